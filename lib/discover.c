@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "config.h"
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <pci/pci.h>
+#include "discover.h"
+#include "iommufd.h"
+#include "json.h"
+#include "regs.h"
+#include "sysfs.h"
+
+static const char *const type_names[] = {
+	[LAB_IOMMU_UNKNOWN] = "unknown", [LAB_IOMMU_VTD] = "vtd", [LAB_IOMMU_SMMUV3] = "smmuv3",
+	[LAB_IOMMU_AMDVI] = "amdvi", [LAB_IOMMU_VIRTIO] = "virtio-iommu",
+	[LAB_IOMMU_MOCK] = "iommufd-mock",
+};
+
+const char *lab_iommu_type_name(enum lab_iommu_type t)
+{
+	return type_names[t];
+}
+
+/* The IOMMU type of /sys/class/iommu/NAME: VT-d and AMD-Vi expose their own
+ * attribute groups; SMMUv3 and virtio-iommu are told by the bound driver. */
+static enum lab_iommu_type iommu_type(const char *name)
+{
+	char drv[64];
+
+	if (lab_path_exists("/sys/class/iommu/%s/intel-iommu", name))
+		return LAB_IOMMU_VTD;
+	if (lab_path_exists("/sys/class/iommu/%s/amd-iommu", name))
+		return LAB_IOMMU_AMDVI;
+	if (!lab_read_link_base(drv, sizeof(drv), "/sys/class/iommu/%s/device/driver", name)) {
+		if (!strcmp(drv, "arm-smmu-v3"))
+			return LAB_IOMMU_SMMUV3;
+		if (!strcmp(drv, "virtio_iommu") || !strcmp(drv, "virtio-iommu"))
+			return LAB_IOMMU_VIRTIO;
+	}
+	if (!strncmp(name, "smmu3.", 6))
+		return LAB_IOMMU_SMMUV3;
+	if (!strncmp(name, "iommufd_selftest", 16))
+		return LAB_IOMMU_MOCK;
+	return LAB_IOMMU_UNKNOWN;
+}
+
+static int count_dir(const char *fmt, const char *arg)
+{
+	char path[512];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s", lab_sysfs_root());
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), fmt, arg);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static int scan_iommus(struct lab_platform *p)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/sys/class/iommu", lab_sysfs_root());
+	d = opendir(path);
+	if (!d)
+		return 0;	/* no IOMMU at all is a platform fact, not an error */
+	while ((e = readdir(d))) {
+		struct lab_iommu *m, *n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		n = realloc(p->iommus, sizeof(*n) * (size_t)(p->niommus + 1));
+		if (!n) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		p->iommus = n;
+		m = &p->iommus[p->niommus++];
+		memset(m, 0, sizeof(*m));
+		snprintf(m->name, sizeof(m->name), "%s", e->d_name);
+		m->type = iommu_type(m->name);
+		m->ndevices = count_dir("/sys/class/iommu/%s/devices", m->name);
+	}
+	closedir(d);
+	return 0;
+}
+
+static void read_resv_regions(struct lab_pci_dev *dv)
+{
+	char buf[1024], *line, *save;
+
+	if (dv->group < 0 || lab_read_str(buf, sizeof(buf), "/sys/kernel/iommu_groups/%d/reserved_regions",
+					  dv->group))
+		return;
+	for (line = strtok_r(buf, "\n", &save); line && dv->nresv < 8; line = strtok_r(NULL, "\n", &save)) {
+		struct lab_resv_region *r = &dv->resv[dv->nresv];
+
+		if (sscanf(line, "%lx %lx %23s", &r->start, &r->end, r->type) == 3)
+			dv->nresv++;
+	}
+}
+
+/* Extended capabilities of interest, read from config space (needs root). */
+static void read_ext_caps(struct pci_dev *pd, struct lab_pci_dev *dv)
+{
+	struct pci_cap *c;
+
+	/* Non-root sysfs readers see only the first 64 bytes: nothing to learn. */
+	dv->ext_config_readable = pci_read_long(pd, 0x100) != 0xffffffff &&
+				  pci_read_word(pd, PCI_VENDOR_ID) == dv->vendor &&
+				  pci_read_long(pd, 0x100) != 0;
+	c = pci_find_cap(pd, PCI_EXT_CAP_ID_PASID, PCI_CAP_EXTENDED);
+	if (c) {
+		/* PCIe Base 6.0, 7.8.8: PASID Capability (+4) and Control (+6) registers */
+		uint16_t cap = pci_read_word(pd, c->addr + 4), ctl = pci_read_word(pd, c->addr + 6);
+
+		dv->has_pasid = true;
+		dv->pasid_exec = cap & 0x2;
+		dv->pasid_priv = cap & 0x4;
+		dv->pasid_width = (cap >> 8) & 0x1f;
+		dv->pasid_enabled = ctl & 0x1;
+	}
+	c = pci_find_cap(pd, PCI_EXT_CAP_ID_ATS, PCI_CAP_EXTENDED);
+	if (c) {
+		/* PCIe Base 6.0, 10.5.1: ATS Control (+6): Enable bit 15, STU bits 4:0 */
+		uint16_t ctl = pci_read_word(pd, c->addr + 6);
+
+		dv->has_ats = true;
+		dv->ats_enabled = ctl & 0x8000;
+		dv->ats_stu = ctl & 0x1f;
+	}
+	c = pci_find_cap(pd, PCI_EXT_CAP_ID_PRI, PCI_CAP_EXTENDED);
+	if (c) {
+		/* PCIe Base 6.0, 10.5.2: Page Request Control (+4): Enable bit 0 */
+		dv->has_pri = true;
+		dv->pri_enabled = pci_read_word(pd, c->addr + 4) & 0x1;
+	}
+	c = pci_find_cap(pd, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
+	if (c) {
+		/* PCIe Base 6.0, 7.7.8: ACS Capability (+4) and Control (+6) registers */
+		dv->has_acs = true;
+		dv->acs_cap = pci_read_word(pd, c->addr + 4);
+		dv->acs_ctrl = pci_read_word(pd, c->addr + 6);
+	}
+}
+
+static void read_sysfs_dev(struct lab_pci_dev *dv)
+{
+	char buf[32];
+	uint64_t g;
+
+	lab_read_link_base(dv->driver, sizeof(dv->driver), "/sys/bus/pci/devices/%s/driver", dv->bdf);
+	dv->group = -1;
+	if (!lab_read_link_base(buf, sizeof(buf), "/sys/bus/pci/devices/%s/iommu_group", dv->bdf)) {
+		g = strtoull(buf, NULL, 10);
+		dv->group = (int)g;
+		lab_read_str(dv->group_type, sizeof(dv->group_type), "/sys/kernel/iommu_groups/%d/type",
+			     dv->group);
+	}
+	lab_read_link_base(dv->iommu, sizeof(dv->iommu), "/sys/bus/pci/devices/%s/iommu", dv->bdf);
+	if (!count_dir("/sys/bus/pci/devices/%s/vfio-dev", dv->bdf))
+		dv->vfio_cdev[0] = 0;
+	else {
+		char path[512];
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vfio-dev", lab_sysfs_root(), dv->bdf);
+		d = opendir(path);
+		while (d && (e = readdir(d)))
+			if (!strncmp(e->d_name, "vfio", 4))
+				snprintf(dv->vfio_cdev, sizeof(dv->vfio_cdev), "%s", e->d_name);
+		if (d)
+			closedir(d);
+	}
+	read_resv_regions(dv);
+}
+
+static int scan_pci(struct lab_platform *p)
+{
+	struct pci_access *pacc = pci_alloc();
+	struct pci_dev *pd;
+
+	if (!pacc)
+		return -ENOMEM;
+	pci_init(pacc);
+	pci_scan_bus(pacc);
+	for (pd = pacc->devices; pd; pd = pd->next) {
+		struct lab_pci_dev *dv, *n;
+
+		n = realloc(p->devs, sizeof(*n) * (size_t)(p->ndevs + 1));
+		if (!n) {
+			pci_cleanup(pacc);
+			return -ENOMEM;
+		}
+		p->devs = n;
+		dv = &p->devs[p->ndevs++];
+		memset(dv, 0, sizeof(*dv));
+		pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_EXT_CAPS | PCI_FILL_CAPS);
+		snprintf(dv->bdf, sizeof(dv->bdf), "%04x:%02x:%02x.%d", pd->domain, pd->bus, pd->dev, pd->func);
+		dv->vendor = pd->vendor_id;
+		dv->device = pd->device_id;
+		dv->class = pci_read_long(pd, PCI_CLASS_REVISION) >> 8;
+		read_sysfs_dev(dv);
+		read_ext_caps(pd, dv);
+	}
+	pci_cleanup(pacc);
+	return 0;
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	return strcmp(((const struct lab_pci_dev *)a)->bdf, ((const struct lab_pci_dev *)b)->bdf);
+}
+
+static int cmp_iommu(const void *a, const void *b)
+{
+	return strcmp(((const struct lab_iommu *)a)->name, ((const struct lab_iommu *)b)->name);
+}
+
+/* Capability registers: VT-d from sysfs; others through iommufd GET_HW_INFO on
+ * a function behind this IOMMU that is bound to vfio-pci with a cdev. */
+static void read_iommu_regs(struct lab_platform *p, struct lab_iommu *m)
+{
+	const struct lab_pci_dev *via = NULL;
+	struct lab_hw_info info;
+	int ret;
+
+	if (m->type == LAB_IOMMU_MOCK) {
+		snprintf(m->regs_why, sizeof(m->regs_why), "software mock IOMMU: no registers");
+		return;
+	}
+	if (m->type == LAB_IOMMU_VTD &&
+	    !lab_read_hex(&m->regs[0], "/sys/class/iommu/%s/intel-iommu/cap", m->name) &&
+	    !lab_read_hex(&m->regs[1], "/sys/class/iommu/%s/intel-iommu/ecap", m->name)) {
+		m->nregs = 2;
+		snprintf(m->regs_source, sizeof(m->regs_source), "sysfs");
+		return;
+	}
+	for (int i = 0; i < p->ndevs && !via; i++)
+		if (!strcmp(p->devs[i].iommu, m->name) && p->devs[i].vfio_cdev[0])
+			via = &p->devs[i];
+	if (!lab_iommufd_built()) {
+		snprintf(m->regs_why, sizeof(m->regs_why),
+			 "built without iommufd uAPI headers (configure --with-uapi)");
+		return;
+	}
+	if (!p->iommufd) {
+		snprintf(m->regs_why, sizeof(m->regs_why), "kernel has no iommufd (/dev/iommu missing)");
+		return;
+	}
+	if (!via) {
+		snprintf(m->regs_why, sizeof(m->regs_why),
+			 "no PCI function behind %s is bound to vfio-pci with a cdev", m->name);
+		return;
+	}
+	ret = lab_iommufd_hw_info(via->bdf, &info);
+	if (ret) {
+		snprintf(m->regs_why, sizeof(m->regs_why), "IOMMU_GET_HW_INFO on %s failed: %s",
+			 via->bdf, strerror(-ret));
+		return;
+	}
+	if (!info.nregs) {
+		snprintf(m->regs_why, sizeof(m->regs_why), "IOMMU_GET_HW_INFO type %u not decoded",
+			 info.type);
+		return;
+	}
+	m->nregs = info.nregs;
+	memcpy(m->regs, info.regs, sizeof(m->regs));
+	snprintf(m->regs_source, sizeof(m->regs_source), "iommufd via %s", via->bdf);
+}
+
+int lab_discover(struct lab_platform *p)
+{
+	struct utsname u;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	uname(&u);
+	snprintf(p->arch, sizeof(p->arch), "%s", !strcmp(u.machine, "aarch64") ? "arm64" : u.machine);
+	snprintf(p->kernel, sizeof(p->kernel), "%s", u.release);
+	p->iommufd = lab_path_exists("/dev/iommu");
+	ret = scan_iommus(p);
+	if (!ret)
+		ret = scan_pci(p);
+	if (ret)
+		return ret;
+	qsort(p->iommus, (size_t)p->niommus, sizeof(*p->iommus), cmp_iommu);
+	qsort(p->devs, (size_t)p->ndevs, sizeof(*p->devs), cmp_dev);
+	for (int i = 0; i < p->niommus; i++)
+		read_iommu_regs(p, &p->iommus[i]);
+	snprintf(p->id, sizeof(p->id), "%s-%s", p->arch,
+		 lab_platform_iommu_type(p) != LAB_IOMMU_UNKNOWN ?
+		 lab_iommu_type_name(lab_platform_iommu_type(p)) : "none");
+	return 0;
+}
+
+void lab_platform_free(struct lab_platform *p)
+{
+	free(p->iommus);
+	free(p->devs);
+	p->iommus = NULL;
+	p->devs = NULL;
+	p->niommus = p->ndevs = 0;
+}
+
+struct lab_pci_dev *lab_find_dev(struct lab_platform *p, const char *bdf)
+{
+	for (int i = 0; i < p->ndevs; i++)
+		if (!strcmp(p->devs[i].bdf, bdf))
+			return &p->devs[i];
+	return NULL;
+}
+
+struct lab_iommu *lab_find_iommu(struct lab_platform *p, const char *name)
+{
+	for (int i = 0; i < p->niommus; i++)
+		if (!strcmp(p->iommus[i].name, name))
+			return &p->iommus[i];
+	return NULL;
+}
+
+enum lab_iommu_type lab_platform_iommu_type(const struct lab_platform *p)
+{
+	for (int i = 0; i < p->niommus; i++)
+		if (p->iommus[i].type != LAB_IOMMU_MOCK)
+			return p->iommus[i].type;
+	return LAB_IOMMU_UNKNOWN;
+}
+
+static const struct lab_regset *regset_of(enum lab_iommu_type t)
+{
+	return t == LAB_IOMMU_VTD ? &lab_vtd_regset : t == LAB_IOMMU_SMMUV3 ? &lab_smmuv3_regset : NULL;
+}
+
+static const char *dma_mode(const char *group_type)
+{
+	if (!strcmp(group_type, "DMA"))
+		return "strict";
+	if (!strcmp(group_type, "DMA-FQ"))
+		return "lazy";
+	return "-";
+}
+
+void lab_platform_print(FILE *out, const struct lab_platform *p)
+{
+	fprintf(out, "platform %s, kernel %s, iommufd %s\n\n", p->id, p->kernel, p->iommufd ? "yes" : "no");
+	fprintf(out, "IOMMU instances: %d\n", p->niommus);
+	for (int i = 0; i < p->niommus; i++) {
+		const struct lab_iommu *m = &p->iommus[i];
+		const struct lab_regset *rs = regset_of(m->type);
+
+		fprintf(out, "  %s  type %s, %d devices\n", m->name, lab_iommu_type_name(m->type),
+			m->ndevices);
+		if (!m->nregs) {
+			fprintf(out, "    registers unavailable: %s\n", m->regs_why[0] ? m->regs_why :
+				"not exposed for this IOMMU type");
+			continue;
+		}
+		fprintf(out, "    registers from %s\n", m->regs_source);
+		for (int r = 0; rs && r < m->nregs && r < (int)rs->nregs; r++)
+			lab_reg_print(out, rs->regs[r], m->regs[r]);
+	}
+	fprintf(out, "\nPCI functions: %d\n", p->ndevs);
+	fprintf(out, "  %-12s %-9s %-6s %-10s %-5s %-8s %-6s %-14s %s\n", "BDF", "ID", "class", "driver",
+		"group", "domain", "dma", "iommu", "capabilities");
+	for (int i = 0; i < p->ndevs; i++) {
+		const struct lab_pci_dev *d = &p->devs[i];
+		char id[16], grp[8], caps[128] = "";
+
+		snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+		snprintf(grp, sizeof(grp), d->group < 0 ? "-" : "%d", d->group);
+		if (d->has_pasid)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "PASID(%u%s%s%s) ",
+				 d->pasid_width, d->pasid_exec ? ",exec" : "", d->pasid_priv ? ",priv" : "",
+				 d->pasid_enabled ? ",on" : "");
+		if (d->has_ats)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "ATS%s ",
+				 d->ats_enabled ? "(on)" : "");
+		if (d->has_pri)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "PRI%s ",
+				 d->pri_enabled ? "(on)" : "");
+		if (d->has_acs)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "ACS(%#x) ", d->acs_cap);
+		if (d->vfio_cdev[0])
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "cdev:%s ", d->vfio_cdev);
+		if (!d->ext_config_readable)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "(ext config unreadable) ");
+		fprintf(out, "  %-12s %-9s %06x %-10s %-5s %-8s %-6s %-14.14s %s\n", d->bdf, id, d->class,
+			d->driver[0] ? d->driver : "-", grp, d->group_type[0] ? d->group_type : "-",
+			dma_mode(d->group_type), d->iommu[0] ? d->iommu : "-", caps);
+		for (int r = 0; r < d->nresv; r++)
+			fprintf(out, "  %-12s reserved region %#010lx-%#010lx %s\n", "", d->resv[r].start,
+				d->resv[r].end, d->resv[r].type);
+	}
+}
+
+static void regs_json(struct lab_json *j, const struct lab_iommu *m)
+{
+	const struct lab_regset *rs = regset_of(m->type);
+
+	lab_json_obj(j, "registers");
+	for (int r = 0; rs && r < m->nregs && r < (int)rs->nregs; r++) {
+		const struct lab_reg *reg = rs->regs[r];
+
+		lab_json_obj(j, reg->name);
+		lab_json_hex(j, "value", m->regs[r]);
+		lab_json_str(j, "spec", reg->spec);
+		lab_json_obj(j, "fields");
+		for (size_t f = 0; f < reg->nfields; f++)
+			lab_json_uint(j, reg->fields[f].name, lab_field_get(m->regs[r], &reg->fields[f]));
+		lab_json_end(j);
+		lab_json_end(j);
+	}
+	lab_json_end(j);
+}
+
+void lab_platform_json(FILE *out, const struct lab_platform *p)
+{
+	struct lab_json j;
+
+	lab_json_init(&j, out, true);
+	lab_json_obj(&j, NULL);
+	lab_json_str(&j, "platform", p->id);
+	lab_json_str(&j, "arch", p->arch);
+	lab_json_str(&j, "kernel", p->kernel);
+	lab_json_bool(&j, "iommufd", p->iommufd);
+	lab_json_arr(&j, "iommus");
+	for (int i = 0; i < p->niommus; i++) {
+		const struct lab_iommu *m = &p->iommus[i];
+
+		lab_json_obj(&j, NULL);
+		lab_json_str(&j, "name", m->name);
+		lab_json_str(&j, "type", lab_iommu_type_name(m->type));
+		lab_json_int(&j, "devices", m->ndevices);
+		if (m->nregs) {
+			lab_json_str(&j, "registers_source", m->regs_source);
+			regs_json(&j, m);
+		} else {
+			lab_json_str(&j, "registers_unavailable", m->regs_why[0] ? m->regs_why :
+				     "not exposed for this IOMMU type");
+		}
+		lab_json_end(&j);
+	}
+	lab_json_end(&j);
+	lab_json_arr(&j, "pci");
+	for (int i = 0; i < p->ndevs; i++) {
+		const struct lab_pci_dev *d = &p->devs[i];
+
+		lab_json_obj(&j, NULL);
+		lab_json_str(&j, "bdf", d->bdf);
+		lab_json_hex(&j, "vendor", d->vendor);
+		lab_json_hex(&j, "device", d->device);
+		lab_json_hex(&j, "class", d->class);
+		lab_json_str(&j, "driver", d->driver[0] ? d->driver : NULL);
+		if (d->group >= 0)
+			lab_json_int(&j, "iommu_group", d->group);
+		else
+			lab_json_null(&j, "iommu_group");
+		lab_json_str(&j, "default_domain", d->group_type[0] ? d->group_type : NULL);
+		lab_json_str(&j, "dma_mode", d->group_type[0] ? dma_mode(d->group_type) : NULL);
+		lab_json_str(&j, "iommu", d->iommu[0] ? d->iommu : NULL);
+		lab_json_str(&j, "vfio_cdev", d->vfio_cdev[0] ? d->vfio_cdev : NULL);
+		lab_json_bool(&j, "ext_config_readable", d->ext_config_readable);
+		if (d->has_pasid) {
+			lab_json_obj(&j, "pasid");
+			lab_json_uint(&j, "max_width", d->pasid_width);
+			lab_json_bool(&j, "exec", d->pasid_exec);
+			lab_json_bool(&j, "priv", d->pasid_priv);
+			lab_json_bool(&j, "enabled", d->pasid_enabled);
+			lab_json_end(&j);
+		}
+		if (d->has_ats) {
+			lab_json_obj(&j, "ats");
+			lab_json_bool(&j, "enabled", d->ats_enabled);
+			lab_json_uint(&j, "stu", d->ats_stu);
+			lab_json_end(&j);
+		}
+		if (d->has_pri) {
+			lab_json_obj(&j, "pri");
+			lab_json_bool(&j, "enabled", d->pri_enabled);
+			lab_json_end(&j);
+		}
+		if (d->has_acs) {
+			lab_json_obj(&j, "acs");
+			lab_json_hex(&j, "cap", d->acs_cap);
+			lab_json_hex(&j, "ctrl", d->acs_ctrl);
+			lab_json_end(&j);
+		}
+		lab_json_arr(&j, "reserved_regions");
+		for (int r = 0; r < d->nresv; r++) {
+			lab_json_obj(&j, NULL);
+			lab_json_hex(&j, "start", d->resv[r].start);
+			lab_json_hex(&j, "end", d->resv[r].end);
+			lab_json_str(&j, "type", d->resv[r].type);
+			lab_json_end(&j);
+		}
+		lab_json_end(&j);
+		lab_json_end(&j);
+	}
+	lab_json_end(&j);
+	lab_json_end(&j);
+	fputc('\n', out);
+}
+
+int lab_vtd_debugfs_reg(const char *iommu, const char *name, uint64_t *val)
+{
+	char path[256], line[256], unit[96] = "";
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/iommu/intel/iommu_regset", lab_sysfs_root());
+	f = fopen(path, "r");
+	if (!f)
+		return -ENOENT;
+	/* "IOMMU: dmar0 Register Base Address: ..." opens each unit's block,
+	 * then "NAME<tab>0xOFFSET<tab><tab>0xVALUE" lines. */
+	while (fgets(line, sizeof(line), f)) {
+		char reg[32];
+		unsigned int off;
+		unsigned long long v;
+
+		if (sscanf(line, "IOMMU: %95s Register", unit) == 1)
+			continue;
+		if (strcmp(unit, iommu) || sscanf(line, "%31s 0x%x 0x%llx", reg, &off, &v) != 3)
+			continue;
+		if (!strcmp(reg, name)) {
+			*val = v;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}

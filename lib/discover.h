@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Platform discovery: IOMMU instances (sysfs class "iommu"), their capability
+ * registers where the kernel exposes them, PCI functions (libpci) with their
+ * driver, IOMMU group, default domain type and PASID/ATS/PRI/ACS capabilities.
+ */
+#ifndef LAB_DISCOVER_H
+#define LAB_DISCOVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum lab_iommu_type { LAB_IOMMU_UNKNOWN, LAB_IOMMU_VTD, LAB_IOMMU_SMMUV3, LAB_IOMMU_AMDVI,
+		      LAB_IOMMU_VIRTIO, LAB_IOMMU_MOCK /* iommufd selftest (IOMMUFD_TEST) */ };
+const char *lab_iommu_type_name(enum lab_iommu_type t);	/* "vtd", "smmuv3", ... */
+
+#define LAB_MAX_REGS 6
+
+struct lab_iommu {
+	char name[96];			/* /sys/class/iommu/<name> */
+	enum lab_iommu_type type;
+	int nregs;			/* 0: registers unavailable */
+	uint64_t regs[LAB_MAX_REGS];	/* VT-d: CAP, ECAP; SMMUv3: IDR0..5 */
+	char regs_source[32];		/* "sysfs", "iommufd GET_HW_INFO via BDF" */
+	char regs_why[192];		/* why nregs == 0 */
+	int ndevices;
+};
+
+struct lab_resv_region {
+	uint64_t start, end;
+	char type[24];			/* "msi", "direct", "reserved", ... */
+};
+
+struct lab_pci_dev {
+	char bdf[16];
+	uint16_t vendor, device;
+	uint32_t class;
+	char driver[48];		/* "" when unbound */
+	int group;			/* -1: no IOMMU group */
+	char group_type[24];		/* default domain: DMA, DMA-FQ, identity, ... */
+	char iommu[96];			/* IOMMU instance name, "" if none */
+	char vfio_cdev[32];		/* "vfio0" when bound to vfio-pci with a cdev */
+	bool has_pasid, pasid_exec, pasid_priv, pasid_enabled;
+	unsigned int pasid_width;	/* Max PASID Width, bits */
+	bool has_ats, ats_enabled;
+	unsigned int ats_stu;
+	bool has_pri, pri_enabled;
+	bool has_acs;
+	uint16_t acs_cap, acs_ctrl;
+	bool ext_config_readable;	/* extended config space was readable (root) */
+	int nresv;
+	struct lab_resv_region resv[8];	/* the group's reserved regions */
+};
+
+struct lab_platform {
+	char arch[16];
+	char kernel[64];
+	char id[48];			/* "<arch>-<iommu type>", e.g. "x86_64-vtd" */
+	bool iommufd;			/* /dev/iommu exists */
+	int niommus;
+	struct lab_iommu *iommus;
+	int ndevs;
+	struct lab_pci_dev *devs;
+};
+
+/* 0 or -errno. lab_platform_free() in every case. */
+int lab_discover(struct lab_platform *p);
+void lab_platform_free(struct lab_platform *p);
+struct lab_pci_dev *lab_find_dev(struct lab_platform *p, const char *bdf);
+struct lab_iommu *lab_find_iommu(struct lab_platform *p, const char *name);
+/* The platform's IOMMU type: the first instance that is not the iommufd
+ * selftest mock; LAB_IOMMU_UNKNOWN if none. */
+enum lab_iommu_type lab_platform_iommu_type(const struct lab_platform *p);
+
+void lab_platform_print(FILE *out, const struct lab_platform *p);
+void lab_platform_json(FILE *out, const struct lab_platform *p);
+
+
+
+/* A register of VT-d unit IOMMU as the intel-iommu debugfs file
+ * iommu/intel/iommu_regset shows it (NAME as printed there, e.g. "GSTS").
+ * 0, -ENOENT (debugfs or CONFIG_INTEL_IOMMU_DEBUGFS missing, or no such
+ * register) or another -errno. */
+int lab_vtd_debugfs_reg(const char *iommu, const char *name, uint64_t *val);
+#endif

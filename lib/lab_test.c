@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include "json.h"
+#include "lab_test.h"
+
+static const char *const kind_names[] = {
+	[LAB_ENGINE_HARDWARE] = "hardware",
+	[LAB_ENGINE_EMULATED] = "emulated",
+	[LAB_ENGINE_SOFTWARE] = "software",
+};
+
+void lab_test_init_output(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+__attribute__((constructor)) static void init(void)
+{
+	lab_test_init_output();
+}
+
+void lab_record_engine(const char *name, enum lab_engine_kind kind)
+{
+	fputs("# lab-record engine {\"name\":", stdout);
+	lab_json_quote(stdout, name);
+	fprintf(stdout, ",\"kind\":\"%s\"}\n", kind_names[kind]);
+	fflush(stdout);
+}
+
+void lab_record_metric(const char *name, double value, const char *unit)
+{
+	fputs("# lab-record metric {\"name\":", stdout);
+	lab_json_quote(stdout, name);
+	fprintf(stdout, ",\"value\":%.6g,\"unit\":", value);
+	lab_json_quote(stdout, unit ? unit : "");
+	fputs("}\n", stdout);
+	fflush(stdout);
+}

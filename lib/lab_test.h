@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers for the suite's kselftest-harness programs: attach the engine that
+ * produced a DMA result and named metrics to the running test, in the
+ * "# lab-record" lines that iommu-lab-collect folds into the results JSON.
+ */
+#ifndef LAB_TEST_H
+#define LAB_TEST_H
+
+#include <stdio.h>
+
+/* Who moved the bytes: "hardware" (a physical device), "emulated" (a device
+ * model in an emulator, real DMA through the emulated IOMMU) or "software"
+ * (the CPU resolving translations in the kernel: never hardware DMA). */
+enum lab_engine_kind { LAB_ENGINE_HARDWARE, LAB_ENGINE_EMULATED, LAB_ENGINE_SOFTWARE };
+
+void lab_record_engine(const char *name, enum lab_engine_kind kind);
+void lab_record_metric(const char *name, double value, const char *unit);
+/* Make stdout line buffered so records and harness lines keep their order
+ * when the output is a pipe. Called from a constructor in lab_test.c. */
+void lab_test_init_output(void);
+
+#endif

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Intel VT-d Capability (CAP_REG) and Extended Capability (ECAP_REG)
+ * registers, and the consistency rules the VT-d specification states between
+ * their fields.
+ *
+ * Field names follow the first-level/second-level naming (FL1GP, SLLPS, FLTS,
+ * SLTS, SLADS). Recent revisions of the specification call the same bits
+ * first-stage/second-stage (FS1GP, SSLPS, FSTS, SSTS, SSADS); the descriptions
+ * give both. Deprecated and reserved bits are not described.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "regs.h"
+
+static const struct lab_field vtd_cap_fields[] = {
+	{ "ND",      0,  2,  "Number of domains supported (2^(4+2*ND)); 111b Reserved" },
+	{ "AFL",     3,  3,  "Advanced Fault Logging" },
+	{ "RWBF",    4,  4,  "Required Write-Buffer Flushing" },
+	{ "PLMR",    5,  5,  "Protected Low-Memory Region" },
+	{ "PHMR",    6,  6,  "Protected High-Memory Region" },
+	{ "CM",      7,  7,  "Caching Mode" },
+	{ "SAGAW",   8,  12, "Supported Adjusted Guest Address Widths (bits 1/2/3: 39/48/57-bit)" },
+	{ "MGAW",    16, 21, "Maximum Guest Address Width, minus one" },
+	{ "ZLR",     22, 22, "Zero Length Read" },
+	{ "FRO",     24, 33, "Fault-recording Register Offset, in 16-byte units" },
+	{ "SLLPS",   34, 37, "Second-Level (SSLPS) Large Page Support (bit 0: 2MB, bit 1: 1GB)" },
+	{ "PSI",     39, 39, "Page Selective Invalidation" },
+	{ "NFR",     40, 47, "Number of Fault-recording Registers, minus one" },
+	{ "MAMV",    48, 53, "Maximum Address Mask Value" },
+	{ "DWD",     54, 54, "Write Draining" },
+	{ "DRD",     55, 55, "Read Draining" },
+	{ "FL1GP",   56, 56, "First-Level (First-Stage, FS1GP) 1-GByte Page support" },
+	{ "PI",      59, 59, "Posted Interrupts support" },
+	{ "FL5LP",   60, 60, "First-Level (First-Stage, FS5LP) 5-level Paging support" },
+	{ "ECMDS",   61, 61, "Enhanced Command Support" },
+	{ "ESIRTPS", 62, 62, "Enhanced Set Interrupt Remap Table Pointer Support" },
+	{ "ESRTPS",  63, 63, "Enhanced Set Root Table Pointer Support" },
+};
+
+static const struct lab_field vtd_ecap_fields[] = {
+	{ "C",      0,  0,  "Page-walk Coherency" },
+	{ "QI",     1,  1,  "Queued Invalidation support" },
+	{ "DT",     2,  2,  "Device-TLB support" },
+	{ "IR",     3,  3,  "Interrupt Remapping support" },
+	{ "EIM",    4,  4,  "Extended Interrupt Mode (x2APIC)" },
+	{ "PT",     6,  6,  "Pass Through" },
+	{ "SC",     7,  7,  "Snoop Control" },
+	{ "IRO",    8,  17, "IOTLB Register Offset, in 16-byte units" },
+	{ "MHMV",   20, 23, "Maximum Handle Mask Value" },
+	{ "MTS",    25, 25, "Memory Type Support" },
+	{ "NEST",   26, 26, "Nested Translation Support" },
+	{ "PRS",    29, 29, "Page Request Support" },
+	{ "ERS",    30, 30, "Execute Request Support" },
+	{ "SRS",    31, 31, "Supervisor Request Support" },
+	{ "NWFS",   33, 33, "No Write Flag Support" },
+	{ "EAFS",   34, 34, "Extended Accessed Flag Support" },
+	{ "PSS",    35, 39, "PASID Size Supported, minus one" },
+	{ "PASID",  40, 40, "Process Address Space ID support" },
+	{ "DIT",    41, 41, "Device-TLB Invalidation Throttle" },
+	{ "PDS",    42, 42, "Page-request Drain Support" },
+	{ "SMTS",   43, 43, "Scalable Mode Translation Support" },
+	{ "VCS",    44, 44, "Virtual Command Support" },
+	{ "SLADS",  45, 45, "Second-Level (Second-Stage, SSADS) Accessed/Dirty Support" },
+	{ "SLTS",   46, 46, "Second-Level (Second-Stage, SSTS) Translation Support" },
+	{ "FLTS",   47, 47, "First-Level (First-Stage, FSTS) Translation Support" },
+	{ "SMPWCS", 48, 48, "Scalable-Mode Page-Walk Coherency Support" },
+	{ "RPS",    49, 49, "RID_PASID Support" },
+	{ "PMS",    51, 51, "Performance Monitoring Support" },
+	{ "ADMS",   52, 52, "Abort DMA Mode Support" },
+	{ "RPRIVS", 53, 53, "RID_PRIV Support" },
+};
+
+const struct lab_reg lab_vtd_cap_reg = {
+	.name = "CAP_REG",
+	.spec = "Intel VT-d, 11.4.2 Capability Register",
+	.width = 64,
+	.fields = vtd_cap_fields,
+	.nfields = sizeof(vtd_cap_fields) / sizeof(vtd_cap_fields[0]),
+};
+
+const struct lab_reg lab_vtd_ecap_reg = {
+	.name = "ECAP_REG",
+	.spec = "Intel VT-d, 11.4.3 Extended Capability Register",
+	.width = 64,
+	.fields = vtd_ecap_fields,
+	.nfields = sizeof(vtd_ecap_fields) / sizeof(vtd_ecap_fields[0]),
+};
+
+static const struct lab_reg *const vtd_regs[] = { &lab_vtd_cap_reg, &lab_vtd_ecap_reg };
+
+const struct lab_regset lab_vtd_regset = {
+	.iommu = "vtd",
+	.regs = vtd_regs,
+	.nregs = 2,
+};
+
+unsigned int lab_vtd_pasid_bits(uint64_t ecap)
+{
+	if (!lab_reg_get(&lab_vtd_ecap_reg, ecap, "PASID"))
+		return 0;
+	return lab_reg_get(&lab_vtd_ecap_reg, ecap, "PSS") + 1;
+}
+
+unsigned int lab_vtd_mgaw_bits(uint64_t cap)
+{
+	return lab_reg_get(&lab_vtd_cap_reg, cap, "MGAW") + 1;
+}
+
+/* 0 for the Reserved encoding 111b: there is no domain count to report. */
+unsigned int lab_vtd_domains(uint64_t cap)
+{
+	unsigned int nd = lab_reg_get(&lab_vtd_cap_reg, cap, "ND");
+
+	return nd == 7 ? 0 : 1U << (4 + 2 * nd);
+}
+
+/*
+ * Rule helpers. Field names are unique across CAP_REG and ECAP_REG, so a rule
+ * names a field without saying which register holds it.
+ */
+static uint64_t fld(const uint64_t *regs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lab_vtd_regset.nregs; i++) {
+		const struct lab_field *f = lab_reg_field(lab_vtd_regset.regs[i], name);
+
+		if (f)
+			return lab_field_get(regs[i], f);
+	}
+	fprintf(stderr, "regs_vtd: no CAP/ECAP field \"%s\"\n", name);
+	abort();
+}
+
+struct why {
+	char *buf;
+	size_t len, pos;
+};
+
+static void why_add(struct why *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void why_add(struct why *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!w->buf || w->pos + 1 >= w->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->buf + w->pos, w->len - w->pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		w->pos += (size_t)n < w->len - w->pos ? (size_t)n : w->len - w->pos - 1;
+}
+
+static struct why why_init(char *buf, size_t len)
+{
+	struct why w = { buf, len, 0 };
+
+	if (buf && len)
+		buf[0] = '\0';
+	return w;
+}
+
+/* "TRIGGER Set requires every field in REQ Set"; NA while TRIGGER is Clear. */
+static int needs(const uint64_t *regs, char *buf, size_t len, const char *trigger,
+		 const char *const *req)
+{
+	struct why w = why_init(buf, len);
+	int verdict = LAB_RULE_HOLDS;
+	uint64_t t = fld(regs, trigger);
+
+	why_add(&w, "%s=%llu", trigger, (unsigned long long)t);
+	if (!t) {
+		why_add(&w, ": rule not exercised");
+		return LAB_RULE_NA;
+	}
+	why_add(&w, " needs");
+	for (; *req; req++) {
+		uint64_t v = fld(regs, *req);
+
+		why_add(&w, " %s=%llu", *req, (unsigned long long)v);
+		if (!v)
+			verdict = LAB_RULE_VIOLATED;
+	}
+	return verdict;
+}
+
+/* "With GATE Clear, every field in LIST is Clear"; NA while GATE is Set. */
+static int clear_without(const uint64_t *regs, char *buf, size_t len, const char *gate,
+			 const char *const *list)
+{
+	struct why w = why_init(buf, len);
+	int verdict = LAB_RULE_HOLDS;
+	uint64_t g = fld(regs, gate);
+
+	why_add(&w, "%s=%llu", gate, (unsigned long long)g);
+	if (g) {
+		why_add(&w, ": rule not exercised");
+		return LAB_RULE_NA;
+	}
+	why_add(&w, " requires 0:");
+	for (; *list; list++) {
+		uint64_t v = fld(regs, *list);
+
+		why_add(&w, " %s=%llu", *list, (unsigned long long)v);
+		if (v)
+			verdict = LAB_RULE_VIOLATED;
+	}
+	return verdict;
+}
+
+static int verdict_if(int ok, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Unconditional rule: format the explanation, return HOLDS or VIOLATED. */
+static int verdict_if(int ok, char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf && len) {
+		va_start(ap, fmt);
+		vsnprintf(buf, len, fmt, ap);
+		va_end(ap);
+	}
+	return ok ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
+}
+
+#define NEEDS(fn, trigger, ...)							\
+static int fn(const uint64_t *regs, char *why, size_t len)			\
+{										\
+	static const char *const req[] = { __VA_ARGS__, NULL };			\
+	return needs(regs, why, len, trigger, req);				\
+}
+
+#define CLEAR_WITHOUT(fn, gate, ...)						\
+static int fn(const uint64_t *regs, char *why, size_t len)			\
+{										\
+	static const char *const list[] = { __VA_ARGS__, NULL };		\
+	return clear_without(regs, why, len, gate, list);			\
+}
+
+static int cap_nd_not_reserved(const uint64_t *regs, char *why, size_t len)
+{
+	uint64_t nd = fld(regs, "ND");
+
+	return verdict_if(nd != 7, why, len, "ND=%llu%s", (unsigned long long)nd,
+			  nd == 7 ? " is the Reserved encoding 111b" : "");
+}
+
+static int cap_sagaw_no_reserved_bits(const uint64_t *regs, char *why, size_t len)
+{
+	uint64_t sagaw = fld(regs, "SAGAW");
+
+	/* Bits 0 and 4 (formerly 30-bit and 64-bit AGAW) are Reserved. */
+	return verdict_if(!(sagaw & 0x11), why, len, "SAGAW=0x%llx%s",
+			  (unsigned long long)sagaw,
+			  sagaw & 0x11 ? " has Reserved bit 0 or 4 Set" : "");
+}
+
+static int cap_sllps_valid(const uint64_t *regs, char *why, size_t len)
+{
+	uint64_t sllps = fld(regs, "SLLPS");
+	int ok = sllps == 0 || sllps == 1 || sllps == 3;
+
+	return verdict_if(ok, why, len, "SLLPS=0x%llx%s", (unsigned long long)sllps,
+			  ok ? "" : " is not one of 0000b, 0001b, 0011b");
+}
+
+static int cap_rwbf_clear_with_smts(const uint64_t *regs, char *why, size_t len)
+{
+	uint64_t rwbf = fld(regs, "RWBF");
+	struct why w = why_init(why, len);
+
+	if (!fld(regs, "SMTS")) {
+		why_add(&w, "SMTS=0: rule not exercised");
+		return LAB_RULE_NA;
+	}
+	why_add(&w, "SMTS=1 RWBF=%llu", (unsigned long long)rwbf);
+	return rwbf ? LAB_RULE_VIOLATED : LAB_RULE_HOLDS;
+}
+
+NEEDS(cap_pi_needs_ir, "PI", "IR")
+NEEDS(cap_fl1gp_needs_flts, "FL1GP", "FLTS")
+NEEDS(cap_fl5lp_needs_flts, "FL5LP", "FLTS")
+
+/*
+ * The fault-recording registers (NFR+1 of 16 bytes at FRO*16) and the IOTLB
+ * registers (IVA_REG and IOTLB_REG, 16 bytes at IRO*16) are distinct
+ * registers of the unit's register set, so the two blocks must not overlap.
+ * The register set is at least one 4 KiB page; a larger one is sized by the
+ * DRHD Size field of the ACPI DMAR table (8.3), which CAP/ECAP do not show,
+ * so blocks reaching past 4 KiB cannot be judged here.
+ */
+static int cap_ecap_fault_iotlb_regs_layout(const uint64_t *regs, char *why, size_t len)
+{
+	uint64_t fault = fld(regs, "FRO") * 16;
+	uint64_t fault_end = fault + (fld(regs, "NFR") + 1) * 16;
+	uint64_t iotlb = fld(regs, "IRO") * 16;
+	uint64_t iotlb_end = iotlb + 16;
+	uint64_t end = fault_end > iotlb_end ? fault_end : iotlb_end;
+	struct why w = why_init(why, len);
+
+	why_add(&w, "fault-recording 0x%llx-0x%llx, IOTLB 0x%llx-0x%llx",
+		(unsigned long long)fault, (unsigned long long)fault_end - 1,
+		(unsigned long long)iotlb, (unsigned long long)iotlb_end - 1);
+	if (fault < iotlb_end && iotlb < fault_end) {
+		why_add(&w, ": blocks overlap");
+		return LAB_RULE_VIOLATED;
+	}
+	if (end > 0x1000) {
+		why_add(&w, ": beyond 4 KiB, needs the DRHD register-set size");
+		return LAB_RULE_NA;
+	}
+	return LAB_RULE_HOLDS;
+}
+
+NEEDS(ecap_dt_needs_qi, "DT", "QI")
+NEEDS(ecap_ir_needs_qi, "IR", "QI")
+NEEDS(ecap_eim_needs_ir, "EIM", "IR")
+CLEAR_WITHOUT(ecap_mhmv_zero_without_ir, "IR", "MHMV")
+NEEDS(ecap_smts_needs_qi, "SMTS", "QI")
+
+static int ecap_smts_needs_translation(const uint64_t *regs, char *why, size_t len)
+{
+	uint64_t flts = fld(regs, "FLTS"), slts = fld(regs, "SLTS"), pt = fld(regs, "PT");
+	struct why w = why_init(why, len);
+
+	if (!fld(regs, "SMTS")) {
+		why_add(&w, "SMTS=0: rule not exercised");
+		return LAB_RULE_NA;
+	}
+	why_add(&w, "SMTS=1 FLTS=%llu SLTS=%llu PT=%llu", (unsigned long long)flts,
+		(unsigned long long)slts, (unsigned long long)pt);
+	return flts || slts || pt ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
+}
+
+CLEAR_WITHOUT(ecap_smts_clear_scalable_fields_clear, "SMTS",
+	      "MTS", "NEST", "PRS", "SRS", "PASID", "FLTS", "SMPWCS", "RPS")
+CLEAR_WITHOUT(ecap_pss_zero_without_smts, "SMTS", "PSS")
+NEEDS(ecap_nest_needs_flts_slts, "NEST", "SMTS", "FLTS", "SLTS")
+NEEDS(ecap_prs_needs_dt_smts, "PRS", "DT", "SMTS")
+NEEDS(ecap_ers_needs_pasid, "ERS", "PASID")
+NEEDS(ecap_nwfs_needs_dt, "NWFS", "DT")
+NEEDS(ecap_dit_needs_dt, "DIT", "DT")
+NEEDS(ecap_pds_needs_dt, "PDS", "DT")
+NEEDS(ecap_eafs_needs_flts_smpwcs, "EAFS", "FLTS", "SMPWCS")
+NEEDS(ecap_slads_needs_smpwcs, "SLADS", "SMPWCS")
+NEEDS(ecap_pms_needs_ecmds, "PMS", "ECMDS")
+NEEDS(ecap_rprivs_needs_srs, "RPRIVS", "SRS")
+
+#define S_CAP "Intel VT-d 11.4.2"
+#define S_ECAP "Intel VT-d 11.4.3"
+
+const struct lab_rule lab_vtd_rules[] = {
+	{ "cap_nd_not_reserved", S_CAP " (ND)",
+	  "ND does not report the Reserved encoding 111b.", cap_nd_not_reserved },
+	{ "cap_sagaw_no_reserved_bits", S_CAP " (SAGAW)",
+	  "SAGAW sets only defined widths (bits 1-3); bits 0 and 4 are Reserved.",
+	  cap_sagaw_no_reserved_bits },
+	{ "cap_sllps_valid", S_CAP " (SLLPS)",
+	  "SLLPS is 0000b, 0001b or 0011b: a supported large-page size implies all smaller ones.",
+	  cap_sllps_valid },
+	{ "cap_rwbf_clear_with_smts", S_CAP " (RWBF)",
+	  "Hardware reporting SMTS Set reports RWBF Clear.", cap_rwbf_clear_with_smts },
+	{ "cap_pi_needs_ir", S_CAP " (PI)",
+	  "Hardware reporting ECAP.IR Clear reports PI Clear.", cap_pi_needs_ir },
+	{ "cap_fl1gp_needs_flts", S_CAP " (FL1GP)",
+	  "Hardware reporting ECAP.FLTS Clear reports FL1GP Clear.", cap_fl1gp_needs_flts },
+	{ "cap_fl5lp_needs_flts", S_CAP " (FL5LP)",
+	  "Hardware reporting ECAP.FLTS Clear reports FL5LP Clear.", cap_fl5lp_needs_flts },
+	{ "cap_ecap_fault_iotlb_regs_layout",
+	  S_CAP " (FRO, NFR), " S_ECAP " (IRO), 8.3 (DRHD Size)",
+	  "The NFR+1 fault-recording registers at FRO*16 and the 16-byte IOTLB registers at "
+	  "IRO*16 are disjoint; judged only inside the first 4 KiB of the register set.",
+	  cap_ecap_fault_iotlb_regs_layout },
+	{ "ecap_dt_needs_qi", S_ECAP " (DT)",
+	  "Hardware reporting QI Clear reports DT Clear.", ecap_dt_needs_qi },
+	{ "ecap_ir_needs_qi", S_ECAP " (IR)",
+	  "Hardware reporting QI Clear reports IR Clear.", ecap_ir_needs_qi },
+	{ "ecap_eim_needs_ir", S_ECAP " (EIM)",
+	  "Hardware reporting IR Clear reports EIM Clear.", ecap_eim_needs_ir },
+	{ "ecap_mhmv_zero_without_ir", S_ECAP " (MHMV)",
+	  "MHMV is unused and reported as 0 when IR is Clear.", ecap_mhmv_zero_without_ir },
+	{ "ecap_smts_needs_qi", S_ECAP " (SMTS)",
+	  "Hardware reporting QI Clear reports SMTS Clear.", ecap_smts_needs_qi },
+	{ "ecap_smts_needs_translation", S_ECAP " (SMTS)",
+	  "Hardware reporting FLTS, SLTS and PT all Clear reports SMTS Clear.",
+	  ecap_smts_needs_translation },
+	{ "ecap_smts_clear_scalable_fields_clear",
+	  S_ECAP " (MTS, NEST, PRS, SRS, PASID, FLTS, SMPWCS, RPS)",
+	  "Hardware reporting SMTS Clear reports MTS, NEST, PRS, SRS, PASID, FLTS, SMPWCS and "
+	  "RPS Clear.", ecap_smts_clear_scalable_fields_clear },
+	{ "ecap_pss_zero_without_smts", S_ECAP " (PSS)",
+	  "PSS is unused and reported as 0 when SMTS is Clear.", ecap_pss_zero_without_smts },
+	{ "ecap_nest_needs_flts_slts", S_ECAP " (NEST)",
+	  "Hardware reporting SMTS, FLTS or SLTS Clear reports NEST Clear.",
+	  ecap_nest_needs_flts_slts },
+	{ "ecap_prs_needs_dt_smts", S_ECAP " (PRS)",
+	  "Hardware reporting DT or SMTS Clear reports PRS Clear.", ecap_prs_needs_dt_smts },
+	{ "ecap_ers_needs_pasid", S_ECAP " (ERS)",
+	  "Hardware reporting PASID Clear reports ERS Clear.", ecap_ers_needs_pasid },
+	{ "ecap_nwfs_needs_dt", S_ECAP " (NWFS)",
+	  "Hardware reporting DT Clear reports NWFS Clear.", ecap_nwfs_needs_dt },
+	{ "ecap_dit_needs_dt", S_ECAP " (DIT)",
+	  "Hardware reporting DT Clear reports DIT Clear.", ecap_dit_needs_dt },
+	{ "ecap_pds_needs_dt", S_ECAP " (PDS)",
+	  "Hardware reporting DT Clear reports PDS Clear.", ecap_pds_needs_dt },
+	{ "ecap_eafs_needs_flts_smpwcs", S_ECAP " (EAFS)",
+	  "Hardware reporting FLTS or SMPWCS Clear reports EAFS Clear.",
+	  ecap_eafs_needs_flts_smpwcs },
+	{ "ecap_slads_needs_smpwcs", S_ECAP " (SLADS)",
+	  "Hardware reporting SMPWCS Clear reports SLADS Clear.", ecap_slads_needs_smpwcs },
+	{ "ecap_pms_needs_ecmds", S_ECAP " (PMS)",
+	  "Hardware reporting CAP.ECMDS Clear reports PMS Clear.", ecap_pms_needs_ecmds },
+	{ "ecap_rprivs_needs_srs", S_ECAP " (RPRIVS)",
+	  "Hardware reporting SRS Clear reports RPRIVS Clear.", ecap_rprivs_needs_srs },
+};
+
+const size_t lab_vtd_nrules = sizeof(lab_vtd_rules) / sizeof(lab_vtd_rules[0]);

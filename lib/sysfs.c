@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "sysfs.h"
+
+static char sysroot[PATH_MAX];
+static int sysroot_init;
+
+void lab_sysfs_set_root(const char *root)
+{
+	snprintf(sysroot, sizeof(sysroot), "%s", root ? root : "");
+	sysroot_init = 1;
+}
+
+const char *lab_sysfs_root(void)
+{
+	if (!sysroot_init)
+		lab_sysfs_set_root(getenv("IOMMU_LAB_SYSROOT"));
+	return sysroot;
+}
+
+static int vpath(char *path, size_t len, const char *fmt, va_list ap)
+{
+	int n = snprintf(path, len, "%s", lab_sysfs_root());
+
+	if (vsnprintf(path + n, len - (size_t)n, fmt, ap) >= (int)(len - (size_t)n))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int read_path(char *buf, size_t len, const char *path)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	buf[n] = 0;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	return 0;
+}
+
+int lab_read_str(char *buf, size_t len, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vpath(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return ret ? ret : read_path(buf, len, path);
+}
+
+static int read_num(uint64_t *val, int base, const char *fmt, va_list ap)
+{
+	char path[PATH_MAX], buf[64], *end;
+	int ret = vpath(path, sizeof(path), fmt, ap);
+
+	if (!ret)
+		ret = read_path(buf, sizeof(buf), path);
+	if (ret)
+		return ret;
+	errno = 0;
+	*val = strtoull(buf, &end, base);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return 0;
+}
+
+int lab_read_u64(uint64_t *val, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = read_num(val, 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int lab_read_hex(uint64_t *val, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = read_num(val, 16, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int lab_read_link_base(char *buf, size_t len, const char *fmt, ...)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	va_list ap;
+	ssize_t n;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vpath(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (ret)
+		return ret;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = 0;
+	base = strrchr(target, '/');
+	snprintf(buf, len, "%s", base ? base + 1 : target);
+	return 0;
+}
+
+int lab_path_exists(const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vpath(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return !ret && access(path, F_OK) == 0;
+}

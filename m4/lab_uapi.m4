@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# LAB_UAPI_HEADERS: the kernel's exported uAPI headers for iommufd and VFIO.
+# Distribution headers are often older than the target kernel (bookworm's
+# linux-libc-dev 6.1 has no linux/iommufd.h), so --with-uapi points at a
+# `make headers_install` tree of the target kernel. Features are probed by
+# compiling, never by version number; what is missing is reported as disabled.
+AC_DEFUN([LAB_UAPI_PROBE], [
+	AC_MSG_CHECKING([uAPI: $2])
+	AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[#include <linux/iommufd.h>
+#include <linux/vfio.h>]], [[$3]])],
+		[AC_MSG_RESULT([yes])
+		 AC_DEFINE([$1], [1], [$2])
+		 lab_uapi_have="$lab_uapi_have $4"],
+		[AC_MSG_RESULT([no])])
+])
+AC_DEFUN([LAB_UAPI_HEADERS], [
+AC_ARG_WITH([uapi],
+	[AS_HELP_STRING([--with-uapi=DIR], [kernel uAPI headers from `make headers_install` (DIR/include/linux/iommufd.h)])],
+	[], [with_uapi=no])
+UAPI_CPPFLAGS=
+AS_IF([test "x$with_uapi" != xno], [
+	for d in "$with_uapi/include" "$with_uapi/usr/include" "$with_uapi"; do
+		test -f "$d/linux/iommufd.h" && { UAPI_CPPFLAGS="-isystem `cd "$d" && pwd`"; break; }
+	done
+	AS_IF([test -z "$UAPI_CPPFLAGS"], [AC_MSG_ERROR([--with-uapi=$with_uapi: no linux/iommufd.h below it (run `make headers_install INSTALL_HDR_PATH=DIR` in the target kernel tree)])])
+])
+lab_save_CPPFLAGS=$CPPFLAGS
+CPPFLAGS="$UAPI_CPPFLAGS $CPPFLAGS"
+lab_uapi_have=
+AC_CHECK_HEADER([linux/iommufd.h], [
+	LAB_UAPI_PROBE([HAVE_IOMMUFD_UAPI], [iommufd IOAS and GET_HW_INFO],
+		[struct iommu_hw_info h = { .size = sizeof(h) }; return IOMMU_GET_HW_INFO + IOMMU_IOAS_ALLOC + h.out_data_type;], [iommufd])
+	LAB_UAPI_PROBE([HAVE_VFIO_CDEV_UAPI], [VFIO cdev bind to iommufd],
+		[struct vfio_device_bind_iommufd b = { .argsz = sizeof(b) }; return VFIO_DEVICE_BIND_IOMMUFD + b.flags;], [vfio-cdev])
+	LAB_UAPI_PROBE([HAVE_IOMMU_HW_INFO_MAX_PASID], [GET_HW_INFO reports max PASID width],
+		[struct iommu_hw_info h; return h.out_max_pasid_log2;], [hw-info-pasid])
+	LAB_UAPI_PROBE([HAVE_IOMMU_HW_INFO_VTD], [VT-d hardware info],
+		[struct iommu_hw_info_vtd v; return IOMMU_HW_INFO_TYPE_INTEL_VTD + (int)v.cap_reg;], [vtd-info])
+	LAB_UAPI_PROBE([HAVE_IOMMU_HW_INFO_ARM_SMMUV3], [SMMUv3 hardware info],
+		[struct iommu_hw_info_arm_smmuv3 s; return IOMMU_HW_INFO_TYPE_ARM_SMMUV3 + (int)s.idr@<:@5@:>@;], [smmuv3-info])
+], [], [#include <linux/types.h>])
+CPPFLAGS=$lab_save_CPPFLAGS
+AS_IF([test -n "$lab_uapi_have"], [lab_uapi_summary="yes:$lab_uapi_have"],
+	[lab_uapi_summary="no (headers lack linux/iommufd.h: pass --with-uapi=DIR; iommufd tests will SKIP)"])
+AC_SUBST([UAPI_CPPFLAGS])
+])

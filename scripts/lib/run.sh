@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# `iommu-lab run` and device binding: the same code on lab hosts and inside
+# the testbed guests. Needs bash, coreutils or busybox. Sourced by iommu-lab.
+
+# lab_valid_bdf BDF : a full PCI address that exists
+lab_valid_bdf() {
+	[[ "$1" =~ ^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$ ]] || lab_die "'$1' is not a PCI address (DDDD:BB:DD.F)"
+	[ -e "/sys/bus/pci/devices/$1" ] || lab_die "no PCI function $1"
+}
+
+# lab_bind BDF DRIVER : hand one function to DRIVER via driver_override; the
+# previous driver is remembered in /run/iommu-lab so unbind can restore it.
+lab_bind() {
+	local bdf=$1 drv=$2 d="/sys/bus/pci/devices/$1" cur=""
+	lab_valid_bdf "$bdf"
+	[[ "$drv" =~ ^[a-z0-9_-]+$ ]] || lab_die "bad driver name '$drv'"
+	[ "$(id -u)" = 0 ] || lab_die "bind needs root"
+	[ -e "$d/driver" ] && cur=$(basename "$(readlink "$d/driver")")
+	[ "$cur" = "$drv" ] && return 0
+	mkdir -p /run/iommu-lab && echo "${cur:-none}" > "/run/iommu-lab/$bdf.driver"
+	[ -n "$cur" ] && { echo "$bdf" > "$d/driver/unbind" || lab_die "cannot unbind $bdf from $cur"; }
+	echo "$drv" > "$d/driver_override" || lab_die "cannot set driver_override on $bdf"
+	echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null
+	[ -e "$d/driver" ] && [ "$(basename "$(readlink "$d/driver")")" = "$drv" ] \
+		|| lab_die "$bdf did not bind to $drv (is the driver loaded?)"
+}
+
+lab_unbind() {
+	local bdf=$1 d="/sys/bus/pci/devices/$1" prev=none
+	lab_valid_bdf "$bdf"
+	[ -f "/run/iommu-lab/$bdf.driver" ] && prev=$(cat "/run/iommu-lab/$bdf.driver")
+	[ -e "$d/driver" ] && echo "$bdf" > "$d/driver/unbind"
+	echo > "$d/driver_override"
+	[ "$prev" != none ] && echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null
+	rm -f "/run/iommu-lab/$bdf.driver"
+}
+
+lab_run_usage() {
+	cat <<'EOT'
+usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF]... [--stream FILE]
+  --filter GLOB   run only tests whose id (program.fixture.variant.test) matches GLOB
+  --out DIR       results directory (default: ./results/<run-id>)
+  --timeout S     per-program time limit, default 900
+  --vfio BDF      bind BDF to vfio-pci for the run (restored afterwards)
+  --stream FILE   also write each JSON record to FILE as it completes
+EOT
+}
+
+lab_run() {
+	local filter="" out="" timeout=900 stream="" vfio=() a
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--filter) [ $# -ge 2 ] || lab_die "--filter needs a glob"; filter=$2; shift 2 ;;
+		--out) [ $# -ge 2 ] || lab_die "--out needs a directory"; out=$2; shift 2 ;;
+		--timeout) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || lab_die "--timeout needs a positive number of seconds"; timeout=$2; shift 2 ;;
+		--vfio) [ $# -ge 2 ] || lab_die "--vfio needs a PCI address"; vfio+=("$2"); shift 2 ;;
+		--stream) [ $# -ge 2 ] || lab_die "--stream needs a file"; stream=$2; shift 2 ;;
+		-h|--help) lab_run_usage; return 0 ;;
+		*) lab_run_usage >&2; lab_die "run: unknown argument '$1'" ;;
+		esac
+	done
+	local suite platform kernel run_id
+	suite=$(lab_suite_dir)
+	[ -f "$suite/suite.list" ] || lab_die "no suite.list in $suite"
+	for a in "${vfio[@]}"; do lab_bind "$a" vfio-pci; done
+	platform=$("$LAB_LIBEXEC/iommu-lab-discover" --platform-id) || lab_die "platform discovery failed"
+	kernel=$(uname -r)
+	run_id="$(date -u +%Y%m%dT%H%M%SZ)-$platform"
+	[ -n "$out" ] || out="${IOMMU_LAB_RESULTS:-results}/$run_id"
+	mkdir -p "$out/logs" || lab_die "cannot create $out"
+	: > "$out/results.jsonl"
+	"$LAB_LIBEXEC/iommu-lab-discover" --json > "$out/platform.json" 2> "$out/logs/discover.err"
+	"$LAB_LIBEXEC/iommu-lab-discover" > "$out/platform.txt" 2>> "$out/logs/discover.err"
+	local dmesg_before=0
+	dmesg > "$out/logs/dmesg.before" 2>/dev/null && dmesg_before=$(wc -l < "$out/logs/dmesg.before")
+	printf '{"run_id":"%s","platform":"%s","kernel":"%s","filter":"%s","started":"%s"}\n' \
+		"$run_id" "$platform" "$kernel" "$filter" "$(date -u +%FT%TZ)" > "$out/run.json"
+	lab_log "run $run_id: platform $platform, kernel $kernel -> $out"
+
+	# The plan: every program and the tests it lists, filtered.
+	local progs=() p name ids
+	while IFS= read -r p; do
+		[ -n "$p" ] || continue
+		name=$(basename "$p")
+		"$suite/$p" -l > "$out/logs/$name.list" 2>&1 || true	# the harness lists on stderr
+		ids=$("$LAB_LIBEXEC/iommu-lab-collect" --program "$name" --print-list "$out/logs/$name.list")
+		if [ -n "$filter" ]; then
+			ids=$(for a in $ids; do [[ "$a" == $filter ]] && echo "$a"; done)
+		fi
+		[ -n "$ids" ] || continue
+		progs+=("$p")
+		printf '%s\n' $ids > "$out/logs/$name.plan"
+		[ -n "$stream" ] && for a in $ids; do printf '{"plan":"%s"}\n' "$a"; done >> "$stream"
+	done < "$suite/suite.list"
+	[ ${#progs[@]} -gt 0 ] || lab_die "no test matches '${filter}'"
+
+	{ echo "KTAP version 1"; echo "1..${#progs[@]}"; } > "$out/ktap.txt"
+	local i=0 failed=0 args t
+	for p in "${progs[@]}"; do
+		i=$((i + 1)); name=$(basename "$p"); args=()
+		if [ -n "$filter" ]; then
+			# Run just the planned tests: harness -r takes fixture.variant.test.
+			while IFS= read -r t; do args+=(-r "${t#"$name".}"); done < "$out/logs/$name.plan"
+		fi
+		lab_log "[$i/${#progs[@]}] $name"
+		# The exit status follows the output as "# lab-exit N" (137: killed by timeout).
+		{ timeout -s KILL "$timeout" "$suite/$p" "${args[@]}" 2>&1 < /dev/null; echo "# lab-exit $?"; } |
+			"$LAB_LIBEXEC/iommu-lab-collect" --program "$name" --index "$i" --platform "$platform" \
+			--kernel "$kernel" --run-id "$run_id" --list "$out/logs/$name.list" \
+			--log "$out/logs/$name.tap" --ktap "$out/ktap.txt" --json "$out/results.jsonl" \
+			${stream:+--stream "$stream"} || failed=1
+	done
+
+	dmesg 2>/dev/null | tail -n +"$((dmesg_before + 1))" > "$out/dmesg.txt"
+	rm -f "$out/logs/dmesg.before"
+	for a in "${vfio[@]}"; do lab_unbind "$a"; done
+	lab_summary "$out/results.jsonl" | tee "$out/summary.txt"
+	return $failed
+}
+
+# lab_summary RESULTS.jsonl : verdict counts and the non-passing tests
+lab_summary() {
+	local f=$1 v
+	for v in PASS FAIL SKIP NOTRUN TIMEOUT; do
+		printf '%s %s  ' "$v" "$(grep -c "\"verdict\":\"$v\"" "$f")"
+	done
+	echo
+	grep -v '"verdict":"PASS"' "$f" | sed -n 's/.*"id":"\([^"]*\)".*"verdict":"\([A-Z]*\)","reason":\("[^"]*"\|null\).*/  \2 \1: \3/p'
+}

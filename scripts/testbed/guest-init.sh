@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# /init of a testbed guest: mount the kernel filesystems, hand the configured
+# devices to the suite, run `iommu-lab run`, stream each result to the host as
+# it completes (virtio port iommu-lab.stream), send the results directory as a
+# tar (port iommu-lab.results), power off. A panic or hang on the way leaves
+# the host with what was streamed so far.
+# Applets at their usual paths (/usr/bin/env, ...); existing programs are kept.
+/bin/busybox --install -s
+export PATH=/usr/bin:/bin:/usr/sbin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+echo "iommu-lab-guest: userspace at $(cut -d' ' -f1 /proc/uptime) s"
+
+LAB_RUN_ARGS=()
+. /etc/iommu-lab/testbed.conf
+
+port() {	# /dev node of the virtio serial port named $1
+	local p
+	for p in /sys/class/virtio-ports/*; do
+		[ "$(cat "$p/name" 2>/dev/null)" = "$1" ] && { echo "/dev/$(basename "$p")"; return 0; }
+	done
+	return 1
+}
+stream=$(port iommu-lab.stream) || stream=/dev/null
+results=$(port iommu-lab.results) || results=
+echo "{\"guest_userspace_s\":$(cut -d' ' -f1 /proc/uptime)}" > "$stream"
+
+iommu-lab run --out /tmp/results --stream "$stream" "${LAB_RUN_ARGS[@]}"
+rc=$?
+echo "{\"guest_exit\":$rc,\"guest_uptime_s\":$(cut -d' ' -f1 /proc/uptime)}" > "$stream"
+echo "iommu-lab-guest: run finished with status $rc"
+if [ -n "$results" ]; then
+	tar -C /tmp/results -cf - . > "$results"
+fi
+sync
+sleep 1
+poweroff -f

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Shared setup for the capability conformance programs. */
+#ifndef CAPS_COMMON_H
+#define CAPS_COMMON_H
+
+#include <string.h>
+#include "iommulab.h"
+#include "lab_test.h"
+
+/* First IOMMU instance of type T with its registers, or NULL with *why set. */
+static inline struct lab_iommu *caps_iommu_with_regs(struct lab_platform *p, enum lab_iommu_type t,
+						      const char **why)
+{
+	for (int i = 0; i < p->niommus; i++) {
+		if (p->iommus[i].type != t)
+			continue;
+		if (!p->iommus[i].nregs) {
+			*why = p->iommus[i].regs_why;
+			return NULL;
+		}
+		return &p->iommus[i];
+	}
+	*why = "no such IOMMU on this platform";
+	return NULL;
+}
+
+/* The IOMMU a PCI function sits behind, or NULL. */
+static inline struct lab_iommu *caps_iommu_of(struct lab_platform *p, const struct lab_pci_dev *d)
+{
+	return d->iommu[0] ? lab_find_iommu(p, d->iommu) : NULL;
+}
+
+#endif

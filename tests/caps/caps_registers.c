@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Capability registers against the consistency rules their specifications
+ * state between fields (docs/registers.md lists each rule and its section).
+ * One test per rule; each checks every IOMMU instance of its type. A rule
+ * whose premise no instance exercises (e.g. "X needs Y" with X Clear
+ * everywhere) is a SKIP naming why, not a PASS.
+ */
+#include "kselftest_harness.h"
+#include "caps_common.h"
+#include "caps_rules.h"
+
+#define CAPS_MAX_UNITS 64
+
+struct caps_units {
+	struct lab_platform p;
+	struct lab_iommu *unit[CAPS_MAX_UNITS];
+	int n;
+};
+
+/* Every instance of type T; SKIP when there is none or its registers are unavailable. */
+static void caps_units_setup(struct __test_metadata *_metadata, struct caps_units *u,
+			     enum lab_iommu_type t, const char *what)
+{
+	ASSERT_EQ(0, lab_discover(&u->p));
+	u->n = 0;
+	for (int i = 0; i < u->p.niommus && u->n < CAPS_MAX_UNITS; i++) {
+		if (u->p.iommus[i].type != t)
+			continue;
+		if (!u->p.iommus[i].nregs)
+			SKIP(return, "%s %s: registers unavailable: %s", what, u->p.iommus[i].name,
+			     u->p.iommus[i].regs_why);
+		u->unit[u->n++] = &u->p.iommus[i];
+	}
+	if (!u->n)
+		SKIP(return, "no %s IOMMU on this platform", what);
+}
+
+static void caps_check_rule(struct __test_metadata *_metadata, struct caps_units *u,
+			    const struct lab_rule *rules, size_t nrules, const char *id)
+{
+	const struct lab_rule *rule = NULL;
+	char why[256] = "";
+	int applied = 0;
+
+	for (size_t i = 0; i < nrules && !rule; i++)
+		if (!strcmp(rules[i].id, id))
+			rule = &rules[i];
+	ASSERT_NE(NULL, rule) TH_LOG("rule %s is not in the library's table", id);
+	TH_LOG("%s: %s", rule->spec, rule->text);
+	for (int i = 0; i < u->n; i++) {
+		int r = rule->check(u->unit[i]->regs, why, sizeof(why));
+
+		TH_LOG("%s: %s %s", u->unit[i]->name,
+		       r == LAB_RULE_HOLDS ? "holds" : r == LAB_RULE_NA ? "n/a" : "VIOLATED", why);
+		EXPECT_NE(LAB_RULE_VIOLATED, r) TH_LOG("%s violates %s (%s): %s", u->unit[i]->name,
+						       rule->id, rule->spec, why);
+		applied += r != LAB_RULE_NA;
+	}
+	if (!applied && _metadata->exit_code != KSFT_FAIL)
+		SKIP(return, "not applicable on this platform: %s", why);
+}
+
+FIXTURE(vtd) {
+	struct caps_units u;
+};
+
+FIXTURE_SETUP(vtd)
+{
+	caps_units_setup(_metadata, &self->u, LAB_IOMMU_VTD, "VT-d");
+}
+
+FIXTURE_TEARDOWN(vtd)
+{
+	lab_platform_free(&self->u.p);
+}
+
+#define CAPS_VTD_RULE_TEST(id) \
+	TEST_F(vtd, id) { caps_check_rule(_metadata, &self->u, lab_vtd_rules, lab_vtd_nrules, #id); }
+CAPS_VTD_RULES(CAPS_VTD_RULE_TEST)
+
+FIXTURE(smmuv3) {
+	struct caps_units u;
+};
+
+FIXTURE_SETUP(smmuv3)
+{
+	caps_units_setup(_metadata, &self->u, LAB_IOMMU_SMMUV3, "SMMUv3");
+}
+
+FIXTURE_TEARDOWN(smmuv3)
+{
+	lab_platform_free(&self->u.p);
+}
+
+#define CAPS_SMMUV3_RULE_TEST(id) \
+	TEST_F(smmuv3, id) { caps_check_rule(_metadata, &self->u, lab_smmuv3_rules, lab_smmuv3_nrules, #id); }
+CAPS_SMMUV3_RULES(CAPS_SMMUV3_RULE_TEST)
+
+TEST_HARNESS_MAIN

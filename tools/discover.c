@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iommu-lab-discover: the platform report (IOMMU instances with decoded
+ * capability registers, PCI functions with groups, domains and PASID/ATS/PRI/
+ * ACS), or the decoding of register values given on the command line, e.g.
+ * from a datasheet during silicon bring-up.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "iommulab.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: iommu-lab-discover [--json]           platform report\n"
+		"       iommu-lab-discover --platform-id      print the platform id (e.g. x86_64-vtd)\n"
+		"       iommu-lab-discover --decode vtd CAP ECAP\n"
+		"       iommu-lab-discover --decode smmuv3 IDR0 IDR1 IDR2 IDR3 IDR4 IDR5\n");
+}
+
+static int decode(int argc, char **argv)
+{
+	const struct lab_regset *rs;
+	const struct lab_rule *rules;
+	uint64_t regs[LAB_MAX_REGS] = { 0 };
+	size_t nrules;
+	int bad = 0;
+
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[0], "vtd")) {
+		rs = &lab_vtd_regset, rules = lab_vtd_rules, nrules = lab_vtd_nrules;
+	} else if (!strcmp(argv[0], "smmuv3")) {
+		rs = &lab_smmuv3_regset, rules = lab_smmuv3_rules, nrules = lab_smmuv3_nrules;
+	} else {
+		fprintf(stderr, "iommu-lab-discover: unknown register set '%s' (vtd or smmuv3)\n", argv[0]);
+		return 2;
+	}
+	if ((size_t)argc - 1 != rs->nregs) {
+		fprintf(stderr, "iommu-lab-discover: %s needs %zu register values, got %d\n", argv[0],
+			rs->nregs, argc - 1);
+		return 2;
+	}
+	for (size_t i = 0; i < rs->nregs; i++) {
+		char *end;
+
+		errno = 0;
+		regs[i] = strtoull(argv[i + 1], &end, 0);
+		if (errno || *end || end == argv[i + 1] ||
+		    (rs->regs[i]->width == 32 && regs[i] > 0xffffffffull)) {
+			fprintf(stderr, "iommu-lab-discover: %s: '%s' is not a %u-bit value\n",
+				rs->regs[i]->name, argv[i + 1], rs->regs[i]->width);
+			return 2;
+		}
+		lab_reg_print(stdout, rs->regs[i], regs[i]);
+	}
+	printf("\nconsistency rules:\n");
+	for (size_t i = 0; i < nrules; i++) {
+		char why[256] = "";
+		int r = rules[i].check(regs, why, sizeof(why));
+
+		printf("  %-8s %-40s %s\n", r == LAB_RULE_HOLDS ? "holds" : r == LAB_RULE_NA ? "n/a" : "VIOLATED",
+		       rules[i].id, why);
+		bad += r == LAB_RULE_VIOLATED;
+	}
+	return bad ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "json", 0, 0, 'j' }, { "platform-id", 0, 0, 'p' }, { "decode", 0, 0, 'd' },
+		{ "help", 0, 0, 'h' }, { 0 }
+	};
+	struct lab_platform p;
+	int c, json = 0, id = 0, ret;
+
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'p': id = 1; break;
+		case 'd': return decode(argc - optind, argv + optind);
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	ret = lab_discover(&p);
+	if (ret) {
+		fprintf(stderr, "iommu-lab-discover: discovery failed: %s\n", strerror(-ret));
+		lab_platform_free(&p);
+		return 2;
+	}
+	if (id)
+		printf("%s\n", p.id);
+	else if (json)
+		lab_platform_json(stdout, &p);
+	else
+		lab_platform_print(stdout, &p);
+	lab_platform_free(&p);
+	return 0;
+}
