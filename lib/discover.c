@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <pci/pci.h>
 #include "discover.h"
 #include "iommufd.h"
@@ -115,10 +116,6 @@ static void read_ext_caps(struct pci_dev *pd, struct lab_pci_dev *dv)
 {
 	struct pci_cap *c;
 
-	/* Non-root sysfs readers see only the first 64 bytes: nothing to learn. */
-	dv->ext_config_readable = pci_read_long(pd, 0x100) != 0xffffffff &&
-				  pci_read_word(pd, PCI_VENDOR_ID) == dv->vendor &&
-				  pci_read_long(pd, 0x100) != 0;
 	c = pci_find_cap(pd, PCI_EXT_CAP_ID_PASID, PCI_CAP_EXTENDED);
 	if (c) {
 		/* PCIe Base 6.0, 7.8.8: PASID Capability (+4) and Control (+6) registers */
@@ -290,6 +287,8 @@ int lab_discover(struct lab_platform *p)
 	snprintf(p->arch, sizeof(p->arch), "%s", !strcmp(u.machine, "aarch64") ? "arm64" : u.machine);
 	snprintf(p->kernel, sizeof(p->kernel), "%s", u.release);
 	p->iommufd = lab_path_exists("/dev/iommu");
+	/* Non-root readers see only the first 64 bytes of config space. */
+	p->ext_caps_readable = geteuid() == 0;
 	ret = scan_iommus(p);
 	if (!ret)
 		ret = scan_pci(p);
@@ -371,7 +370,8 @@ void lab_platform_print(FILE *out, const struct lab_platform *p)
 		for (int r = 0; rs && r < m->nregs && r < (int)rs->nregs; r++)
 			lab_reg_print(out, rs->regs[r], m->regs[r]);
 	}
-	fprintf(out, "\nPCI functions: %d\n", p->ndevs);
+	fprintf(out, "\nPCI functions: %d%s\n", p->ndevs, p->ext_caps_readable ? "" :
+		" (not root: PASID/ATS/PRI/ACS capabilities not readable)");
 	fprintf(out, "  %-12s %-9s %-6s %-10s %-5s %-8s %-6s %-14s %s\n", "BDF", "ID", "class", "driver",
 		"group", "domain", "dma", "iommu", "capabilities");
 	for (int i = 0; i < p->ndevs; i++) {
@@ -394,8 +394,6 @@ void lab_platform_print(FILE *out, const struct lab_platform *p)
 			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "ACS(%#x) ", d->acs_cap);
 		if (d->vfio_cdev[0])
 			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "cdev:%s ", d->vfio_cdev);
-		if (!d->ext_config_readable)
-			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "(ext config unreadable) ");
 		fprintf(out, "  %-12s %-9s %06x %-10s %-5s %-8s %-6s %-14.14s %s\n", d->bdf, id, d->class,
 			d->driver[0] ? d->driver : "-", grp, d->group_type[0] ? d->group_type : "-",
 			dma_mode(d->group_type), d->iommu[0] ? d->iommu : "-", caps);
@@ -435,6 +433,7 @@ void lab_platform_json(FILE *out, const struct lab_platform *p)
 	lab_json_str(&j, "arch", p->arch);
 	lab_json_str(&j, "kernel", p->kernel);
 	lab_json_bool(&j, "iommufd", p->iommufd);
+	lab_json_bool(&j, "ext_caps_readable", p->ext_caps_readable);
 	lab_json_arr(&j, "iommus");
 	for (int i = 0; i < p->niommus; i++) {
 		const struct lab_iommu *m = &p->iommus[i];
@@ -471,7 +470,6 @@ void lab_platform_json(FILE *out, const struct lab_platform *p)
 		lab_json_str(&j, "dma_mode", d->group_type[0] ? dma_mode(d->group_type) : NULL);
 		lab_json_str(&j, "iommu", d->iommu[0] ? d->iommu : NULL);
 		lab_json_str(&j, "vfio_cdev", d->vfio_cdev[0] ? d->vfio_cdev : NULL);
-		lab_json_bool(&j, "ext_config_readable", d->ext_config_readable);
 		if (d->has_pasid) {
 			lab_json_obj(&j, "pasid");
 			lab_json_uint(&j, "max_width", d->pasid_width);
@@ -522,7 +520,7 @@ int lab_vtd_debugfs_reg(const char *iommu, const char *name, uint64_t *val)
 	snprintf(path, sizeof(path), "%s/sys/kernel/debug/iommu/intel/iommu_regset", lab_sysfs_root());
 	f = fopen(path, "r");
 	if (!f)
-		return -ENOENT;
+		return -errno;
 	/* "IOMMU: dmar0 Register Base Address: ..." opens each unit's block,
 	 * then "NAME<tab>0xOFFSET<tab><tab>0xVALUE" lines. */
 	while (fgets(line, sizeof(line), f)) {

@@ -48,7 +48,6 @@ struct lab_pci_dev {
 	bool has_pri, pri_enabled;
 	bool has_acs;
 	uint16_t acs_cap, acs_ctrl;
-	bool ext_config_readable;	/* extended config space was readable (root) */
 	int nresv;
 	struct lab_resv_region resv[8];	/* the group's reserved regions */
 };
@@ -58,6 +57,7 @@ struct lab_platform {
 	char kernel[64];
 	char id[48];			/* "<arch>-<iommu type>", e.g. "x86_64-vtd" */
 	bool iommufd;			/* /dev/iommu exists */
+	bool ext_caps_readable;		/* root: PCIe extended capabilities could be read */
 	int niommus;
 	struct lab_iommu *iommus;
 	int ndevs;
@@ -81,6 +81,6 @@ void lab_platform_json(FILE *out, const struct lab_platform *p);
 /* A register of VT-d unit IOMMU as the intel-iommu debugfs file
  * iommu/intel/iommu_regset shows it (NAME as printed there, e.g. "GSTS").
  * 0, -ENOENT (debugfs or CONFIG_INTEL_IOMMU_DEBUGFS missing, or no such
- * register) or another -errno. */
+ * register), -EACCES (not root) or another -errno. */
 int lab_vtd_debugfs_reg(const char *iommu, const char *name, uint64_t *val);
 #endif

@@ -120,6 +120,7 @@ int lab_iommufd_hw_info(const char *bdf, struct lab_hw_info *info)
 	info->out_capabilities = cmd.out_capabilities;
 #ifdef HAVE_IOMMU_HW_INFO_MAX_PASID
 	info->max_pasid_log2 = cmd.out_max_pasid_log2;
+	info->has_max_pasid = 1;
 #endif
 	switch (cmd.out_data_type) {
 #ifdef HAVE_IOMMU_HW_INFO_VTD

@@ -21,7 +21,8 @@ struct lab_hw_info {
 	uint64_t regs[6];	/* VT-d: CAP, ECAP; SMMUv3: IDR0..5 */
 	uint32_t flags;
 	uint64_t out_capabilities;
-	uint8_t max_pasid_log2;	/* 0 if the kernel does not report it */
+	uint8_t max_pasid_log2;	/* valid when has_max_pasid */
+	int has_max_pasid;	/* this build's headers know out_max_pasid_log2 */
 };
 /* IOMMU_GET_HW_INFO for BDF (bound to vfio-pci with a cdev). 0 or -errno;
  * -EOPNOTSUPP when built without the uAPI. */

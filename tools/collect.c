@@ -288,6 +288,11 @@ int main(int argc, char **argv)
 			planned = tl.number;
 			break;
 		case LAB_TAP_RUN:
+			/* Streamed so that a host watching a guest knows what was running if it dies. */
+			if (streamf) {
+				fprintf(streamf, "{\"running\":\"%s.%s\"}\n", o.program, tl.name);
+				fflush(streamf);
+			}
 			cur = find_or_add(tl.name);
 			t0 = now_ms();
 			free(running);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "faultlog.h"
 #include "iommulab.h"
 
 static void usage(FILE *out)
@@ -17,6 +18,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: iommu-lab-discover [--json]           platform report\n"
 		"       iommu-lab-discover --platform-id      print the platform id (e.g. x86_64-vtd)\n"
+		"       iommu-lab-discover --kmsg-seq         print the sequence number the next kernel log record gets\n"
 		"       iommu-lab-discover --decode vtd CAP ECAP\n"
 		"       iommu-lab-discover --decode smmuv3 IDR0 IDR1 IDR2 IDR3 IDR4 IDR5\n");
 }
@@ -75,7 +77,7 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", 0, 0, 'j' }, { "platform-id", 0, 0, 'p' }, { "decode", 0, 0, 'd' },
-		{ "help", 0, 0, 'h' }, { 0 }
+		{ "kmsg-seq", 0, 0, 'k' }, { "help", 0, 0, 'h' }, { 0 }
 	};
 	struct lab_platform p;
 	int c, json = 0, id = 0, ret;
@@ -85,6 +87,17 @@ int main(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'p': id = 1; break;
 		case 'd': return decode(argc - optind, argv + optind);
+		case 'k': {
+			struct lab_kmsg_mark m;
+			int err = lab_kmsg_mark(&m);
+
+			if (err) {
+				fprintf(stderr, "iommu-lab-discover: /dev/kmsg: %s\n", strerror(-err));
+				return 2;
+			}
+			printf("%llu\n", (unsigned long long)m.seq);
+			return 0;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

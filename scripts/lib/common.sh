@@ -8,9 +8,6 @@ export IOMMU_LAB_CACHE
 lab_log() { printf '[iommu-lab] %s\n' "$*" >&2; }
 lab_die() { printf 'iommu-lab: error: %s\n' "$*" >&2; exit "${LAB_DIE_STATUS:-2}"; }
 
-# lab_key FILE... : short content hash of the given files (cache keys)
-lab_key() { cat "$@" | sha256sum | cut -c1-12; }
-
 # lab_arch_norm ARCH : x86_64|amd64 -> x86_64, arm64|aarch64 -> arm64
 lab_arch_norm() {
 	case "$1" in

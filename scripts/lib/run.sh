@@ -35,25 +35,38 @@ lab_unbind() {
 	rm -f "/run/iommu-lab/$bdf.driver"
 }
 
+# The module: installed next to the tools, or in the build tree.
+lab_module_path() {
+	local m
+	for m in "$LAB_LIBEXEC/modules/iommu_testdev.ko" "$(dirname "$LAB_LIBEXEC")/drivers/testdev/iommu_testdev.ko"; do
+		[ -f "$m" ] && { echo "$m"; return 0; }
+	done
+	lab_die "iommu_testdev.ko is not built (configure found no kernel tree? see the configure summary)"
+}
+
+
 lab_run_usage() {
 	cat <<'EOT'
-usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF]... [--stream FILE]
+usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF]...
+                     [--testdev BDF] [--stream FILE]
   --filter GLOB   run only tests whose id (program.fixture.variant.test) matches GLOB
   --out DIR       results directory (default: ./results/<run-id>)
   --timeout S     per-program time limit, default 900
   --vfio BDF      bind BDF to vfio-pci for the run (restored afterwards)
+  --testdev BDF   hand BDF to iommu_testdev for the run (loads the module; restored afterwards)
   --stream FILE   also write each JSON record to FILE as it completes
 EOT
 }
 
 lab_run() {
-	local filter="" out="" timeout=900 stream="" vfio=() a
+	local filter="" out="" timeout=900 stream="" vfio=() testdev="" a
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--filter) [ $# -ge 2 ] || lab_die "--filter needs a glob"; filter=$2; shift 2 ;;
 		--out) [ $# -ge 2 ] || lab_die "--out needs a directory"; out=$2; shift 2 ;;
 		--timeout) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || lab_die "--timeout needs a positive number of seconds"; timeout=$2; shift 2 ;;
 		--vfio) [ $# -ge 2 ] || lab_die "--vfio needs a PCI address"; vfio+=("$2"); shift 2 ;;
+		--testdev) [ $# -ge 2 ] || lab_die "--testdev needs a PCI address"; testdev=$2; shift 2 ;;
 		--stream) [ $# -ge 2 ] || lab_die "--stream needs a file"; stream=$2; shift 2 ;;
 		-h|--help) lab_run_usage; return 0 ;;
 		*) lab_run_usage >&2; lab_die "run: unknown argument '$1'" ;;
@@ -63,6 +76,20 @@ lab_run() {
 	suite=$(lab_suite_dir)
 	[ -f "$suite/suite.list" ] || lab_die "no suite.list in $suite"
 	for a in "${vfio[@]}"; do lab_bind "$a" vfio-pci; done
+	local module_loaded=0
+	if [ -n "$testdev" ]; then
+		lab_valid_bdf "$testdev"
+		if [ ! -d /sys/bus/pci/drivers/iommu_testdev ]; then
+			insmod "$(lab_module_path)" || lab_die "cannot load $(lab_module_path)"
+			module_loaded=1
+		fi
+		lab_bind "$testdev" iommu_testdev
+		export IOMMU_LAB_TESTDEV=$testdev
+	fi
+	# Tests that read the kernel log start from here; kmemleak forgets older suspects.
+	IOMMU_LAB_KMSG_SEQ=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-seq 2>/dev/null || echo 0)
+	export IOMMU_LAB_KMSG_SEQ
+	[ -w /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
 	platform=$("$LAB_LIBEXEC/iommu-lab-discover" --platform-id) || lab_die "platform discovery failed"
 	kernel=$(uname -r)
 	run_id="$(date -u +%Y%m%dT%H%M%SZ)-$platform"
@@ -92,6 +119,7 @@ lab_run() {
 		printf '%s\n' $ids > "$out/logs/$name.plan"
 		[ -n "$stream" ] && for a in $ids; do printf '{"plan":"%s"}\n' "$a"; done >> "$stream"
 	done < "$suite/suite.list"
+	[ -n "$stream" ] && printf '{"run_id":"%s","platform":"%s","kernel":"%s"}\n' "$run_id" "$platform" "$kernel" >> "$stream"
 	[ ${#progs[@]} -gt 0 ] || lab_die "no test matches '${filter}'"
 
 	{ echo "KTAP version 1"; echo "1..${#progs[@]}"; } > "$out/ktap.txt"
@@ -114,6 +142,10 @@ lab_run() {
 	dmesg 2>/dev/null | tail -n +"$((dmesg_before + 1))" > "$out/dmesg.txt"
 	rm -f "$out/logs/dmesg.before"
 	for a in "${vfio[@]}"; do lab_unbind "$a"; done
+	if [ -n "$testdev" ]; then
+		lab_unbind "$testdev"
+		[ $module_loaded = 1 ] && { rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"; }
+	fi
 	lab_summary "$out/results.jsonl" | tee "$out/summary.txt"
 	return $failed
 }

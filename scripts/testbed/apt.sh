@@ -32,7 +32,7 @@ lab_apt_config() {
 	} > "$d/apt.conf"
 }
 
-# lab_apt NAME [--status FILE] apt-get-args... : apt-get through a private configuration
+# lab_apt NAME apt-get-args... : apt-get through a private configuration
 lab_apt() {
 	local name=$1; shift
 	APT_CONFIG="$LAB_APT_DIR/$name/apt.conf" apt-get -q "$@"

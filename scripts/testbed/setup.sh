@@ -22,7 +22,7 @@ set -euo pipefail
 QEMU_VERSION=${IOMMU_LAB_QEMU_VERSION:-1:10.0.2+ds-2+deb13u1~bpo12+1}
 SEABIOS_VERSION=${IOMMU_LAB_SEABIOS_VERSION:-1.16.3-2~bpo12+1}
 KERNEL_PKG=linux-source-7.3
-GUEST_PKGS="bash busybox-static libpci3 pciutils kmod fio"
+GUEST_PKGS="bash busybox-static libpci3 pciutils fio"
 # Only what the cross build links against; the C library comes with the cross compiler.
 SYSROOT_PKGS="libpci3 libpci-dev libudev1 zlib1g"
 HOST_PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libpci-dev pciutils bc bison flex

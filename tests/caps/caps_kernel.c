@@ -2,7 +2,7 @@
 /*
  * The kernel's view of the IOMMU against the hardware's capability registers:
  * what the driver reports or enabled must be something the registers
- * advertise. See docs/tests/caps.md.
+ * advertise. Every instance of the IOMMU type is checked. See docs/tests/caps.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,18 +11,29 @@
 #include "kselftest_harness.h"
 #include "caps_common.h"
 
+#define MAX_UNITS 64
+
 FIXTURE(vtd) {
 	struct lab_platform p;
-	struct lab_iommu *m;
+	struct lab_iommu *unit[MAX_UNITS];
+	int n;
 };
 
 FIXTURE_SETUP(vtd)
 {
-	const char *why;
+	const char *why = "no VT-d IOMMU on this platform";
 
 	ASSERT_EQ(0, lab_discover(&self->p));
-	self->m = caps_iommu_with_regs(&self->p, LAB_IOMMU_VTD, &why);
-	if (!self->m)
+	self->n = 0;
+	for (int i = 0; i < self->p.niommus && self->n < MAX_UNITS; i++) {
+		if (self->p.iommus[i].type != LAB_IOMMU_VTD)
+			continue;
+		if (!self->p.iommus[i].nregs)
+			why = self->p.iommus[i].regs_why;
+		else
+			self->unit[self->n++] = &self->p.iommus[i];
+	}
+	if (!self->n)
 		SKIP(return, "VT-d: %s", why);
 }
 
@@ -39,105 +50,152 @@ static uint64_t vtd_field(const struct lab_iommu *m, int reg, const char *name)
 /* VT-d 11.4.2: the number of domain IDs is 2^(4 + 2*ND). */
 TEST_F(vtd, domains_supported_matches_cap_nd)
 {
-	uint64_t n;
+	for (int i = 0; i < self->n; i++) {
+		const struct lab_iommu *m = self->unit[i];
+		uint64_t n;
 
-	ASSERT_EQ(0, lab_read_u64(&n, "/sys/class/iommu/%s/intel-iommu/domains_supported",
-				  self->m->name));
-	EXPECT_EQ(lab_vtd_domains(self->m->regs[0]), n)
-		TH_LOG("%s: CAP.ND=%lu gives %u domains, kernel reports %lu", self->m->name,
-		       vtd_field(self->m, 0, "ND"), lab_vtd_domains(self->m->regs[0]), n);
+		ASSERT_EQ(0, lab_read_u64(&n, "/sys/class/iommu/%s/intel-iommu/domains_supported", m->name));
+		EXPECT_EQ(lab_vtd_domains(m->regs[0]), n)
+			TH_LOG("%s: CAP.ND=%lu gives %u domains, kernel reports %lu", m->name,
+			       vtd_field(m, 0, "ND"), lab_vtd_domains(m->regs[0]), n);
+	}
 }
 
 /* The CAP/ECAP that iommufd reports to userspace (GET_HW_INFO) are the ones
- * the driver uses (sysfs). */
+ * the driver uses (sysfs), for every unit with a VFIO cdev function behind it. */
 TEST_F(vtd, hw_info_matches_sysfs)
 {
-	struct lab_hw_info info;
-	const char *via = NULL;
-	int ret;
+	int checked = 0;
 
-	for (int i = 0; i < self->p.ndevs && !via; i++)
-		if (!strcmp(self->p.devs[i].iommu, self->m->name) && self->p.devs[i].vfio_cdev[0])
-			via = self->p.devs[i].bdf;
-	if (!via)
-		SKIP(return, "no PCI function behind %s is bound to vfio-pci with a cdev", self->m->name);
-	ret = lab_iommufd_hw_info(via, &info);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "built without iommufd uAPI headers");
-	ASSERT_EQ(0, ret) TH_LOG("IOMMU_GET_HW_INFO on %s: %s", via, strerror(-ret));
-	ASSERT_EQ(2, info.nregs) TH_LOG("GET_HW_INFO type %u is not VT-d", info.type);
-	EXPECT_EQ(self->m->regs[0], info.regs[0]) TH_LOG("CAP: sysfs %#lx, GET_HW_INFO %#lx",
-							 self->m->regs[0], info.regs[0]);
-	EXPECT_EQ(self->m->regs[1], info.regs[1]) TH_LOG("ECAP: sysfs %#lx, GET_HW_INFO %#lx",
-							 self->m->regs[1], info.regs[1]);
+	for (int i = 0; i < self->n; i++) {
+		const struct lab_iommu *m = self->unit[i];
+		const char *via = NULL;
+		struct lab_hw_info info;
+		int ret;
+
+		for (int k = 0; k < self->p.ndevs && !via; k++)
+			if (!strcmp(self->p.devs[k].iommu, m->name) && self->p.devs[k].vfio_cdev[0])
+				via = self->p.devs[k].bdf;
+		if (!via)
+			continue;
+		ret = lab_iommufd_hw_info(via, &info);
+		if (ret == -EOPNOTSUPP)
+			SKIP(return, "built without iommufd uAPI headers");
+		ASSERT_EQ(0, ret) TH_LOG("IOMMU_GET_HW_INFO on %s: %s", via, strerror(-ret));
+		if (!info.nregs)
+			SKIP(return, "GET_HW_INFO type %u is not decoded by this build's headers", info.type);
+		EXPECT_EQ(m->regs[0], info.regs[0]) TH_LOG("%s CAP: sysfs %#lx, GET_HW_INFO %#lx", m->name,
+							   m->regs[0], info.regs[0]);
+		EXPECT_EQ(m->regs[1], info.regs[1]) TH_LOG("%s ECAP: sysfs %#lx, GET_HW_INFO %#lx", m->name,
+							   m->regs[1], info.regs[1]);
+		checked++;
+	}
+	if (!checked)
+		SKIP(return, "no PCI function behind a VT-d unit is bound to vfio-pci with a cdev");
 }
 
-static uint64_t debugfs_reg(struct __test_metadata *_metadata, const char *iommu, const char *name)
+/* A register of every unit from intel-iommu debugfs; false with a SKIP reason if unreadable. */
+static bool debugfs_regs(struct __test_metadata *_metadata, FIXTURE_DATA(vtd) *self, const char *name,
+			 uint64_t *vals)
 {
-	uint64_t v = 0;
-	int ret = lab_vtd_debugfs_reg(iommu, name, &v);
+	for (int i = 0; i < self->n; i++) {
+		int ret = lab_vtd_debugfs_reg(self->unit[i]->name, name, &vals[i]);
 
-	if (ret == -ENOENT)
-		SKIP(return 0, "%s not in intel-iommu debugfs (CONFIG_INTEL_IOMMU_DEBUGFS, debugfs mounted?)",
-		     name);
-	EXPECT_EQ(0, ret);
-	return v;
+		if (ret)
+			SKIP(return false, "%s of %s not readable in intel-iommu debugfs: %s%s", name,
+			     self->unit[i]->name, strerror(-ret),
+			     ret == -ENOENT ? " (CONFIG_INTEL_IOMMU_DEBUGFS? debugfs mounted?)" : "");
+	}
+	return true;
 }
 
 /* VT-d 11.4.5 GSTS.QIES: queued invalidation enabled only where ECAP.QI. */
 TEST_F(vtd, queued_invalidation_enabled_only_if_supported)
 {
-	uint64_t gsts = debugfs_reg(_metadata, self->m->name, "GSTS");
+	uint64_t gsts[MAX_UNITS];
+	int enabled = 0;
 
-	if (_metadata->exit_code == KSFT_SKIP)
+	if (!debugfs_regs(_metadata, self, "GSTS", gsts))
 		return;
-	if (!(gsts & (1u << 26)))
-		SKIP(return, "queued invalidation not enabled (GSTS=%#lx)", gsts);
-	EXPECT_EQ(1, vtd_field(self->m, 1, "QI")) TH_LOG("GSTS.QIES set but ECAP.QI clear");
+	for (int i = 0; i < self->n; i++) {
+		if (!(gsts[i] & (1u << 26)))
+			continue;
+		enabled++;
+		EXPECT_EQ(1, vtd_field(self->unit[i], 1, "QI"))
+			TH_LOG("%s: GSTS.QIES set but ECAP.QI clear", self->unit[i]->name);
+	}
+	if (!enabled)
+		SKIP(return, "queued invalidation is enabled on no unit");
 }
 
 /* VT-d 11.4.5 GSTS.IRES: interrupt remapping enabled only where ECAP.IR. */
 TEST_F(vtd, interrupt_remapping_enabled_only_if_supported)
 {
-	uint64_t gsts = debugfs_reg(_metadata, self->m->name, "GSTS");
+	uint64_t gsts[MAX_UNITS];
+	int enabled = 0;
 
-	if (_metadata->exit_code == KSFT_SKIP)
+	if (!debugfs_regs(_metadata, self, "GSTS", gsts))
 		return;
-	if (!(gsts & (1u << 25)))
-		SKIP(return, "interrupt remapping not enabled (GSTS=%#lx)", gsts);
-	EXPECT_EQ(1, vtd_field(self->m, 1, "IR")) TH_LOG("GSTS.IRES set but ECAP.IR clear");
+	for (int i = 0; i < self->n; i++) {
+		if (!(gsts[i] & (1u << 25)))
+			continue;
+		enabled++;
+		EXPECT_EQ(1, vtd_field(self->unit[i], 1, "IR"))
+			TH_LOG("%s: GSTS.IRES set but ECAP.IR clear", self->unit[i]->name);
+	}
+	if (!enabled)
+		SKIP(return, "interrupt remapping is enabled on no unit");
 }
 
-/* VT-d 11.4.6 RTADDR_REG.TTM: scalable-mode tables (01b) only where
- * ECAP.SMTS; 10b and 11b are not valid modes for an enabled unit. */
+/* VT-d 11.4.6 RTADDR_REG.TTM: 00b legacy; 01b scalable mode, only where
+ * ECAP.SMTS; 11b abort-DMA mode, only where ECAP.ADMS; 10b is reserved. */
 TEST_F(vtd, root_table_mode_is_supported)
 {
-	uint64_t gsts = debugfs_reg(_metadata, self->m->name, "GSTS"), rta, ttm;
+	uint64_t gsts[MAX_UNITS], rta[MAX_UNITS];
+	static const char *const modes[] = { "legacy", "scalable", "reserved", "abort-DMA" };
+	int enabled = 0;
 
-	if (_metadata->exit_code == KSFT_SKIP)
+	if (!debugfs_regs(_metadata, self, "GSTS", gsts) || !debugfs_regs(_metadata, self, "RTADDR", rta))
 		return;
-	if (!(gsts & (1ull << 31)))
-		SKIP(return, "DMA remapping not enabled (GSTS.TES clear)");
-	rta = debugfs_reg(_metadata, self->m->name, "RTADDR");
-	ttm = (rta >> 10) & 3;
-	EXPECT_LE(ttm, 1) TH_LOG("RTADDR_REG.TTM=%lu is not a valid translation table mode", ttm);
-	if (ttm == 1)
-		EXPECT_EQ(1, vtd_field(self->m, 1, "SMTS")) TH_LOG("scalable mode in use, ECAP.SMTS clear");
-	TH_LOG("%s translation table mode: %s", self->m->name, ttm ? "scalable" : "legacy");
+	for (int i = 0; i < self->n; i++) {
+		const struct lab_iommu *m = self->unit[i];
+		uint64_t ttm = (rta[i] >> 10) & 3;
+
+		if (!(gsts[i] & (1ull << 31)))
+			continue;
+		enabled++;
+		TH_LOG("%s translation table mode: %s", m->name, modes[ttm]);
+		EXPECT_NE(2, ttm) TH_LOG("%s: RTADDR_REG.TTM=10b is reserved", m->name);
+		if (ttm == 1)
+			EXPECT_EQ(1, vtd_field(m, 1, "SMTS")) TH_LOG("%s: scalable mode with ECAP.SMTS clear", m->name);
+		if (ttm == 3)
+			EXPECT_EQ(1, vtd_field(m, 1, "ADMS")) TH_LOG("%s: abort-DMA mode with ECAP.ADMS clear", m->name);
+	}
+	if (!enabled)
+		SKIP(return, "DMA remapping is enabled on no unit (GSTS.TES clear)");
 }
 
 FIXTURE(smmuv3) {
 	struct lab_platform p;
-	struct lab_iommu *m;
+	struct lab_iommu *unit[MAX_UNITS];
+	int n;
 };
 
 FIXTURE_SETUP(smmuv3)
 {
-	const char *why;
+	const char *why = "no SMMUv3 on this platform";
 
 	ASSERT_EQ(0, lab_discover(&self->p));
-	self->m = caps_iommu_with_regs(&self->p, LAB_IOMMU_SMMUV3, &why);
-	if (!self->m)
+	self->n = 0;
+	for (int i = 0; i < self->p.niommus && self->n < MAX_UNITS; i++) {
+		if (self->p.iommus[i].type != LAB_IOMMU_SMMUV3)
+			continue;
+		if (!self->p.iommus[i].nregs)
+			why = self->p.iommus[i].regs_why;
+		else
+			self->unit[self->n++] = &self->p.iommus[i];
+	}
+	if (!self->n)
 		SKIP(return, "SMMUv3: %s", why);
 }
 
@@ -146,27 +204,31 @@ FIXTURE_TEARDOWN(smmuv3)
 	lab_platform_free(&self->p);
 }
 
-/* The output size the driver printed at probe ("oas N-bit") for this SMMU. */
-static int kernel_oas(const char *iommu, unsigned int *oas)
+/*
+ * The output size the driver printed at probe ("oas N-bit") for the SMMU whose
+ * platform device is DEVNAME (9050000.smmuv3 with a device tree,
+ * arm-smmu-v3.0.auto with ACPI). 0, -ENOENT (no such line) or -errno.
+ */
+static int kernel_oas(const char *devname, unsigned int *oas)
 {
-	char rec[1024], addr[32];
-	const char *dot = strrchr(iommu, '.');
+	char rec[1024], prefix[128];
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), ret = -ENOENT;
 	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
-	/* smmu3.0x0000000009050000 is the SMMU at 9050000: the device name in the log. */
-	snprintf(addr, sizeof(addr), "%lx", dot ? strtoul(dot + 1, NULL, 16) : 0ul);
+	snprintf(prefix, sizeof(prefix), "arm-smmu-v3 %s: ", devname);
 	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
-		char *p;
+		char *msg, *p;
 
 		if (n < 0)
 			continue;
 		rec[n] = 0;
-		p = strstr(rec, "oas ");
-		if (p && strstr(rec, "arm-smmu-v3") && strstr(rec, addr) && strstr(rec, "-bit") &&
-		    sscanf(p, "oas %u-bit", oas) == 1)
+		msg = strchr(rec, ';');
+		if (!msg || strncmp(msg + 1, prefix, strlen(prefix)))
+			continue;
+		p = strstr(msg, "oas ");
+		if (p && sscanf(p, "oas %u-bit", oas) == 1)
 			ret = 0;
 	}
 	close(fd);
@@ -177,14 +239,28 @@ static int kernel_oas(const char *iommu, unsigned int *oas)
  * (SMMUv3 6.3.6; the table walker's DMA mask follows from it). */
 TEST_F(smmuv3, kernel_output_size_within_idr5_oas)
 {
-	unsigned int hw = lab_smmu_oas_bits((uint32_t)self->m->regs[5]), kern = 0;
-	int ret = kernel_oas(self->m->name, &kern);
+	int checked = 0;
 
-	if (ret)
-		SKIP(return, "no \"oas N-bit\" probe message for %s in the kernel log", self->m->name);
-	ASSERT_NE(0, hw) TH_LOG("IDR5.OAS is a reserved encoding");
-	EXPECT_LE(kern, hw) TH_LOG("kernel oas %u-bit, IDR5.OAS %u-bit", kern, hw);
-	TH_LOG("%s: IDR5.OAS %u-bit, kernel %u-bit", self->m->name, hw, kern);
+	for (int i = 0; i < self->n; i++) {
+		const struct lab_iommu *m = self->unit[i];
+		unsigned int hw = lab_smmu_oas_bits((uint32_t)m->regs[5]), kern = 0;
+		char devname[96];
+		int ret;
+
+		if (lab_read_link_base(devname, sizeof(devname), "/sys/class/iommu/%s/device", m->name))
+			continue;
+		ret = kernel_oas(devname, &kern);
+		if (ret == -ENOENT)
+			continue;
+		if (ret)
+			SKIP(return, "kernel log unreadable: %s", strerror(-ret));
+		ASSERT_NE(0, hw) TH_LOG("%s: IDR5.OAS is a reserved encoding", m->name);
+		EXPECT_LE(kern, hw) TH_LOG("%s: kernel oas %u-bit, IDR5.OAS %u-bit", m->name, kern, hw);
+		TH_LOG("%s (%s): IDR5.OAS %u-bit, kernel %u-bit", m->name, devname, hw, kern);
+		checked++;
+	}
+	if (!checked)
+		SKIP(return, "no \"oas N-bit\" probe message for any SMMUv3 in the kernel log");
 }
 
 /* Every function behind an IOMMU has a group with a known default domain type. */
@@ -192,7 +268,7 @@ TEST(groups_have_known_domain_types)
 {
 	static const char *const known[] = { "DMA", "DMA-FQ", "identity", "blocked", "unmanaged" };
 	struct lab_platform p;
-	int checked = 0;
+	int behind = 0;
 
 	ASSERT_EQ(0, lab_discover(&p));
 	for (int i = 0; i < p.ndevs; i++) {
@@ -201,6 +277,7 @@ TEST(groups_have_known_domain_types)
 
 		if (!d->iommu[0])
 			continue;
+		behind++;
 		EXPECT_LE(0, d->group) TH_LOG("%s is behind %s but has no IOMMU group", d->bdf, d->iommu);
 		if (d->group < 0)
 			continue;
@@ -208,10 +285,9 @@ TEST(groups_have_known_domain_types)
 			ok |= !strcmp(d->group_type, known[k]);
 		EXPECT_TRUE(ok) TH_LOG("%s: group %d default domain type '%s'", d->bdf, d->group,
 				       d->group_type);
-		checked++;
 	}
 	lab_platform_free(&p);
-	if (!checked)
+	if (!behind)
 		SKIP(return, "no PCI function is behind an IOMMU");
 }
 

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ITD_DMA: one transfer through the device's engine, or through the software
+ * ("mock") engine, which resolves each page of the source and destination
+ * through the IOMMU domain the device uses for that RID/PASID
+ * (iommu_iova_to_phys) and copies with the CPU. The software engine sees
+ * translations, not permissions: it never reports a permission fault, and its
+ * results are labelled ITD_ENGINE_SOFTWARE.
+ */
+#include <linux/iommu.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include "testdev.h"
+
+/* Translate one IOVA through DOM; 0 and records a fault if nothing is mapped there. */
+static phys_addr_t mock_translate(struct testdev *td, struct iommu_domain *dom, u64 iova, bool write,
+				  bool with_pasid, u32 pasid)
+{
+	phys_addr_t p = dom ? iommu_iova_to_phys(dom, iova) : 0;
+
+	if (!p)
+		td_fault_record(td, iova, (write ? ITD_FAULT_WRITE : 0) | (with_pasid ? ITD_FAULT_PASID : 0),
+				pasid, 1);
+	return p;
+}
+
+/* Copy in pieces that stay inside one page on both sides, so scattered
+ * mappings are followed exactly as a device's page walks would follow them. */
+static int mock_copy(struct testdev *td, struct itd_dma *op)
+{
+	bool with_pasid = op->flags & ITD_DMA_PASID;
+	struct iommu_domain *dom = td_domain_for(td, with_pasid, op->pasid);
+
+	for (u64 off = 0; off < op->length;) {
+		u64 s = op->src_iova + off, d = op->dst_iova + off;
+		u64 chunk = min3(op->length - off, PAGE_SIZE - (s & ~PAGE_MASK), PAGE_SIZE - (d & ~PAGE_MASK));
+		phys_addr_t ps, pd;
+
+		ps = mock_translate(td, dom, s, false, with_pasid, op->pasid);
+		if (!ps)
+			return ITD_DMA_FAULT;
+		pd = mock_translate(td, dom, d, true, with_pasid, op->pasid);
+		if (!pd)
+			return ITD_DMA_FAULT;
+		/* The CPU touches only memory the module owns. */
+		if (!td_phys_owned(td, ps, chunk) || !td_phys_owned(td, pd, chunk))
+			return -EPERM;
+		memmove(phys_to_virt(pd), phys_to_virt(ps), chunk);
+		off += chunk;
+	}
+	return ITD_DMA_OK;
+}
+
+/* A device DMA on the kernel's default domain: an identity (passthrough)
+ * default domain would let the engine reach any memory, so there the
+ * transfer must stay inside the module's own DMA API buffers. */
+static bool default_domain_dma_safe(struct testdev *td, struct itd_dma *op)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(&td->pdev->dev);
+
+	if (dom && dom->type != IOMMU_DOMAIN_IDENTITY)
+		return true;
+	return td_dma_addr_owned(td, op->src_iova, op->length) &&
+	       td_dma_addr_owned(td, op->dst_iova, op->length);
+}
+
+int td_dma(struct testdev *td, struct itd_dma *op)
+{
+	bool software = op->flags & ITD_DMA_SOFTWARE, with_pasid = op->flags & ITD_DMA_PASID;
+	const struct td_engine_ops *e = td->engine;
+	ktime_t t0;
+	int ret;
+
+	if (op->flags & ~(ITD_DMA_PASID | ITD_DMA_SOFTWARE))
+		return -EOPNOTSUPP;
+	if (!op->length)
+		return -EINVAL;
+	if (op->src_iova + op->length - 1 < op->src_iova || op->dst_iova + op->length - 1 < op->dst_iova)
+		return -EOVERFLOW;
+	if (with_pasid) {
+		u32 max = td_max_pasids(td);
+
+		if (!max)
+			return -EOPNOTSUPP;
+		if (!op->pasid)
+			return -EINVAL;
+		if (op->pasid >= max)
+			return -ERANGE;
+	}
+	t0 = ktime_get();
+	if (software) {
+		if (op->length > ITD_SOFTWARE_MAX_LEN)
+			return -E2BIG;
+		ret = mock_copy(td, op);
+		op->engine_kind = ITD_ENGINE_SOFTWARE;
+	} else {
+		if (!e)
+			return -EOPNOTSUPP;	/* no device engine: only ITD_DMA_SOFTWARE */
+		if (with_pasid && !e->pasid)
+			return -EOPNOTSUPP;
+		if (op->length > e->max_len)
+			return -E2BIG;
+		if (td->state == ITD_STATE_DEFAULT && !default_domain_dma_safe(td, op))
+			return -EPERM;
+		ret = e->memcpy_start(td, op->src_iova, op->dst_iova, op->length, with_pasid, op->pasid);
+		if (!ret)
+			ret = e->memcpy_wait(td);
+		op->engine_kind = e->kind;
+	}
+	op->duration_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	if (ret < 0)
+		return ret;
+	op->status = ret;
+	return 0;
+}

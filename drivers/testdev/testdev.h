@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * iommu_testdev internals. One struct testdev per bound PCI function; its
+ * state (domains, attachments, buffers) belongs to the one open file and is
+ * torn down when that file is closed or the function is unbound, so a test
+ * that crashes never leaves the device attached to a stale domain.
+ */
+#ifndef TESTDEV_H
+#define TESTDEV_H
+
+#include <linux/iommu.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
+#include "kcompat.h"
+#include "uapi/iommu_testdev.h"
+
+struct testdev;
+
+/*
+ * A DMA engine: one ops table per engine, one file each (docs/testdev.md, "Engines").
+ * Calls are serialised by testdev->lock.
+ */
+struct td_engine_ops {
+	const char *name;
+	enum itd_engine_kind kind;
+	u32 max_len;			/* largest memcpy */
+	bool pasid;			/* can tag transfers with a PASID */
+	/* Does this engine drive PDEV? Called before init. */
+	bool (*match)(struct pci_dev *pdev);
+	/* Map registers, enable the function; may set td->engine_priv. */
+	int (*init)(struct testdev *td);
+	/* Start copying LEN bytes src -> dst (IOVAs); with_pasid: tag with PASID. */
+	int (*memcpy_start)(struct testdev *td, u64 src, u64 dst, u32 len, bool with_pasid, u32 pasid);
+	/* Wait for the transfer started last: ITD_DMA_OK/FAULT/TIMEOUT/ERROR or -errno. */
+	int (*memcpy_wait)(struct testdev *td);
+	/* Raise one MSI from the device. */
+	int (*send_msi)(struct testdev *td);
+	void (*remove)(struct testdev *td);
+};
+
+extern const struct td_engine_ops td_engine_edu;
+
+struct td_buf {
+	u32 id;
+	struct page *pages;
+	unsigned int order;
+	u64 length;
+	dma_addr_t dma_addr;		/* with ITD_BUF_DMA_API */
+	bool dma_mapped;
+	unsigned int maps;		/* IOMMU mappings onto this buffer */
+};
+
+struct td_map {
+	struct list_head node;
+	u64 iova, length, buf_offset;
+	struct td_buf *buf;
+	u32 prot;
+};
+
+struct td_domain {
+	u32 id;
+	struct iommu_domain *domain;
+	bool pasid_capable;
+	unsigned int attached;		/* RID + PASID attachments */
+	struct list_head maps;		/* struct td_map, sorted by iova */
+};
+
+#define TD_FAULT_RING 64
+
+struct testdev {
+	struct pci_dev *pdev;
+	struct miscdevice misc;
+	struct kref ref;
+	struct mutex lock;		/* everything below */
+	bool dead;			/* unbound: ioctls fail with -ENODEV */
+	bool open;			/* one opener at a time */
+
+	const struct td_engine_ops *engine;	/* NULL: no device engine */
+	void *engine_priv;
+	atomic_t msi_count;
+
+	/* Per-open state. */
+	struct xarray bufs;		/* id -> struct td_buf */
+	struct xarray domains;		/* id -> struct td_domain */
+	struct xarray pasids;		/* pasid -> struct td_domain */
+	enum itd_attach_state state;
+	struct td_domain *rid_domain;	/* ITD_STATE_DOMAIN */
+	bool owned;			/* DMA ownership claimed */
+
+	spinlock_t fault_lock;
+	struct itd_fault faults[TD_FAULT_RING];
+	unsigned int fault_head, fault_count, fault_lost;
+};
+
+/* main.c */
+void td_fault_record(struct testdev *td, u64 iova, u32 flags, u32 pasid, u32 source);
+u32 td_max_pasids(struct testdev *td);
+void td_teardown(struct testdev *td);
+
+/* state.c: buffers, domains, attachments, mappings */
+int td_buf_alloc(struct testdev *td, struct itd_buf_alloc *a);
+int td_buf_free(struct testdev *td, u32 id);
+int td_buf_rw(struct testdev *td, struct itd_buf_rw *rw);
+int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a);
+int td_domain_free(struct testdev *td, u32 id);
+int td_attach(struct testdev *td, struct itd_attach *a);
+int td_detach(struct testdev *td, struct itd_attach *a);
+int td_map(struct testdev *td, struct itd_map *m);
+int td_unmap(struct testdev *td, struct itd_map *m);
+struct iommu_domain *td_domain_for(struct testdev *td, bool with_pasid, u32 pasid);
+bool td_phys_owned(struct testdev *td, phys_addr_t phys, u64 len);
+bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len);
+
+/* ioctl.c */
+long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* dma.c */
+int td_dma(struct testdev *td, struct itd_dma *op);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * IOMMU fault records from the kernel log, for IOMMU drivers that only print
+ * their faults: Intel VT-d ("DMAR: [DMA Write ...] Request device [...] fault
+ * addr ...") and Arm SMMUv3 (an "event: ..." line followed by the access line).
+ *
+ * Usage: lab_kmsg_mark() before the DMA, lab_faults_since() after it. Fault
+ * handlers print from their interrupt thread, so a record may land shortly
+ * after the DMA returned: retry after a short sleep before concluding none.
+ */
+#ifndef LAB_FAULTLOG_H
+#define LAB_FAULTLOG_H
+
+#include <stdint.h>
+
+/* A position in the kernel log. */
+struct lab_kmsg_mark {
+	uint64_t seq;		/* sequence number of the first record after the mark */
+};
+
+struct lab_fault_rec {
+	char bdf[16];		/* "0000:00:10.0"; "" when the IOMMU did not know the device */
+	uint64_t iova;
+	int write;		/* 1 write, 0 read, -1 unknown */
+	int has_pasid;
+	uint32_t pasid;
+	char iommu[16];		/* "vtd" or "smmuv3" */
+	char reason[128];	/* VT-d: "0x05 PTE Write access is not set"; SMMUv3: "F_TRANSLATION" */
+};
+
+/*
+ * Parser state across lines: an SMMUv3 event is two lines, and the direction
+ * is only on the second. Zero-initialise it before the first line.
+ */
+struct lab_fault_ctx {
+	int has_pend;			/* pend holds an event line awaiting its access line */
+	struct lab_fault_rec pend;
+	char pend_dev[64];		/* the SMMU that printed it */
+	int has_ready;			/* ready is complete, returned by the next call */
+	struct lab_fault_rec ready;
+};
+
+/* Remember the current end of the kernel log (/dev/kmsg). 0 or -errno. */
+int lab_kmsg_mark(struct lab_kmsg_mark *m);
+
+/* Fault records logged after mark m, oldest first, at most max of them.
+ * The number stored (may be 0) or -errno. */
+int lab_faults_since(const struct lab_kmsg_mark *m, struct lab_fault_rec *recs, int max);
+
+/*
+ * Feed one log message (the text after the ';' of a /dev/kmsg record, or a
+ * line as printed, without its newline). Returns 1 when a complete record was
+ * stored in *r, 0 otherwise. An SMMUv3 event line not followed by its access
+ * line is still reported, with write = -1; since a line may thus both finish
+ * one record and produce another, the second one is held in ctx and returned
+ * by the next call. Interrupt-remapping faults and other lines are ignored.
+ */
+int lab_fault_parse_line(const char *msg, struct lab_fault_rec *r, struct lab_fault_ctx *ctx);
+/* At the end of the input: return a record still held in ctx (1) or 0. */
+int lab_fault_flush(struct lab_fault_ctx *ctx, struct lab_fault_rec *r);
+
+/*
+ * Index of the first record for device bdf (NULL: any) whose iova lies in the
+ * 4 KiB page iova_page, with direction write (-1: any; a record of unknown
+ * direction only matches -1). -1 if none.
+ */
+int lab_faults_find(const struct lab_fault_rec *recs, int n, const char *bdf,
+		    uint64_t iova_page, int write);
+
+#endif

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Runs last: the kernel stayed healthy while the suite ran. No warning, BUG or
+ * oops was logged after the run started, and kmemleak finds no new leak.
+ * docs/tests/kernel.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "lab_test.h"
+
+static const char *const bad[] = {
+	"WARNING:", "BUG:", "Oops", "general protection fault", "Kernel panic", "UBSAN:",
+	"KASAN:", "list_add corruption", "list_del corruption", "refcount_t:",
+};
+
+TEST(no_warnings_or_oopses_during_run)
+{
+	const char *start = getenv("IOMMU_LAB_KMSG_SEQ");
+	unsigned long long from, seq;
+	char rec[2048];
+	int fd, found = 0;
+	ssize_t n;
+
+	if (!start)
+		SKIP(return, "IOMMU_LAB_KMSG_SEQ unset: run through `iommu-lab run`");
+	from = strtoull(start, NULL, 10);
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		SKIP(return, "/dev/kmsg: %s", strerror(errno));
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		char *msg;
+
+		if (n < 0)
+			continue;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		/* IOMMU_LAB_KMSG_SEQ is the first record of the run. */
+		if (!msg || sscanf(rec, "%*u,%llu,", &seq) != 1 || seq < from)
+			continue;
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (strstr(msg, bad[i])) {
+				if (found++ < 10)
+					TH_LOG("kernel log: %.*s", (int)strcspn(msg + 1, "\n"), msg + 1);
+				break;
+			}
+		}
+	}
+	close(fd);
+	EXPECT_EQ(0, found) TH_LOG("%d warning/BUG/oops lines since the run started", found);
+}
+
+TEST(no_kmemleak_reports)
+{
+	const char *path = "/sys/kernel/debug/kmemleak";
+	char buf[8192];
+	int fd, leaks = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		SKIP(return, "%s: %s (CONFIG_DEBUG_KMEMLEAK, debugfs mounted?)", path, strerror(errno));
+	/* kmemleak reports objects unreferenced for at least 5 s; the runner
+	 * cleared older suspects when the run started. */
+	sleep(6);
+	if (write(fd, "scan", 4) != 4) {
+		int err = errno;
+
+		close(fd);
+		SKIP(return, "kmemleak scan: %s (disabled at boot?)", strerror(err));
+	}
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+			if (strstr(line, "unreferenced object"))
+				leaks++;
+			if (leaks && leaks <= 5)
+				TH_LOG("%s", line);
+		}
+	}
+	close(fd);
+	EXPECT_EQ(0, leaks) TH_LOG("%d unreferenced objects since the run started", leaks);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared fixture for the iommu_testdev DMA tests. Every program has a fixture
+ * `dma` with two variants: `device` (the function's own DMA engine, e.g. edu:
+ * real DMA through the IOMMU) and `software` (the module's mock engine: the
+ * CPU walks the domain's page tables). Each test records which engine produced
+ * its result. test_cmd_* expect success; test_err_* expect an errno.
+ */
+#ifndef TESTDEV_COMMON_H
+#define TESTDEV_COMMON_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "faultlog.h"
+#include "lab_test.h"
+#include "testdev.h"
+
+#define SZ_4K 0x1000ull
+#define SZ_2M 0x200000ull
+#define SZ_1G 0x40000000ull
+
+/* IOVAs the tests use, well inside any aperture and away from reserved regions. */
+#define IOVA_SRC 0x10000000ull
+#define IOVA_DST 0x20000000ull
+
+struct td_fixture {
+	int fd;
+	const char *bdf;
+	struct itd_info info;
+	bool software;
+	uint64_t page;		/* the domain's smallest page */
+	struct lab_kmsg_mark mark;
+};
+
+/* Common setup: open the device handed to the module, pick the engine. */
+#define TD_SETUP(_f, _software)                                                              \
+	do {                                                                                 \
+		(_f)->fd = -1;                                                               \
+		(_f)->bdf = getenv("IOMMU_LAB_TESTDEV");                                     \
+		(_f)->software = (_software);                                                \
+		if (!(_f)->bdf || !*(_f)->bdf)                                               \
+			SKIP(return, "no device handed to iommu_testdev (iommu-lab run --testdev BDF)"); \
+		(_f)->fd = lab_td_open((_f)->bdf);                                           \
+		ASSERT_LE(0, (_f)->fd) TH_LOG("open %s: %s", (_f)->bdf, strerror(-(_f)->fd)); \
+		ASSERT_EQ(0, lab_td_info((_f)->fd, &(_f)->info));                            \
+		if (!(_f)->software && !(_f)->info.engine[0])                                \
+			SKIP(return, "%s has no device DMA engine in iommu_testdev", (_f)->bdf); \
+		(_f)->page = (_f)->info.pgsize_bitmap ?                                      \
+			     (_f)->info.pgsize_bitmap & -(_f)->info.pgsize_bitmap : SZ_4K;  \
+		lab_record_engine((_f)->software ? "mock" : (_f)->info.engine,               \
+				  (_f)->software ? LAB_ENGINE_SOFTWARE :                      \
+				  (_f)->info.engine_kind == ITD_ENGINE_HARDWARE ?             \
+				  LAB_ENGINE_HARDWARE : LAB_ENGINE_EMULATED);                 \
+	} while (0)
+
+#define TD_TEARDOWN(_f)                                                                      \
+	do {                                                                                 \
+		if ((_f)->fd >= 0)                                                           \
+			close((_f)->fd);                                                     \
+	} while (0)
+
+/* The fixture every DMA test program declares. */
+#define TD_DMA_FIXTURE()                                                                     \
+	FIXTURE(dma) { struct td_fixture f; };                                               \
+	FIXTURE_VARIANT(dma) { bool software; };                                             \
+	FIXTURE_VARIANT_ADD(dma, device) { .software = false };                              \
+	FIXTURE_VARIANT_ADD(dma, software) { .software = true };                             \
+	FIXTURE_SETUP(dma) { TD_SETUP(&self->f, variant->software); }                        \
+	FIXTURE_TEARDOWN(dma) { TD_TEARDOWN(&self->f); }
+
+/* --- commands that must succeed -------------------------------------------- */
+
+#define test_cmd_buf(_len, _align, _id) \
+	ASSERT_EQ(0, lab_td_buf_alloc(self->f.fd, _len, _align, 0, _id, NULL))
+#define test_cmd_buf_dma_api(_len, _id, _dma) \
+	ASSERT_EQ(0, lab_td_buf_alloc(self->f.fd, _len, 0, ITD_BUF_DMA_API, _id, _dma))
+#define test_cmd_domain(_id) ASSERT_EQ(0, lab_td_domain_alloc(self->f.fd, 0, _id))
+#define test_cmd_attach(_id) ASSERT_EQ(0, lab_td_attach(self->f.fd, _id))
+#define test_cmd_detach() ASSERT_EQ(0, lab_td_detach(self->f.fd))
+#define test_cmd_map(_dom, _iova, _buf, _off, _len, _prot) \
+	ASSERT_EQ(0, lab_td_map(self->f.fd, _dom, _iova, _buf, _off, _len, _prot))
+#define test_cmd_unmap(_dom, _iova, _len) ASSERT_EQ(0, lab_td_unmap(self->f.fd, _dom, _iova, _len))
+#define RW (ITD_MAP_READ | ITD_MAP_WRITE)
+
+/* Deterministic bytes for (seed, offset): every page of every test differs. */
+static inline uint8_t td_pattern_byte(uint32_t seed, uint64_t off)
+{
+	uint64_t x = (seed + 1) * 0x9e3779b97f4a7c15ull ^ (off >> 3) * 0xbf58476d1ce4e5b9ull;
+
+	x ^= x >> 31;
+	return (uint8_t)(x >> (8 * (off & 7)));
+}
+
+static inline int td_fill(struct td_fixture *f, uint32_t buf, uint64_t off, uint64_t len, uint32_t seed)
+{
+	uint8_t *p = malloc(len);
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < len; i++)
+		p[i] = td_pattern_byte(seed, i);
+	ret = lab_td_buf_write(f->fd, buf, off, p, len);
+	free(p);
+	return ret;
+}
+
+/* 0 when [off, off+len) of BUF holds pattern SEED (from pattern offset POFF); -1 if not; -errno. */
+static inline int td_check(struct td_fixture *f, uint32_t buf, uint64_t off, uint64_t len, uint32_t seed,
+			   uint64_t poff)
+{
+	uint8_t *p = malloc(len);
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	ret = lab_td_buf_read(f->fd, buf, off, p, len);
+	for (uint64_t i = 0; !ret && i < len; i++)
+		if (p[i] != td_pattern_byte(seed, poff + i))
+			ret = -1;
+	free(p);
+	return ret;
+}
+
+/* 0 when [off, off+len) of BUF is all zero; -1 if not. */
+static inline int td_check_zero(struct td_fixture *f, uint32_t buf, uint64_t off, uint64_t len)
+{
+	uint8_t *p = calloc(1, len);
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	ret = lab_td_buf_read(f->fd, buf, off, p, len);
+	for (uint64_t i = 0; !ret && i < len; i++)
+		if (p[i])
+			ret = -1;
+	free(p);
+	return ret;
+}
+
+#define test_cmd_fill(_buf, _off, _len, _seed) ASSERT_EQ(0, td_fill(&self->f, _buf, _off, _len, _seed))
+#define EXPECT_PATTERN(_buf, _off, _len, _seed, _poff) \
+	EXPECT_EQ(0, td_check(&self->f, _buf, _off, _len, _seed, _poff)) \
+	TH_LOG("buffer %u [%#lx, +%#lx) does not hold pattern %u", _buf, (unsigned long)(_off), \
+	       (unsigned long)(_len), _seed)
+#define EXPECT_ZERO(_buf, _off, _len) \
+	EXPECT_EQ(0, td_check_zero(&self->f, _buf, _off, _len)) \
+	TH_LOG("buffer %u [%#lx, +%#lx) was written", _buf, (unsigned long)(_off), (unsigned long)(_len))
+
+/* One transfer by the variant's engine; the ITD_DMA status, or -errno. */
+static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint64_t len)
+{
+	struct itd_dma op = { .flags = f->software ? ITD_DMA_SOFTWARE : 0, .src_iova = src,
+			      .dst_iova = dst, .length = len };
+	int ret;
+
+	lab_kmsg_mark(&f->mark);
+	ret = lab_td_dma(f->fd, &op);
+	if (ret)
+		return ret;
+	/* A software result must never pass for device DMA, nor the reverse. */
+	if ((op.engine_kind == ITD_ENGINE_SOFTWARE) != f->software)
+		return -EPROTO;
+	return (int)op.status;
+}
+
+/* A transfer that must complete: both ends translate. */
+#define test_cmd_copy(_src, _dst, _len) ASSERT_EQ(ITD_DMA_OK, td_copy(&self->f, _src, _dst, _len))
+
+/*
+ * Did the transfer last started fault at IOVA's page, reading or writing?
+ * The software engine reports the fault itself (ITD_FAULTS); a device's faults
+ * are what the IOMMU driver logged (the device may not notice them).
+ */
+static inline bool td_faulted(struct td_fixture *f, uint64_t iova, int write)
+{
+	if (f->software) {
+		struct itd_fault recs[16];
+		uint32_t n = 16, lost = 0;
+
+		if (lab_td_faults(f->fd, recs, &n, &lost))
+			return false;
+		for (uint32_t i = 0; i < n; i++)
+			if ((recs[i].iova & ~(SZ_4K - 1)) == (iova & ~(SZ_4K - 1)) &&
+			    !!(recs[i].flags & ITD_FAULT_WRITE) == write && recs[i].source == 1)
+				return true;
+		return false;
+	}
+	/* The IOMMU driver logs from its fault interrupt: give it a moment. */
+	for (int tries = 0; tries < 40; tries++) {
+		struct lab_fault_rec recs[32];
+		int n = lab_faults_since(&f->mark, recs, 32);
+
+		if (n > 0 && lab_faults_find(recs, n, f->bdf, iova & ~(SZ_4K - 1), write) >= 0)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/* A transfer that must fault at IOVA (write: the destination side). */
+#define test_cmd_copy_faults(_src, _dst, _len, _iova, _write)                                  \
+	do {                                                                                   \
+		int _st = td_copy(&self->f, _src, _dst, _len);                                 \
+		ASSERT_LE(0, _st) TH_LOG("ITD_DMA: %s", strerror(-_st));                        \
+		if (self->f.software)                                                          \
+			EXPECT_EQ(ITD_DMA_FAULT, _st);                                         \
+		EXPECT_TRUE(td_faulted(&self->f, _iova, _write))                               \
+			TH_LOG("no %s fault recorded for %s at IOVA %#llx", (_write) ? "write" : "read", \
+			       self->f.bdf, (unsigned long long)(_iova));                       \
+	} while (0)
+
+#endif

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Permissions and faults: a device access the domain does not allow faults,
+ * leaves memory untouched, and the fault is recorded with the right device,
+ * IOVA and direction. docs/tests/testdev.md.
+ */
+#include "kselftest_harness.h"
+#include "testdev_common.h"
+
+TD_DMA_FIXTURE()
+
+/* A device write to a read-only mapping faults and the page keeps its data. */
+TEST_F(dma, write_to_readonly_mapping_faults)
+{
+	uint32_t dom, src, dst;
+
+	if (self->f.software)
+		SKIP(return, "the software engine sees translations, not permissions");
+	test_cmd_buf(SZ_4K, 0, &src);
+	test_cmd_buf(SZ_4K, 0, &dst);
+	test_cmd_fill(src, 0, SZ_4K, 70);
+	test_cmd_fill(dst, 0, SZ_4K, 71);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_attach(dom);
+
+	test_cmd_copy_faults(IOVA_SRC, IOVA_DST, SZ_4K, IOVA_DST, 1);
+	EXPECT_PATTERN(dst, 0, SZ_4K, 71, 0);
+}
+
+/* A device write to an unmapped IOVA between two mapped pages faults and
+ * neither neighbour is written. */
+TEST_F(dma, write_to_unmapped_iova_faults)
+{
+	uint32_t dom, src, dst;
+
+	test_cmd_buf(SZ_4K, 0, &src);
+	test_cmd_buf(2 * SZ_4K, 0, &dst);
+	test_cmd_fill(src, 0, SZ_4K, 72);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
+	test_cmd_map(dom, IOVA_DST + 2 * SZ_4K, dst, SZ_4K, SZ_4K, RW);
+	test_cmd_attach(dom);
+
+	test_cmd_copy_faults(IOVA_SRC, IOVA_DST + SZ_4K, SZ_4K, IOVA_DST + SZ_4K, 1);
+	EXPECT_ZERO(dst, 0, 2 * SZ_4K);
+}
+
+/* A device read from an unmapped IOVA faults, as a read at that IOVA. */
+TEST_F(dma, read_from_unmapped_iova_faults)
+{
+	uint32_t dom, dst;
+
+	test_cmd_buf(SZ_4K, 0, &dst);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
+	test_cmd_attach(dom);
+
+	test_cmd_copy_faults(IOVA_SRC + 0x5000, IOVA_DST, SZ_4K, IOVA_SRC + 0x5000, 0);
+}
+
+/* With the device blocked (owned by the module, no domain), every access
+ * faults and memory mapped elsewhere is untouched. */
+TEST_F(dma, blocked_device_faults)
+{
+	uint32_t dom, src, dst;
+
+	test_cmd_buf(SZ_4K, 0, &src);
+	test_cmd_buf(SZ_4K, 0, &dst);
+	test_cmd_fill(src, 0, SZ_4K, 73);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
+	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+
+	test_cmd_copy_faults(IOVA_SRC, IOVA_DST, SZ_4K, IOVA_SRC, 0);
+	EXPECT_ZERO(dst, 0, SZ_4K);
+}
+
+TEST_HARNESS_MAIN

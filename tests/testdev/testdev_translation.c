@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Translation: DMA through a paging domain at the requester ID reaches exactly
+ * the pages the IOVAs are mapped to. Pages are mapped out of order so that an
+ * identity-like or off-by-a-page translation cannot pass. docs/tests/testdev.md.
+ */
+#include "kselftest_harness.h"
+#include "testdev_common.h"
+
+TD_DMA_FIXTURE()
+
+/* Map the 4 pages of BUF at IOVA in the order 2, 0, 3, 1. */
+static const unsigned int shuffle[4] = { 2, 0, 3, 1 };
+
+static void map_shuffled(struct __test_metadata *_metadata, FIXTURE_DATA(dma) *self, uint32_t dom,
+			 uint64_t iova, uint32_t buf, uint32_t prot)
+{
+	for (int i = 0; i < 4; i++)
+		test_cmd_map(dom, iova + i * SZ_4K, buf, shuffle[i] * SZ_4K, SZ_4K, prot);
+}
+
+/* A page written through an IOVA lands in the page it maps to, nowhere else. */
+TEST_F(dma, write_lands_only_in_mapped_page)
+{
+	uint32_t dom, src, dst;
+
+	test_cmd_buf(SZ_4K, 0, &src);
+	test_cmd_buf(4 * SZ_4K, 0, &dst);
+	test_cmd_fill(src, 0, SZ_4K, 1);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
+	map_shuffled(_metadata, self, dom, IOVA_DST, dst, RW);
+	test_cmd_attach(dom);
+
+	test_cmd_copy(IOVA_SRC, IOVA_DST + 2 * SZ_4K, SZ_4K);	/* IOVA page 2 -> buffer page 3 */
+	EXPECT_PATTERN(dst, 3 * SZ_4K, SZ_4K, 1, 0);
+	EXPECT_ZERO(dst, 0, 3 * SZ_4K);
+	EXPECT_PATTERN(src, 0, SZ_4K, 1, 0);
+}
+
+/* The device reads the data of the page an IOVA maps to. */
+TEST_F(dma, read_returns_mapped_data)
+{
+	uint32_t dom, src, dst;
+
+	test_cmd_buf(4 * SZ_4K, 0, &src);
+	test_cmd_buf(SZ_4K, 0, &dst);
+	for (int i = 0; i < 4; i++)
+		test_cmd_fill(src, i * SZ_4K, SZ_4K, 10 + i);
+	test_cmd_domain(&dom);
+	map_shuffled(_metadata, self, dom, IOVA_SRC, src, ITD_MAP_READ);
+	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
+	test_cmd_attach(dom);
+
+	test_cmd_copy(IOVA_SRC + 1 * SZ_4K, IOVA_DST, SZ_4K);	/* IOVA page 1 -> buffer page 0 */
+	EXPECT_PATTERN(dst, 0, SZ_4K, 10, 0);
+	test_cmd_copy(IOVA_SRC + 3 * SZ_4K, IOVA_DST, SZ_4K);	/* IOVA page 3 -> buffer page 1 */
+	EXPECT_PATTERN(dst, 0, SZ_4K, 11, 0);
+}
+
+/* Sub-page offsets are kept on both sides, and bytes around them are untouched. */
+TEST_F(dma, sub_page_offsets)
+{
+	uint32_t dom, src, dst;
+
+	test_cmd_buf(SZ_4K, 0, &src);
+	test_cmd_buf(SZ_4K, 0, &dst);
+	test_cmd_fill(src, 0, SZ_4K, 20);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
+	test_cmd_attach(dom);
+
+	test_cmd_copy(IOVA_SRC + 0x123, IOVA_DST + 0x456, 0x2a0);
+	EXPECT_PATTERN(dst, 0x456, 0x2a0, 20, 0x123);
+	EXPECT_ZERO(dst, 0, 0x456);
+	EXPECT_ZERO(dst, 0x456 + 0x2a0, SZ_4K - 0x456 - 0x2a0);
+}
+
+/* A transfer that crosses an IOVA page boundary on both sides follows each
+ * page's own translation (the pages are not physically adjacent). */
+TEST_F(dma, transfer_across_page_boundaries)
+{
+	uint32_t dom, src, dst;
+
+	test_cmd_buf(4 * SZ_4K, 0, &src);
+	test_cmd_buf(4 * SZ_4K, 0, &dst);
+	for (int i = 0; i < 4; i++)
+		test_cmd_fill(src, i * SZ_4K, SZ_4K, 30 + i);
+	test_cmd_domain(&dom);
+	map_shuffled(_metadata, self, dom, IOVA_SRC, src, ITD_MAP_READ);
+	map_shuffled(_metadata, self, dom, IOVA_DST, dst, RW);
+	test_cmd_attach(dom);
+
+	/* IOVA [0x800, 0x1800): src buffer page 2 upper half, then page 0 lower half;
+	 * lands at IOVA [0x2c00, 0x3c00): dst buffer page 3 from 0xc00, then page 1. */
+	test_cmd_copy(IOVA_SRC + 0x800, IOVA_DST + 0x2c00, SZ_4K);
+	EXPECT_PATTERN(dst, 3 * SZ_4K + 0xc00, 0x400, 32, 0x800);
+	EXPECT_PATTERN(dst, 1 * SZ_4K, 0x400, 32, 0xc00);
+	EXPECT_PATTERN(dst, 1 * SZ_4K + 0x400, 0x800, 30, 0);
+	EXPECT_ZERO(dst, 0, SZ_4K);
+	EXPECT_ZERO(dst, 2 * SZ_4K, SZ_4K);
+}
+
+/* A 2 MiB-aligned 2 MiB mapping (one the IOMMU driver can map with a 2 MiB
+ * page) translates at its start, middle and last page. */
+TEST_F(dma, large_page_2m)
+{
+	static const uint64_t offs[] = { 0, 0x100000 + 0x340, SZ_2M - SZ_4K };
+	uint32_t dom, src, big;
+
+	if (!(self->f.info.pgsize_bitmap & SZ_2M))
+		SKIP(return, "the IOMMU has no 2 MiB pages (pgsize_bitmap %#llx)",
+		     (unsigned long long)self->f.info.pgsize_bitmap);
+	test_cmd_buf(SZ_4K, 0, &src);
+	test_cmd_buf(SZ_2M, SZ_2M, &big);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(dom, 0x40000000, big, 0, SZ_2M, RW);
+	test_cmd_attach(dom);
+	for (unsigned int i = 0; i < 3; i++) {
+		test_cmd_fill(src, 0, SZ_4K, 40 + i);
+		test_cmd_copy(IOVA_SRC, 0x40000000 + offs[i], 0x200);
+		EXPECT_PATTERN(big, offs[i], 0x200, 40 + i, 0);
+	}
+	EXPECT_ZERO(big, 0x200, 0x100000 + 0x340 - 0x200);
+}
+
+/* The same for a 1 GiB mapping, where the IOMMU has 1 GiB pages and the
+ * module can get 1 GiB of contiguous memory. */
+TEST_F(dma, large_page_1g)
+{
+	uint32_t dom, src, big;
+	int ret;
+
+	if (!(self->f.info.pgsize_bitmap & SZ_1G))
+		SKIP(return, "the IOMMU has no 1 GiB pages (pgsize_bitmap %#llx)",
+		     (unsigned long long)self->f.info.pgsize_bitmap);
+	ret = lab_td_buf_alloc(self->f.fd, SZ_1G, SZ_1G, 0, &big, NULL);
+	if (ret == -ENOMEM)
+		SKIP(return, "the module cannot allocate 1 GiB of physically contiguous memory");
+	ASSERT_EQ(0, ret);
+	test_cmd_buf(SZ_4K, 0, &src);
+	test_cmd_fill(src, 0, SZ_4K, 50);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(dom, SZ_1G, big, 0, SZ_1G, RW);
+	test_cmd_attach(dom);
+	test_cmd_copy(IOVA_SRC, SZ_1G + SZ_1G - SZ_4K, 0x200);
+	EXPECT_PATTERN(big, SZ_1G - SZ_4K, 0x200, 50, 0);
+}
+
+/* The lowest and the highest page of the domain's aperture translate. */
+TEST_F(dma, aperture_bottom_and_top)
+{
+	uint64_t lo = self->f.info.aperture_start, hi = self->f.info.aperture_end + 1 - self->f.page;
+	uint32_t dom, src, dst;
+
+	if (self->f.info.aperture_end <= lo || hi > 1ull << 57)
+		SKIP(return, "no usable aperture reported ([%#llx, %#llx])", (unsigned long long)lo,
+		     (unsigned long long)self->f.info.aperture_end);
+	test_cmd_buf(SZ_4K, 0, &src);
+	test_cmd_buf(2 * SZ_4K, 0, &dst);
+	test_cmd_fill(src, 0, SZ_4K, 60);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(dom, lo, dst, 0, SZ_4K, RW);
+	test_cmd_map(dom, hi, dst, SZ_4K, SZ_4K, RW);
+	test_cmd_attach(dom);
+	TH_LOG("aperture [%#llx, %#llx]", (unsigned long long)lo,
+	       (unsigned long long)self->f.info.aperture_end);
+
+	test_cmd_copy(IOVA_SRC, lo, SZ_4K);
+	EXPECT_PATTERN(dst, 0, SZ_4K, 60, 0);
+	test_cmd_copy(IOVA_SRC, hi + SZ_4K - 0x100, 0x100);	/* the aperture's last bytes */
+	EXPECT_PATTERN(dst, 2 * SZ_4K - 0x100, 0x100, 60, 0);
+}
+
+TEST_HARNESS_MAIN
