@@ -26,7 +26,7 @@ const char *lab_iommu_type_name(enum lab_iommu_type t)
 
 /* The IOMMU type of /sys/class/iommu/NAME: VT-d and AMD-Vi expose their own
  * attribute groups; SMMUv3 and virtio-iommu are told by the bound driver. */
-static enum lab_iommu_type iommu_type(const char *name)
+enum lab_iommu_type lab_iommu_type_of(const char *name)
 {
 	char drv[64];
 
@@ -45,6 +45,15 @@ static enum lab_iommu_type iommu_type(const char *name)
 	if (!strncmp(name, "iommufd_selftest", 16))
 		return LAB_IOMMU_MOCK;
 	return LAB_IOMMU_UNKNOWN;
+}
+
+enum lab_iommu_type lab_pci_iommu_type(const char *bdf)
+{
+	char name[96];
+
+	if (lab_read_link_base(name, sizeof(name), "/sys/bus/pci/devices/%s/iommu", bdf))
+		return LAB_IOMMU_UNKNOWN;
+	return lab_iommu_type_of(name);
 }
 
 static int count_dir(const char *fmt, const char *arg)
@@ -89,7 +98,7 @@ static int scan_iommus(struct lab_platform *p)
 		m = &p->iommus[p->niommus++];
 		memset(m, 0, sizeof(*m));
 		snprintf(m->name, sizeof(m->name), "%s", e->d_name);
-		m->type = iommu_type(m->name);
+		m->type = lab_iommu_type_of(m->name);
 		m->ndevices = count_dir("/sys/class/iommu/%s/devices", m->name);
 	}
 	closedir(d);

@@ -14,6 +14,10 @@
 enum lab_iommu_type { LAB_IOMMU_UNKNOWN, LAB_IOMMU_VTD, LAB_IOMMU_SMMUV3, LAB_IOMMU_AMDVI,
 		      LAB_IOMMU_VIRTIO, LAB_IOMMU_MOCK /* iommufd selftest (IOMMUFD_TEST) */ };
 const char *lab_iommu_type_name(enum lab_iommu_type t);	/* "vtd", "smmuv3", ... */
+/* The type of the IOMMU instance /sys/class/iommu/NAME. */
+enum lab_iommu_type lab_iommu_type_of(const char *name);
+/* The type of the IOMMU PCI function BDF sits behind; LAB_IOMMU_UNKNOWN if none. */
+enum lab_iommu_type lab_pci_iommu_type(const char *bdf);
 
 #define LAB_MAX_REGS 6
 

@@ -5,10 +5,12 @@
  * IOMMU; the per-architecture files only provide data and rules.
  */
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "regs.h"
+#include "regs_rules.h"
 
 uint64_t lab_field_get(uint64_t value, const struct lab_field *f)
 {
@@ -97,4 +99,113 @@ void lab_reg_print(FILE *out, const struct lab_reg *r, uint64_t value)
 		fprintf(out, "  %-*s %-7s = 0x%-*" PRIx64 "  %s\n", (int)name_w, f->name, bits,
 			(int)val_w, lab_field_get(value, f), f->desc);
 	}
+}
+
+/* --- rule building blocks (regs_rules.h) ------------------------------------ */
+
+struct lab_why lab_why_init(char *buf, size_t len)
+{
+	struct lab_why w = { buf, len, 0 };
+
+	if (buf && len)
+		buf[0] = '\0';
+	return w;
+}
+
+void lab_why_add(struct lab_why *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!w->buf || w->pos + 1 >= w->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->buf + w->pos, w->len - w->pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		w->pos += (size_t)n < w->len - w->pos ? (size_t)n : w->len - w->pos - 1;
+}
+
+uint64_t lab_regset_field(const struct lab_regset *rs, const uint64_t *regs, const char *name)
+{
+	for (size_t i = 0; i < rs->nregs; i++) {
+		const struct lab_field *f = lab_reg_field(rs->regs[i], name);
+
+		if (f)
+			return lab_field_get(regs[i], f);
+	}
+	fprintf(stderr, "regs: no %s register field \"%s\"\n", rs->iommu, name);
+	abort();
+}
+
+unsigned int lab_why_fields(struct lab_why *w, const struct lab_regset *rs, const uint64_t *regs,
+			    const char *const *names)
+{
+	unsigned int set = 0;
+
+	for (; *names; names++) {
+		uint64_t v = lab_regset_field(rs, regs, *names);
+
+		lab_why_add(w, " %s=%llu", *names, (unsigned long long)v);
+		set += v != 0;
+	}
+	return set;
+}
+
+unsigned int lab_names_count(const char *const *names)
+{
+	unsigned int n = 0;
+
+	while (names[n])
+		n++;
+	return n;
+}
+
+/* "GATE=v" and NA when the gate does not exercise the rule. */
+static bool gate_open(struct lab_why *w, const struct lab_regset *rs, const uint64_t *regs,
+		      const char *gate, bool open_when_set)
+{
+	uint64_t g = lab_regset_field(rs, regs, gate);
+
+	lab_why_add(w, "%s=%llu", gate, (unsigned long long)g);
+	if (!!g != open_when_set) {
+		lab_why_add(w, ": rule not exercised");
+		return false;
+	}
+	return true;
+}
+
+int lab_rule_needs(const struct lab_regset *rs, const uint64_t *regs, char *buf, size_t len,
+		   const char *trigger, const char *const *req)
+{
+	struct lab_why w = lab_why_init(buf, len);
+
+	if (!gate_open(&w, rs, regs, trigger, true))
+		return LAB_RULE_NA;
+	lab_why_add(&w, " needs");
+	return lab_why_fields(&w, rs, regs, req) == lab_names_count(req) ? LAB_RULE_HOLDS :
+									   LAB_RULE_VIOLATED;
+}
+
+int lab_rule_zero_without(const struct lab_regset *rs, const uint64_t *regs, char *buf, size_t len,
+			  const char *gate, const char *const *list)
+{
+	struct lab_why w = lab_why_init(buf, len);
+
+	if (!gate_open(&w, rs, regs, gate, false))
+		return LAB_RULE_NA;
+	lab_why_add(&w, " requires 0:");
+	return lab_why_fields(&w, rs, regs, list) ? LAB_RULE_VIOLATED : LAB_RULE_HOLDS;
+}
+
+int lab_rule_verdict(int ok, char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf && len) {
+		va_start(ap, fmt);
+		vsnprintf(buf, len, fmt, ap);
+		va_end(ap);
+	}
+	return ok ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
 }

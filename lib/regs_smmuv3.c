@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "regs.h"
+#include "regs_rules.h"
 
 #define IHI "Arm IHI 0070 G.b"
 
@@ -148,119 +148,16 @@ unsigned int lab_smmu_sid_bits(uint32_t idr1)
  */
 static uint64_t fld(const uint64_t *regs, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < lab_smmuv3_regset.nregs; i++) {
-		const struct lab_field *f = lab_reg_field(lab_smmuv3_regset.regs[i], name);
-
-		if (f)
-			return lab_field_get(regs[i], f);
-	}
-	fprintf(stderr, "regs_smmuv3: no SMMU_IDR field \"%s\"\n", name);
-	abort();
+	return lab_regset_field(&lab_smmuv3_regset, regs, name);
 }
 
-struct why {
-	char *buf;
-	size_t len, pos;
-};
-
-static void why_add(struct why *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void why_add(struct why *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!w->buf || w->pos + 1 >= w->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(w->buf + w->pos, w->len - w->pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		w->pos += (size_t)n < w->len - w->pos ? (size_t)n : w->len - w->pos - 1;
-}
-
-static struct why why_init(char *buf, size_t len)
-{
-	struct why w = { buf, len, 0 };
-
-	if (buf && len)
-		buf[0] = '\0';
-	return w;
-}
-
-/* Append "NAME=value" for each field; returns how many are non-zero. */
-static unsigned int show(struct why *w, const uint64_t *regs, const char *const *names)
-{
-	unsigned int set = 0;
-
-	for (; *names; names++) {
-		uint64_t v = fld(regs, *names);
-
-		why_add(w, " %s=%llu", *names, (unsigned long long)v);
-		set += v != 0;
-	}
-	return set;
-}
-
-static unsigned int count(const char *const *names)
-{
-	unsigned int n = 0;
-
-	while (names[n])
-		n++;
-	return n;
-}
-
-/* "TRIGGER non-zero requires every field in REQ non-zero"; NA otherwise. */
-static int needs(const uint64_t *regs, char *buf, size_t len, const char *trigger,
-		 const char *const *req)
-{
-	struct why w = why_init(buf, len);
-	uint64_t t = fld(regs, trigger);
-
-	why_add(&w, "%s=%llu", trigger, (unsigned long long)t);
-	if (!t) {
-		why_add(&w, ": rule not exercised");
-		return LAB_RULE_NA;
-	}
-	why_add(&w, " needs");
-	return show(&w, regs, req) == count(req) ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
-}
-
-/* "With GATE zero, every field in LIST is zero (RES0)"; NA while GATE is 1. */
-static int zero_without(const uint64_t *regs, char *buf, size_t len, const char *gate,
-			const char *const *list)
-{
-	struct why w = why_init(buf, len);
-	uint64_t g = fld(regs, gate);
-
-	why_add(&w, "%s=%llu", gate, (unsigned long long)g);
-	if (g) {
-		why_add(&w, ": rule not exercised");
-		return LAB_RULE_NA;
-	}
-	why_add(&w, " requires 0:");
-	return show(&w, regs, list) ? LAB_RULE_VIOLATED : LAB_RULE_HOLDS;
-}
-
-static int verdict_if(int ok, char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Unconditional rule: format the explanation, return HOLDS or VIOLATED. */
-static int verdict_if(int ok, char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (buf && len) {
-		va_start(ap, fmt);
-		vsnprintf(buf, len, fmt, ap);
-		va_end(ap);
-	}
-	return ok ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
-}
+#define show(w, regs, names) lab_why_fields(w, &lab_smmuv3_regset, regs, names)
+#define count lab_names_count
+#define needs(regs, buf, len, trigger, req) \
+	lab_rule_needs(&lab_smmuv3_regset, regs, buf, len, trigger, req)
+#define zero_without(regs, buf, len, gate, list) \
+	lab_rule_zero_without(&lab_smmuv3_regset, regs, buf, len, gate, list)
+#define verdict_if lab_rule_verdict
 
 static int not_encoding(const uint64_t *regs, char *why, size_t len, const char *name,
 			uint64_t reserved)
@@ -383,14 +280,14 @@ static int idr1_ecmdq_requirements(const uint64_t *regs, char *why, size_t len)
 {
 	static const char *const req[] = { "COHACC", "MSI", NULL };
 	static const char *const preset[] = { "QUEUES_PRESET", NULL };
-	struct why w = why_init(why, len);
+	struct lab_why w = lab_why_init(why, len);
 	int ok;
 
 	if (!fld(regs, "ECMDQ")) {
-		why_add(&w, "ECMDQ=0: rule not exercised");
+		lab_why_add(&w, "ECMDQ=0: rule not exercised");
 		return LAB_RULE_NA;
 	}
-	why_add(&w, "ECMDQ=1");
+	lab_why_add(&w, "ECMDQ=1");
 	ok = show(&w, regs, req) == count(req);
 	ok &= show(&w, regs, preset) == 0;
 	return ok ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
@@ -425,12 +322,12 @@ static int idr3_s2pi_required(const uint64_t *regs, char *why, size_t len)
 {
 	uint64_t s2po = fld(regs, "S2PO"), the = fld(regs, "THE"), s2p = fld(regs, "S2P");
 	uint64_t s2pi = fld(regs, "S2PI");
-	struct why w = why_init(why, len);
+	struct lab_why w = lab_why_init(why, len);
 
-	why_add(&w, "S2PO=%llu THE=%llu S2P=%llu S2PI=%llu", (unsigned long long)s2po,
+	lab_why_add(&w, "S2PO=%llu THE=%llu S2P=%llu S2PI=%llu", (unsigned long long)s2po,
 		(unsigned long long)the, (unsigned long long)s2p, (unsigned long long)s2pi);
 	if (!s2po && !(the && s2p)) {
-		why_add(&w, ": rule not exercised");
+		lab_why_add(&w, ": rule not exercised");
 		return LAB_RULE_NA;
 	}
 	return s2pi ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
@@ -538,14 +435,14 @@ static int idr5_d128_requirements(const uint64_t *regs, char *why, size_t len)
 	static const char *const s1[] = { "S1PI", "AIE", NULL };
 	static const char *const s2[] = { "S2PI", "MTEPERM", NULL };
 	uint64_t ttf = fld(regs, "TTF"), s2po = fld(regs, "S2PO");
-	struct why w = why_init(why, len);
+	struct lab_why w = lab_why_init(why, len);
 	int ok;
 
 	if (!fld(regs, "D128")) {
-		why_add(&w, "D128=0: rule not exercised");
+		lab_why_add(&w, "D128=0: rule not exercised");
 		return LAB_RULE_NA;
 	}
-	why_add(&w, "D128=1 TTF=%llu S2PO=%llu", (unsigned long long)ttf,
+	lab_why_add(&w, "D128=1 TTF=%llu S2PO=%llu", (unsigned long long)ttf,
 		(unsigned long long)s2po);
 	ok = ttf == 2 && s2po;
 	if (fld(regs, "S1P"))

@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "regs.h"
+#include "regs_rules.h"
 
 static const struct lab_field vtd_cap_fields[] = {
 	{ "ND",      0,  2,  "Number of domains supported (2^(4+2*ND)); 111b Reserved" },
@@ -122,112 +122,14 @@ unsigned int lab_vtd_domains(uint64_t cap)
  */
 static uint64_t fld(const uint64_t *regs, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < lab_vtd_regset.nregs; i++) {
-		const struct lab_field *f = lab_reg_field(lab_vtd_regset.regs[i], name);
-
-		if (f)
-			return lab_field_get(regs[i], f);
-	}
-	fprintf(stderr, "regs_vtd: no CAP/ECAP field \"%s\"\n", name);
-	abort();
+	return lab_regset_field(&lab_vtd_regset, regs, name);
 }
 
-struct why {
-	char *buf;
-	size_t len, pos;
-};
-
-static void why_add(struct why *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void why_add(struct why *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!w->buf || w->pos + 1 >= w->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(w->buf + w->pos, w->len - w->pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		w->pos += (size_t)n < w->len - w->pos ? (size_t)n : w->len - w->pos - 1;
-}
-
-static struct why why_init(char *buf, size_t len)
-{
-	struct why w = { buf, len, 0 };
-
-	if (buf && len)
-		buf[0] = '\0';
-	return w;
-}
-
-/* "TRIGGER Set requires every field in REQ Set"; NA while TRIGGER is Clear. */
-static int needs(const uint64_t *regs, char *buf, size_t len, const char *trigger,
-		 const char *const *req)
-{
-	struct why w = why_init(buf, len);
-	int verdict = LAB_RULE_HOLDS;
-	uint64_t t = fld(regs, trigger);
-
-	why_add(&w, "%s=%llu", trigger, (unsigned long long)t);
-	if (!t) {
-		why_add(&w, ": rule not exercised");
-		return LAB_RULE_NA;
-	}
-	why_add(&w, " needs");
-	for (; *req; req++) {
-		uint64_t v = fld(regs, *req);
-
-		why_add(&w, " %s=%llu", *req, (unsigned long long)v);
-		if (!v)
-			verdict = LAB_RULE_VIOLATED;
-	}
-	return verdict;
-}
-
-/* "With GATE Clear, every field in LIST is Clear"; NA while GATE is Set. */
-static int clear_without(const uint64_t *regs, char *buf, size_t len, const char *gate,
-			 const char *const *list)
-{
-	struct why w = why_init(buf, len);
-	int verdict = LAB_RULE_HOLDS;
-	uint64_t g = fld(regs, gate);
-
-	why_add(&w, "%s=%llu", gate, (unsigned long long)g);
-	if (g) {
-		why_add(&w, ": rule not exercised");
-		return LAB_RULE_NA;
-	}
-	why_add(&w, " requires 0:");
-	for (; *list; list++) {
-		uint64_t v = fld(regs, *list);
-
-		why_add(&w, " %s=%llu", *list, (unsigned long long)v);
-		if (v)
-			verdict = LAB_RULE_VIOLATED;
-	}
-	return verdict;
-}
-
-static int verdict_if(int ok, char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Unconditional rule: format the explanation, return HOLDS or VIOLATED. */
-static int verdict_if(int ok, char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (buf && len) {
-		va_start(ap, fmt);
-		vsnprintf(buf, len, fmt, ap);
-		va_end(ap);
-	}
-	return ok ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
-}
+#define needs(regs, buf, len, trigger, req) \
+	lab_rule_needs(&lab_vtd_regset, regs, buf, len, trigger, req)
+#define clear_without(regs, buf, len, gate, list) \
+	lab_rule_zero_without(&lab_vtd_regset, regs, buf, len, gate, list)
+#define verdict_if lab_rule_verdict
 
 #define NEEDS(fn, trigger, ...)							\
 static int fn(const uint64_t *regs, char *why, size_t len)			\
@@ -273,13 +175,13 @@ static int cap_sllps_valid(const uint64_t *regs, char *why, size_t len)
 static int cap_rwbf_clear_with_smts(const uint64_t *regs, char *why, size_t len)
 {
 	uint64_t rwbf = fld(regs, "RWBF");
-	struct why w = why_init(why, len);
+	struct lab_why w = lab_why_init(why, len);
 
 	if (!fld(regs, "SMTS")) {
-		why_add(&w, "SMTS=0: rule not exercised");
+		lab_why_add(&w, "SMTS=0: rule not exercised");
 		return LAB_RULE_NA;
 	}
-	why_add(&w, "SMTS=1 RWBF=%llu", (unsigned long long)rwbf);
+	lab_why_add(&w, "SMTS=1 RWBF=%llu", (unsigned long long)rwbf);
 	return rwbf ? LAB_RULE_VIOLATED : LAB_RULE_HOLDS;
 }
 
@@ -302,17 +204,17 @@ static int cap_ecap_fault_iotlb_regs_layout(const uint64_t *regs, char *why, siz
 	uint64_t iotlb = fld(regs, "IRO") * 16;
 	uint64_t iotlb_end = iotlb + 16;
 	uint64_t end = fault_end > iotlb_end ? fault_end : iotlb_end;
-	struct why w = why_init(why, len);
+	struct lab_why w = lab_why_init(why, len);
 
-	why_add(&w, "fault-recording 0x%llx-0x%llx, IOTLB 0x%llx-0x%llx",
+	lab_why_add(&w, "fault-recording 0x%llx-0x%llx, IOTLB 0x%llx-0x%llx",
 		(unsigned long long)fault, (unsigned long long)fault_end - 1,
 		(unsigned long long)iotlb, (unsigned long long)iotlb_end - 1);
 	if (fault < iotlb_end && iotlb < fault_end) {
-		why_add(&w, ": blocks overlap");
+		lab_why_add(&w, ": blocks overlap");
 		return LAB_RULE_VIOLATED;
 	}
 	if (end > 0x1000) {
-		why_add(&w, ": beyond 4 KiB, needs the DRHD register-set size");
+		lab_why_add(&w, ": beyond 4 KiB, needs the DRHD register-set size");
 		return LAB_RULE_NA;
 	}
 	return LAB_RULE_HOLDS;
@@ -327,13 +229,13 @@ NEEDS(ecap_smts_needs_qi, "SMTS", "QI")
 static int ecap_smts_needs_translation(const uint64_t *regs, char *why, size_t len)
 {
 	uint64_t flts = fld(regs, "FLTS"), slts = fld(regs, "SLTS"), pt = fld(regs, "PT");
-	struct why w = why_init(why, len);
+	struct lab_why w = lab_why_init(why, len);
 
 	if (!fld(regs, "SMTS")) {
-		why_add(&w, "SMTS=0: rule not exercised");
+		lab_why_add(&w, "SMTS=0: rule not exercised");
 		return LAB_RULE_NA;
 	}
-	why_add(&w, "SMTS=1 FLTS=%llu SLTS=%llu PT=%llu", (unsigned long long)flts,
+	lab_why_add(&w, "SMTS=1 FLTS=%llu SLTS=%llu PT=%llu", (unsigned long long)flts,
 		(unsigned long long)slts, (unsigned long long)pt);
 	return flts || slts || pt ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
 }

@@ -32,6 +32,7 @@ struct test {
 	char name[256];
 	enum lab_verdict verdict;
 	char reason[512];
+	char first_log[512];	/* the first line the test logged: a failure's reason */
 	char engine[512];	/* raw JSON object, "" if none */
 	char *metrics;		/* raw JSON objects joined by ',' */
 	double duration_ms;
@@ -307,6 +308,9 @@ int main(int argc, char **argv)
 				add_record(cur, tl.reason + 11);
 			else if (cur && strstr(tl.reason, "Test terminated by timeout"))
 				cur->verdict = LAB_TIMEOUT;
+			else if (cur && !cur->first_log[0] &&
+				 (strstr(tl.reason, "Expected") || strstr(tl.reason, "terminated")))
+				snprintf(cur->first_log, sizeof(cur->first_log), "%s", tl.reason);
 			break;
 		case LAB_TAP_RESULT: {
 			struct test *t = find_or_add(tl.name);
@@ -317,6 +321,8 @@ int main(int argc, char **argv)
 				t->verdict = !tl.ok ? LAB_FAIL : !strcmp(tl.directive, "SKIP") ? LAB_SKIP :
 					     !strcmp(tl.directive, "XFAIL") ? LAB_XFAIL : LAB_PASS;
 			snprintf(t->reason, sizeof(t->reason), "%s", tl.reason);
+			if (t->verdict == LAB_FAIL && !t->reason[0])
+				snprintf(t->reason, sizeof(t->reason), "%s", t->first_log);
 			if (t->verdict == LAB_TIMEOUT && !t->reason[0])
 				snprintf(t->reason, sizeof(t->reason), "harness per-test timeout");
 			t->duration_ms = t == cur ? now_ms() - t0 : 0;

@@ -12,7 +12,6 @@
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
-#include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
 #include "testdev.h"
@@ -123,11 +122,13 @@ static int edu_wait_idle(struct edu *e)
 	return ITD_DMA_OK;
 }
 
+/* The address registers take 8-byte writes only: a 4-byte write replaces the
+ * whole register, so split writes would lose the upper half. */
 static int edu_transfer(struct edu *e, u64 src, u64 dst, u32 len, u32 cmd)
 {
-	lo_hi_writeq(src, e->regs + EDU_DMA_SRC);
-	lo_hi_writeq(dst, e->regs + EDU_DMA_DST);
-	lo_hi_writeq(len, e->regs + EDU_DMA_COUNT);
+	writeq(src, e->regs + EDU_DMA_SRC);
+	writeq(dst, e->regs + EDU_DMA_DST);
+	writeq(len, e->regs + EDU_DMA_COUNT);
 	writel(cmd | EDU_CMD_RUN, e->regs + EDU_DMA_CMD);
 	return edu_wait_idle(e);
 }

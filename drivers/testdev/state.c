@@ -189,12 +189,15 @@ int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a)
 	return 0;
 }
 
-static void unmap_one(struct td_domain *d, struct td_map *m)
+/* Returns false if the IOMMU driver unmapped less than was mapped. */
+static bool unmap_one(struct td_domain *d, struct td_map *m)
 {
-	iommu_unmap(d->domain, m->iova, m->length);
+	bool whole = iommu_unmap(d->domain, m->iova, m->length) == m->length;
+
 	m->buf->maps--;
 	list_del(&m->node);
 	kfree(m);
+	return whole;
 }
 
 static void domain_destroy(struct td_domain *d)
@@ -268,6 +271,25 @@ static int pasid_check(struct testdev *td, u32 pasid)
 	return 0;
 }
 
+/* The kernel's PASID attach API: 4 arguments since 6.11, 3 from 6.2, none before. */
+static int kernel_pasid_attach(struct iommu_domain *domain, struct device *dev, u32 pasid)
+{
+#if defined(HAVE_IOMMU_ATTACH_DEVICE_PASID_HANDLE)
+	return iommu_attach_device_pasid(domain, dev, pasid, NULL);
+#elif defined(HAVE_IOMMU_ATTACH_DEVICE_PASID_3)
+	return iommu_attach_device_pasid(domain, dev, pasid);
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+static void kernel_pasid_detach(struct iommu_domain *domain, struct device *dev, u32 pasid)
+{
+#if defined(HAVE_IOMMU_ATTACH_DEVICE_PASID_HANDLE) || defined(HAVE_IOMMU_ATTACH_DEVICE_PASID_3)
+	iommu_detach_device_pasid(domain, dev, pasid);
+#endif
+}
+
 static int pasid_attach(struct testdev *td, struct td_domain *d, u32 pasid)
 {
 	int ret = pasid_check(td, pasid);
@@ -278,18 +300,12 @@ static int pasid_attach(struct testdev *td, struct td_domain *d, u32 pasid)
 		return -EINVAL;		/* allocate it with ITD_DOMAIN_PASID */
 	if (xa_load(&td->pasids, pasid))
 		return -EBUSY;
-#if defined(HAVE_IOMMU_ATTACH_DEVICE_PASID_HANDLE)
-	ret = iommu_attach_device_pasid(d->domain, td_dev(td), pasid, NULL);
-#elif defined(HAVE_IOMMU_ATTACH_DEVICE_PASID_3)
-	ret = iommu_attach_device_pasid(d->domain, td_dev(td), pasid);
-#else
-	ret = -EOPNOTSUPP;
-#endif
+	ret = kernel_pasid_attach(d->domain, td_dev(td), pasid);
 	if (ret)
 		return ret;
 	ret = xa_err(xa_store(&td->pasids, pasid, d, GFP_KERNEL));
 	if (ret) {
-		iommu_detach_device_pasid(d->domain, td_dev(td), pasid);
+		kernel_pasid_detach(d->domain, td_dev(td), pasid);
 		return ret;
 	}
 	d->attached++;
@@ -298,9 +314,7 @@ static int pasid_attach(struct testdev *td, struct td_domain *d, u32 pasid)
 
 static void pasid_detach(struct testdev *td, u32 pasid, struct td_domain *d)
 {
-#if defined(HAVE_IOMMU_ATTACH_DEVICE_PASID_HANDLE) || defined(HAVE_IOMMU_ATTACH_DEVICE_PASID_3)
-	iommu_detach_device_pasid(d->domain, td_dev(td), pasid);
-#endif
+	kernel_pasid_detach(d->domain, td_dev(td), pasid);
 	xa_erase(&td->pasids, pasid);
 	d->attached--;
 }
@@ -516,9 +530,10 @@ int td_unmap(struct testdev *td, struct itd_map *m)
 	list_for_each_entry_safe_from(pos, tmp, &d->maps, node) {
 		if (pos->iova >= end)
 			break;
-		unmap_one(d, pos);
+		if (!unmap_one(d, pos))
+			ret = -EIO;	/* the IOMMU driver unmapped less than it mapped */
 	}
-	return 0;
+	return ret;
 }
 
 /* --- teardown ------------------------------------------------------------------ */

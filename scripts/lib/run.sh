@@ -84,12 +84,17 @@ lab_run() {
 			module_loaded=1
 		fi
 		lab_bind "$testdev" iommu_testdev
-		export IOMMU_LAB_TESTDEV=$testdev
+		IOMMU_LAB_MODULE=$(lab_module_path)
+		export IOMMU_LAB_TESTDEV=$testdev IOMMU_LAB_MODULE
 	fi
 	# Tests that read the kernel log start from here; kmemleak forgets older suspects.
 	IOMMU_LAB_KMSG_SEQ=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-seq 2>/dev/null || echo 0)
 	export IOMMU_LAB_KMSG_SEQ
-	[ -w /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+	# (scan first: clear only forgets suspects kmemleak has already found)
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan > /sys/kernel/debug/kmemleak 2>/dev/null
+		echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+	fi
 	platform=$("$LAB_LIBEXEC/iommu-lab-discover" --platform-id) || lab_die "platform discovery failed"
 	kernel=$(uname -r)
 	run_id="$(date -u +%Y%m%dT%H%M%SZ)-$platform"

@@ -26,7 +26,7 @@ GUEST_PKGS="bash busybox-static libpci3 pciutils fio"
 # Only what the cross build links against; the C library comes with the cross compiler.
 SYSROOT_PKGS="libpci3 libpci-dev libudev1 zlib1g"
 HOST_PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libpci-dev pciutils bc bison flex
- libelf-dev libssl-dev cpio xz-utils gzip kmod rsync gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+ libelf-dev libssl-dev cpio xz-utils gzip kmod rsync dwarves gcc-aarch64-linux-gnu libc6-dev-arm64-cross
  libaio1 libcapstone4 libfdt1 libfuse3-3 libibverbs1 libpmem1 librdmacm1 libslirp0 liburing2
  libvdeplug2 libnuma1 libbpf1 libjpeg62-turbo libpixman-1-0 libpng16-16 libsasl2-2 libseccomp2
  libglib2.0-0 libgnutls30 fio"

@@ -99,6 +99,7 @@ run_arch() {
 	printf '%q ' "${QEMU[@]}" > "$dir/qemu.cmd"
 	lab_log "$arch: booting the testbed guest (console: $dir/console.log)"
 	t0=$(date +%s.%N)
+	echo "$t0" > "$dir/qemu.start"	# for scripts/bench/testbed.sh
 	timeout -s KILL "$vm_timeout" "${QEMU[@]}" > "$dir/qemu.log" 2>&1
 	rc=$?
 	printf '{"arch":"%s","qemu_status":%d,"wall_s":%.1f}\n' "$arch" "$rc" \

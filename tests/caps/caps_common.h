@@ -30,4 +30,30 @@ static inline struct lab_iommu *caps_iommu_of(struct lab_platform *p, const stru
 	return d->iommu[0] ? lab_find_iommu(p, d->iommu) : NULL;
 }
 
+#define CAPS_MAX_UNITS 64
+
+struct caps_units {
+	struct lab_platform p;
+	struct lab_iommu *unit[CAPS_MAX_UNITS];
+	int n;
+};
+
+/* Every instance of type T; SKIP when there is none or its registers are unavailable. */
+static inline void caps_units_setup(struct __test_metadata *_metadata, struct caps_units *u,
+			     enum lab_iommu_type t, const char *what)
+{
+	ASSERT_EQ(0, lab_discover(&u->p));
+	u->n = 0;
+	for (int i = 0; i < u->p.niommus && u->n < CAPS_MAX_UNITS; i++) {
+		if (u->p.iommus[i].type != t)
+			continue;
+		if (!u->p.iommus[i].nregs)
+			SKIP(return, "%s %s: registers unavailable: %s", what, u->p.iommus[i].name,
+			     u->p.iommus[i].regs_why);
+		u->unit[u->n++] = &u->p.iommus[i];
+	}
+	if (!u->n)
+		SKIP(return, "no %s IOMMU on this platform", what);
+}
+
 #endif

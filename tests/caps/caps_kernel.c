@@ -11,35 +11,18 @@
 #include "kselftest_harness.h"
 #include "caps_common.h"
 
-#define MAX_UNITS 64
-
 FIXTURE(vtd) {
-	struct lab_platform p;
-	struct lab_iommu *unit[MAX_UNITS];
-	int n;
+	struct caps_units u;
 };
 
 FIXTURE_SETUP(vtd)
 {
-	const char *why = "no VT-d IOMMU on this platform";
-
-	ASSERT_EQ(0, lab_discover(&self->p));
-	self->n = 0;
-	for (int i = 0; i < self->p.niommus && self->n < MAX_UNITS; i++) {
-		if (self->p.iommus[i].type != LAB_IOMMU_VTD)
-			continue;
-		if (!self->p.iommus[i].nregs)
-			why = self->p.iommus[i].regs_why;
-		else
-			self->unit[self->n++] = &self->p.iommus[i];
-	}
-	if (!self->n)
-		SKIP(return, "VT-d: %s", why);
+	caps_units_setup(_metadata, &self->u, LAB_IOMMU_VTD, "VT-d");
 }
 
 FIXTURE_TEARDOWN(vtd)
 {
-	lab_platform_free(&self->p);
+	lab_platform_free(&self->u.p);
 }
 
 static uint64_t vtd_field(const struct lab_iommu *m, int reg, const char *name)
@@ -50,8 +33,8 @@ static uint64_t vtd_field(const struct lab_iommu *m, int reg, const char *name)
 /* VT-d 11.4.2: the number of domain IDs is 2^(4 + 2*ND). */
 TEST_F(vtd, domains_supported_matches_cap_nd)
 {
-	for (int i = 0; i < self->n; i++) {
-		const struct lab_iommu *m = self->unit[i];
+	for (int i = 0; i < self->u.n; i++) {
+		const struct lab_iommu *m = self->u.unit[i];
 		uint64_t n;
 
 		ASSERT_EQ(0, lab_read_u64(&n, "/sys/class/iommu/%s/intel-iommu/domains_supported", m->name));
@@ -67,15 +50,15 @@ TEST_F(vtd, hw_info_matches_sysfs)
 {
 	int checked = 0;
 
-	for (int i = 0; i < self->n; i++) {
-		const struct lab_iommu *m = self->unit[i];
+	for (int i = 0; i < self->u.n; i++) {
+		const struct lab_iommu *m = self->u.unit[i];
 		const char *via = NULL;
 		struct lab_hw_info info;
 		int ret;
 
-		for (int k = 0; k < self->p.ndevs && !via; k++)
-			if (!strcmp(self->p.devs[k].iommu, m->name) && self->p.devs[k].vfio_cdev[0])
-				via = self->p.devs[k].bdf;
+		for (int k = 0; k < self->u.p.ndevs && !via; k++)
+			if (!strcmp(self->u.p.devs[k].iommu, m->name) && self->u.p.devs[k].vfio_cdev[0])
+				via = self->u.p.devs[k].bdf;
 		if (!via)
 			continue;
 		ret = lab_iommufd_hw_info(via, &info);
@@ -98,12 +81,12 @@ TEST_F(vtd, hw_info_matches_sysfs)
 static bool debugfs_regs(struct __test_metadata *_metadata, FIXTURE_DATA(vtd) *self, const char *name,
 			 uint64_t *vals)
 {
-	for (int i = 0; i < self->n; i++) {
-		int ret = lab_vtd_debugfs_reg(self->unit[i]->name, name, &vals[i]);
+	for (int i = 0; i < self->u.n; i++) {
+		int ret = lab_vtd_debugfs_reg(self->u.unit[i]->name, name, &vals[i]);
 
 		if (ret)
 			SKIP(return false, "%s of %s not readable in intel-iommu debugfs: %s%s", name,
-			     self->unit[i]->name, strerror(-ret),
+			     self->u.unit[i]->name, strerror(-ret),
 			     ret == -ENOENT ? " (CONFIG_INTEL_IOMMU_DEBUGFS? debugfs mounted?)" : "");
 	}
 	return true;
@@ -112,17 +95,17 @@ static bool debugfs_regs(struct __test_metadata *_metadata, FIXTURE_DATA(vtd) *s
 /* VT-d 11.4.5 GSTS.QIES: queued invalidation enabled only where ECAP.QI. */
 TEST_F(vtd, queued_invalidation_enabled_only_if_supported)
 {
-	uint64_t gsts[MAX_UNITS];
+	uint64_t gsts[CAPS_MAX_UNITS];
 	int enabled = 0;
 
 	if (!debugfs_regs(_metadata, self, "GSTS", gsts))
 		return;
-	for (int i = 0; i < self->n; i++) {
+	for (int i = 0; i < self->u.n; i++) {
 		if (!(gsts[i] & (1u << 26)))
 			continue;
 		enabled++;
-		EXPECT_EQ(1, vtd_field(self->unit[i], 1, "QI"))
-			TH_LOG("%s: GSTS.QIES set but ECAP.QI clear", self->unit[i]->name);
+		EXPECT_EQ(1, vtd_field(self->u.unit[i], 1, "QI"))
+			TH_LOG("%s: GSTS.QIES set but ECAP.QI clear", self->u.unit[i]->name);
 	}
 	if (!enabled)
 		SKIP(return, "queued invalidation is enabled on no unit");
@@ -131,17 +114,17 @@ TEST_F(vtd, queued_invalidation_enabled_only_if_supported)
 /* VT-d 11.4.5 GSTS.IRES: interrupt remapping enabled only where ECAP.IR. */
 TEST_F(vtd, interrupt_remapping_enabled_only_if_supported)
 {
-	uint64_t gsts[MAX_UNITS];
+	uint64_t gsts[CAPS_MAX_UNITS];
 	int enabled = 0;
 
 	if (!debugfs_regs(_metadata, self, "GSTS", gsts))
 		return;
-	for (int i = 0; i < self->n; i++) {
+	for (int i = 0; i < self->u.n; i++) {
 		if (!(gsts[i] & (1u << 25)))
 			continue;
 		enabled++;
-		EXPECT_EQ(1, vtd_field(self->unit[i], 1, "IR"))
-			TH_LOG("%s: GSTS.IRES set but ECAP.IR clear", self->unit[i]->name);
+		EXPECT_EQ(1, vtd_field(self->u.unit[i], 1, "IR"))
+			TH_LOG("%s: GSTS.IRES set but ECAP.IR clear", self->u.unit[i]->name);
 	}
 	if (!enabled)
 		SKIP(return, "interrupt remapping is enabled on no unit");
@@ -151,14 +134,14 @@ TEST_F(vtd, interrupt_remapping_enabled_only_if_supported)
  * ECAP.SMTS; 11b abort-DMA mode, only where ECAP.ADMS; 10b is reserved. */
 TEST_F(vtd, root_table_mode_is_supported)
 {
-	uint64_t gsts[MAX_UNITS], rta[MAX_UNITS];
+	uint64_t gsts[CAPS_MAX_UNITS], rta[CAPS_MAX_UNITS];
 	static const char *const modes[] = { "legacy", "scalable", "reserved", "abort-DMA" };
 	int enabled = 0;
 
 	if (!debugfs_regs(_metadata, self, "GSTS", gsts) || !debugfs_regs(_metadata, self, "RTADDR", rta))
 		return;
-	for (int i = 0; i < self->n; i++) {
-		const struct lab_iommu *m = self->unit[i];
+	for (int i = 0; i < self->u.n; i++) {
+		const struct lab_iommu *m = self->u.unit[i];
 		uint64_t ttm = (rta[i] >> 10) & 3;
 
 		if (!(gsts[i] & (1ull << 31)))
@@ -176,32 +159,17 @@ TEST_F(vtd, root_table_mode_is_supported)
 }
 
 FIXTURE(smmuv3) {
-	struct lab_platform p;
-	struct lab_iommu *unit[MAX_UNITS];
-	int n;
+	struct caps_units u;
 };
 
 FIXTURE_SETUP(smmuv3)
 {
-	const char *why = "no SMMUv3 on this platform";
-
-	ASSERT_EQ(0, lab_discover(&self->p));
-	self->n = 0;
-	for (int i = 0; i < self->p.niommus && self->n < MAX_UNITS; i++) {
-		if (self->p.iommus[i].type != LAB_IOMMU_SMMUV3)
-			continue;
-		if (!self->p.iommus[i].nregs)
-			why = self->p.iommus[i].regs_why;
-		else
-			self->unit[self->n++] = &self->p.iommus[i];
-	}
-	if (!self->n)
-		SKIP(return, "SMMUv3: %s", why);
+	caps_units_setup(_metadata, &self->u, LAB_IOMMU_SMMUV3, "SMMUv3");
 }
 
 FIXTURE_TEARDOWN(smmuv3)
 {
-	lab_platform_free(&self->p);
+	lab_platform_free(&self->u.p);
 }
 
 /*
@@ -241,8 +209,8 @@ TEST_F(smmuv3, kernel_output_size_within_idr5_oas)
 {
 	int checked = 0;
 
-	for (int i = 0; i < self->n; i++) {
-		const struct lab_iommu *m = self->unit[i];
+	for (int i = 0; i < self->u.n; i++) {
+		const struct lab_iommu *m = self->u.unit[i];
 		unsigned int hw = lab_smmu_oas_bits((uint32_t)m->regs[5]), kern = 0;
 		char devname[96];
 		int ret;

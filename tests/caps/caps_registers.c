@@ -10,32 +10,6 @@
 #include "caps_common.h"
 #include "caps_rules.h"
 
-#define CAPS_MAX_UNITS 64
-
-struct caps_units {
-	struct lab_platform p;
-	struct lab_iommu *unit[CAPS_MAX_UNITS];
-	int n;
-};
-
-/* Every instance of type T; SKIP when there is none or its registers are unavailable. */
-static void caps_units_setup(struct __test_metadata *_metadata, struct caps_units *u,
-			     enum lab_iommu_type t, const char *what)
-{
-	ASSERT_EQ(0, lab_discover(&u->p));
-	u->n = 0;
-	for (int i = 0; i < u->p.niommus && u->n < CAPS_MAX_UNITS; i++) {
-		if (u->p.iommus[i].type != t)
-			continue;
-		if (!u->p.iommus[i].nregs)
-			SKIP(return, "%s %s: registers unavailable: %s", what, u->p.iommus[i].name,
-			     u->p.iommus[i].regs_why);
-		u->unit[u->n++] = &u->p.iommus[i];
-	}
-	if (!u->n)
-		SKIP(return, "no %s IOMMU on this platform", what);
-}
-
 static void caps_check_rule(struct __test_metadata *_metadata, struct caps_units *u,
 			    const struct lab_rule *rules, size_t nrules, const char *id)
 {

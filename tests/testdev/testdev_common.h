@@ -14,8 +14,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "discover.h"
 #include "faultlog.h"
 #include "lab_test.h"
+#include "sysfs.h"
 #include "testdev.h"
 
 #define SZ_4K 0x1000ull
@@ -33,6 +35,7 @@ struct td_fixture {
 	bool software;
 	uint64_t page;		/* the domain's smallest page */
 	struct lab_kmsg_mark mark;
+	bool kmsg_ok;		/* the kernel log is readable: device faults can be seen */
 };
 
 /* Common setup: open the device handed to the module, pick the engine. */
@@ -48,8 +51,10 @@ struct td_fixture {
 		ASSERT_EQ(0, lab_td_info((_f)->fd, &(_f)->info));                            \
 		if (!(_f)->software && !(_f)->info.engine[0])                                \
 			SKIP(return, "%s has no device DMA engine in iommu_testdev", (_f)->bdf); \
-		(_f)->page = (_f)->info.pgsize_bitmap ?                                      \
-			     (_f)->info.pgsize_bitmap & -(_f)->info.pgsize_bitmap : SZ_4K;  \
+		if (!(_f)->info.pgsize_bitmap)                                               \
+			SKIP(return, "%s is not behind an IOMMU (no paging domain)", (_f)->bdf); \
+		(_f)->page = (_f)->info.pgsize_bitmap & -(_f)->info.pgsize_bitmap;          \
+		(_f)->kmsg_ok = !lab_kmsg_mark(&(_f)->mark);                                 \
 		lab_record_engine((_f)->software ? "mock" : (_f)->info.engine,               \
 				  (_f)->software ? LAB_ENGINE_SOFTWARE :                      \
 				  (_f)->info.engine_kind == ITD_ENGINE_HARDWARE ?             \
@@ -201,16 +206,63 @@ static inline bool td_faulted(struct td_fixture *f, uint64_t iova, int write)
 	return false;
 }
 
+/*
+ * Issue a transfer that must fault at IOVA and look for the fault. The IOMMU
+ * drivers rate-limit their fault messages (VT-d spends three of ten tokens
+ * per 5 s on each fault interrupt), so a device fault missing from the log is
+ * looked for once more after repeating the same access in a fresh window.
+ * Returns the last ITD_DMA status (or -errno); *seen says if the fault was found.
+ */
+static inline int td_copy_faults(struct td_fixture *f, uint64_t src, uint64_t dst, uint64_t len,
+				 uint64_t iova, int write, bool *seen)
+{
+	int st = 0;
+
+	*seen = false;
+	for (int attempt = 0; attempt < 2 && !*seen; attempt++) {
+		if (attempt)
+			sleep(6);
+		st = td_copy(f, src, dst, len);
+		if (st < 0)
+			return st;
+		*seen = td_faulted(f, iova, write);
+		if (f->software)
+			break;	/* the software engine reports every fault itself */
+	}
+	return st;
+}
+
 /* A transfer that must fault at IOVA (write: the destination side). */
 #define test_cmd_copy_faults(_src, _dst, _len, _iova, _write)                                  \
 	do {                                                                                   \
-		int _st = td_copy(&self->f, _src, _dst, _len);                                 \
+		bool _seen;                                                                    \
+		if (!self->f.software && !self->f.kmsg_ok)                                     \
+			SKIP(return, "device faults are read from the kernel log, which is unreadable"); \
+		int _st = td_copy_faults(&self->f, _src, _dst, _len, _iova, _write, &_seen);   \
 		ASSERT_LE(0, _st) TH_LOG("ITD_DMA: %s", strerror(-_st));                        \
 		if (self->f.software)                                                          \
 			EXPECT_EQ(ITD_DMA_FAULT, _st);                                         \
-		EXPECT_TRUE(td_faulted(&self->f, _iova, _write))                               \
-			TH_LOG("no %s fault recorded for %s at IOVA %#llx", (_write) ? "write" : "read", \
-			       self->f.bdf, (unsigned long long)(_iova));                       \
+		EXPECT_TRUE(_seen) TH_LOG("no %s fault recorded for %s at IOVA %#llx",        \
+					  (_write) ? "write" : "read", self->f.bdf,           \
+					  (unsigned long long)(_iova));                         \
+	} while (0)
+
+/*
+ * A transfer with the device blocked: nothing may reach memory (the caller
+ * checks the data). Whether a fault is also reported depends on how the IOMMU
+ * blocks: the kernel blocks an SMMUv3 stream with an abort STE, which the
+ * architecture defines as terminating traffic without recording an event
+ * (IHI 0070, STE.Config 0b000); VT-d reports the missing PASID/context entry.
+ */
+#define test_cmd_copy_blocked(_src, _dst, _len, _iova, _write)                                 \
+	do {                                                                                   \
+		if (!self->f.software && lab_pci_iommu_type(self->f.bdf) == LAB_IOMMU_SMMUV3) { \
+			int _st = td_copy(&self->f, _src, _dst, _len);                         \
+			ASSERT_LE(0, _st) TH_LOG("ITD_DMA: %s", strerror(-_st));                \
+			TH_LOG("SMMUv3 abort STE: no event expected; checking the data only"); \
+		} else {                                                                       \
+			test_cmd_copy_faults(_src, _dst, _len, _iova, _write);                 \
+		}                                                                              \
 	} while (0)
 
 #endif

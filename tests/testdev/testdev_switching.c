@@ -40,7 +40,7 @@ TEST_F(dma, default_test_blocked_test_default)
 	ASSERT_EQ(0, lab_td_info(self->f.fd, &info));
 	EXPECT_EQ(ITD_STATE_BLOCKED, info.state);
 	test_cmd_fill(a, 0, SZ_4K, 92);
-	test_cmd_copy_faults(IOVA_SRC, IOVA_DST, SZ_4K, IOVA_SRC, 0);
+	test_cmd_copy_blocked(IOVA_SRC, IOVA_DST, SZ_4K, IOVA_SRC, 0);
 	EXPECT_PATTERN(b, 0, SZ_4K, 91, 0);
 
 	/* 4. the test domain again */

@@ -16,7 +16,9 @@ rc=0
 [ "$rc" = 1 ] || fail "exit status $rc, want 1 (tests failed)"
 [ "$(wc -l < "$tmp/j")" = 6 ] || fail "want 6 JSON records, got $(wc -l < "$tmp/j")"
 grep -q '"id":"prog.global.a","program":"prog","test":"global.a","verdict":"PASS"' "$tmp/j" || fail "global.a PASS"
-grep -q '"test":"global.crash","verdict":"FAIL"' "$tmp/j" || fail "global.crash FAIL"
+grep -q '"test":"global.crash","verdict":"FAIL","reason":"crash: Test terminated unexpectedly by signal 11"' "$tmp/j" || fail "global.crash FAIL with its reason"
+grep -q '"test":"f.two.b","verdict":"FAIL","reason":"t.c:9:b:Expected self->x (2) == 1 (1)"' "$tmp/j" \
+	|| fail "a failure's reason is its first assertion message"
 grep -q '"test":"f.one.c","verdict":"SKIP","reason":"feature X not set (x=1)"' "$tmp/j" || fail "skip reason kept"
 grep -q '"platform":"x86_64-vtd","kernel":"7.3","run_id":"r1"' "$tmp/j" || fail "platform/kernel/run id"
 grep -q '^not ok 3 prog$' "$tmp/k" || fail "parent KTAP line numbered by --index"

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unbinding the function, or unloading the module, while a test has a domain
+ * attached and mapped: the open file fails cleanly (ENODEV), and once the
+ * module has the function again it is back on the kernel's default domain with
+ * working DMA. Runs after the other testdev programs. docs/tests/testdev.md.
+ */
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include "kselftest_harness.h"
+#include "testdev_common.h"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static bool bound(const char *bdf)
+{
+	char drv[64];
+
+	return !lab_read_link_base(drv, sizeof(drv), "/sys/bus/pci/devices/%s/driver", bdf) &&
+	       !strcmp(drv, "iommu_testdev");
+}
+
+/* Bind BDF to the module again (its driver_override still names it) and wait for the node. */
+static int rebind(const char *bdf)
+{
+	char node[128];
+
+	if (!bound(bdf))
+		write_file("/sys/bus/pci/drivers_probe", bdf);
+	snprintf(node, sizeof(node), "%s/%s", LAB_TD_DEV_DIR, bdf);
+	for (int i = 0; i < 100; i++) {
+		if (bound(bdf) && !access(node, F_OK))
+			return 0;
+		usleep(20 * 1000);
+	}
+	return -ETIMEDOUT;
+}
+
+FIXTURE(life) {
+	struct td_fixture f;
+	uint32_t dom, buf;
+};
+
+FIXTURE_SETUP(life)
+{
+	TD_SETUP(&self->f, false);
+	/* A test domain with a mapping, attached at the RID. */
+	test_cmd_buf(SZ_4K, 0, &self->buf);
+	test_cmd_domain(&self->dom);
+	test_cmd_map(self->dom, IOVA_DST, self->buf, 0, SZ_4K, RW);
+	test_cmd_attach(self->dom);
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	TD_TEARDOWN(&self->f);
+	/* Leave the function bound to the module for whatever runs next. */
+	if (self->f.bdf)
+		rebind(self->f.bdf);
+}
+
+/* After the function is back with the module, it starts on the default domain
+ * and the default domain translates DMA. */
+static void expect_default_domain_works(struct __test_metadata *_metadata, FIXTURE_DATA(life) *self)
+{
+	uint32_t a, b;
+	uint64_t a_dma, b_dma;
+
+	close(self->f.fd);
+	self->f.fd = lab_td_open(self->f.bdf);
+	ASSERT_LE(0, self->f.fd) TH_LOG("reopen %s: %s", self->f.bdf, strerror(-self->f.fd));
+	ASSERT_EQ(0, lab_td_info(self->f.fd, &self->f.info));
+	EXPECT_EQ(ITD_STATE_DEFAULT, self->f.info.state);
+	TH_LOG("back on the default domain (%s)", self->f.info.iommu_domain_type);
+	test_cmd_buf_dma_api(SZ_4K, &a, &a_dma);
+	test_cmd_buf_dma_api(SZ_4K, &b, &b_dma);
+	test_cmd_fill(a, 0, SZ_4K, 120);
+	test_cmd_copy(a_dma, b_dma, SZ_4K);
+	EXPECT_PATTERN(b, 0, SZ_4K, 120, 0);
+}
+
+TEST_F(life, unbind_with_domain_attached_restores_default)
+{
+	struct itd_info info;
+
+	ASSERT_EQ(0, write_file("/sys/bus/pci/drivers/iommu_testdev/unbind", self->f.bdf));
+	EXPECT_FALSE(bound(self->f.bdf));
+	EXPECT_EQ(-ENODEV, lab_td_info(self->f.fd, &info)) TH_LOG("the open file must fail after unbind");
+	ASSERT_EQ(0, rebind(self->f.bdf));
+	expect_default_domain_works(_metadata, self);
+}
+
+TEST_F(life, unload_with_domain_attached_restores_default)
+{
+	const char *path = getenv("IOMMU_LAB_MODULE");
+	int mfd;
+
+	if (!path)
+		SKIP(return, "IOMMU_LAB_MODULE unset (run through `iommu-lab run --testdev`)");
+	/* The open file pins the module. */
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "iommu_testdev", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	close(self->f.fd);
+	self->f.fd = -1;
+	ASSERT_EQ(0, syscall(SYS_delete_module, "iommu_testdev", O_NONBLOCK)) TH_LOG("rmmod: %s", strerror(errno));
+	EXPECT_FALSE(bound(self->f.bdf));
+	mfd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, mfd) TH_LOG("%s: %s", path, strerror(errno));
+	ASSERT_EQ(0, syscall(SYS_finit_module, mfd, "", 0)) TH_LOG("insmod %s: %s", path, strerror(errno));
+	close(mfd);
+	ASSERT_EQ(0, rebind(self->f.bdf));
+	self->f.fd = lab_td_open(self->f.bdf);
+	ASSERT_LE(0, self->f.fd);
+	expect_default_domain_works(_metadata, self);
+}
+
+TEST_HARNESS_MAIN
