@@ -8,10 +8,18 @@
 #include <linux/uaccess.h>
 #include "testdev.h"
 
+static void set_geometry(struct itd_info *info, const struct iommu_domain *dom)
+{
+	info->pgsize_bitmap = dom->pgsize_bitmap;
+	info->aperture_start = dom->geometry.aperture_start;
+	info->aperture_end = dom->geometry.aperture_end;
+}
+
 static int td_info(struct testdev *td, struct itd_info *info)
 {
 	struct device *dev = &td->pdev->dev;
-	struct iommu_domain *def = iommu_get_domain_for_dev(dev), *probe;
+	struct iommu_domain *def = iommu_get_domain_for_dev(dev);
+	struct itd_domain_alloc probe = { .size = sizeof(probe) };
 
 	if (info->flags)
 		return -EOPNOTSUPP;
@@ -28,27 +36,16 @@ static int td_info(struct testdev *td, struct itd_info *info)
 			def->type == IOMMU_DOMAIN_DMA_FQ ? "DMA-FQ" :
 			def->type == IOMMU_DOMAIN_DMA ? "DMA" : "other", sizeof(info->iommu_domain_type));
 	}
-	/* Page sizes and aperture as a paging domain for this device has them. */
-	if (!dev->iommu_group)
-		return 0;
+	/* Page sizes and aperture as a paging domain for this device has them:
+	 * the attached one, or a throwaway one. None without an IOMMU. */
 	if (td->rid_domain) {
-		probe = td->rid_domain->domain;
-	} else {
-		struct itd_domain_alloc a = { .size = sizeof(a) };
-		int ret = td_domain_alloc(td, &a);
+		set_geometry(info, td->rid_domain->domain);
+	} else if (dev->iommu_group && !td_domain_alloc(td, &probe)) {
+		struct td_domain *d = xa_load(&td->domains, probe.domain_id);
 
-		if (ret)
-			return 0;
-		probe = ((struct td_domain *)xa_load(&td->domains, a.domain_id))->domain;
-		info->pgsize_bitmap = probe->pgsize_bitmap;
-		info->aperture_start = probe->geometry.aperture_start;
-		info->aperture_end = probe->geometry.aperture_end;
-		td_domain_free(td, a.domain_id);
-		return 0;
+		set_geometry(info, d->domain);
+		td_domain_free(td, probe.domain_id);
 	}
-	info->pgsize_bitmap = probe->pgsize_bitmap;
-	info->aperture_start = probe->geometry.aperture_start;
-	info->aperture_end = probe->geometry.aperture_end;
 	return 0;
 }
 
