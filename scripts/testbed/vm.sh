@@ -100,7 +100,8 @@ run_arch() {
 	lab_log "$arch: booting the testbed guest (console: $dir/console.log)"
 	t0=$(date +%s.%N)
 	echo "$t0" > "$dir/qemu.start"	# for scripts/bench/testbed.sh
-	timeout -s KILL "$vm_timeout" "${QEMU[@]}" > "$dir/qemu.log" 2>&1
+	# SIGTERM first (QEMU exits cleanly, timeout returns 124), SIGKILL 10 s later.
+	timeout -k 10 "$vm_timeout" "${QEMU[@]}" > "$dir/qemu.log" 2>&1
 	rc=$?
 	printf '{"arch":"%s","qemu_status":%d,"wall_s":%.1f}\n' "$arch" "$rc" \
 		"$(echo "$(date +%s.%N) - $t0" | bc)" > "$dir/vm.json"
@@ -108,8 +109,9 @@ run_arch() {
 	if [ -s "$dir/results.tar" ] && tar -C "$dir" -xf "$dir/results.tar" 2>/dev/null && [ -f "$dir/results.jsonl" ]; then
 		rm -f "$dir/results.tar"
 	else
+		[ -s "$dir/results.tar" ] || rm -f "$dir/results.tar"
 		local cause="guest exited (qemu status $rc)"
-		[ $rc = 137 ] && cause="guest hung (killed after ${vm_timeout}s)"
+		{ [ $rc = 124 ] || [ $rc = 137 ]; } && cause="guest hung (stopped after ${vm_timeout}s)"
 		grep -q 'Kernel panic' "$dir/console.log" 2>/dev/null && cause="guest kernel panicked"
 		lab_log "$arch: $cause before sending its results; see $dir/console.log"
 		finish_from_stream "$dir" "$cause"
