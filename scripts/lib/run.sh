@@ -45,6 +45,17 @@ lab_module_path() {
 }
 
 
+# Give back what lab_run took: VFIO devices, the module's device, the module.
+lab_run_restore() {
+	local a
+	for a in "${LAB_RUN_VFIO[@]}"; do lab_unbind "$a"; done
+	[ -n "$LAB_RUN_TESTDEV" ] && lab_unbind "$LAB_RUN_TESTDEV"
+	if [ "$LAB_RUN_MODULE_LOADED" = 1 ]; then
+		rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"
+	fi
+	LAB_RUN_VFIO=() LAB_RUN_TESTDEV="" LAB_RUN_MODULE_LOADED=0
+}
+
 lab_run_usage() {
 	cat <<'EOT'
 usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF]...
@@ -75,15 +86,19 @@ lab_run() {
 	local suite platform kernel run_id
 	suite=$(lab_suite_dir)
 	[ -f "$suite/suite.list" ] || lab_die "no suite.list in $suite"
-	for a in "${vfio[@]}"; do lab_bind "$a" vfio-pci; done
-	local module_loaded=0
+	# Devices handed to the suite go back however the run ends (error, Ctrl-C).
+	LAB_RUN_VFIO=() LAB_RUN_TESTDEV="" LAB_RUN_MODULE_LOADED=0
+	trap lab_run_restore EXIT
+	trap 'exit 130' INT TERM
+	for a in "${vfio[@]}"; do lab_bind "$a" vfio-pci; LAB_RUN_VFIO+=("$a"); done
 	if [ -n "$testdev" ]; then
 		lab_valid_bdf "$testdev"
 		if [ ! -d /sys/bus/pci/drivers/iommu_testdev ]; then
 			insmod "$(lab_module_path)" || lab_die "cannot load $(lab_module_path)"
-			module_loaded=1
+			LAB_RUN_MODULE_LOADED=1
 		fi
 		lab_bind "$testdev" iommu_testdev
+		LAB_RUN_TESTDEV=$testdev
 		IOMMU_LAB_MODULE=$(lab_module_path)
 		export IOMMU_LAB_TESTDEV=$testdev IOMMU_LAB_MODULE
 	fi
@@ -146,11 +161,8 @@ lab_run() {
 
 	dmesg 2>/dev/null | tail -n +"$((dmesg_before + 1))" > "$out/dmesg.txt"
 	rm -f "$out/logs/dmesg.before"
-	for a in "${vfio[@]}"; do lab_unbind "$a"; done
-	if [ -n "$testdev" ]; then
-		lab_unbind "$testdev"
-		[ $module_loaded = 1 ] && { rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"; }
-	fi
+	lab_run_restore
+	trap - EXIT INT TERM
 	lab_summary "$out/results.jsonl" | tee "$out/summary.txt"
 	return $failed
 }

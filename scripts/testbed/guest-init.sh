@@ -34,6 +34,17 @@ iommu-lab run --out /tmp/results --stream "$stream" "${LAB_RUN_ARGS[@]}"
 rc=$?
 echo "{\"guest_exit\":$rc,\"guest_uptime_s\":$(cut -d' ' -f1 /proc/uptime)}" > "$stream"
 echo "iommu-lab-guest: run finished with status $rc"
+# The runner must have handed every device back: report any it did not.
+left=0
+for d in /sys/bus/pci/devices/*; do
+	drv=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)
+	ovr=$(cat "$d/driver_override" 2>/dev/null)
+	case "$drv:$ovr" in
+	vfio-pci:*|iommu_testdev:*|*:vfio-pci|*:iommu_testdev)
+		echo "iommu-lab-guest: $(basename "$d") still with ${drv:-no driver} (override $ovr)"; left=1 ;;
+	esac
+done
+[ $left = 0 ] && echo "iommu-lab-guest: every device handed back"
 if [ -n "$results" ]; then
 	tar -C /tmp/results -cf - . > "$results"
 fi
