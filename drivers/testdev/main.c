@@ -14,6 +14,7 @@
 
 static const struct td_engine_ops *const td_engines[] = {
 	&td_engine_edu,
+	&td_engine_labdev,
 };
 
 

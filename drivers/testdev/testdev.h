@@ -44,6 +44,7 @@ struct td_engine_ops {
 };
 
 extern const struct td_engine_ops td_engine_edu;
+extern const struct td_engine_ops td_engine_labdev;
 
 struct td_buf {
 	u32 id;

@@ -5,20 +5,24 @@
 # devices, run the suite inside, and collect the guest's results into
 # <out>/<arch>/ on the host. A guest that panics or hangs ends its run with the
 # tests streamed so far recorded, the rest NOTRUN, and the console log kept.
-#   vm.sh [--arch x86_64|arm64|all] [--out DIR] [--vm-timeout S] [-- run options]
+#   vm.sh [--arch x86_64|arm64|all] [--out DIR] [--vm-timeout S] [--qemu DIR] [-- run options]
+# --qemu DIR runs qemu-system-* from DIR (e.g. scripts/testbed/build-qemu.sh's
+# output); when that QEMU has iommu-lab's test device it is added at slot 0x12,
+# and VT-d advertises 20-bit PASIDs where the QEMU can.
 # Exit status: 0 all passed or skipped, 1 a test failed (or a guest died), 2 setup failed.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 T="$LAB_TOP/scripts/testbed"
 
-arches="x86_64 arm64" out="" vm_timeout=1800 run_args=()
+arches="x86_64 arm64" out="" vm_timeout=1800 run_args=() qemu_dir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) case "${2:-}" in all) ;; *) arches=$(lab_arch_norm "${2:-}") || lab_die "--arch: x86_64, arm64 or all";; esac; shift 2 ;;
 	--out) [ $# -ge 2 ] || lab_die "--out needs a directory"; out=$2; shift 2 ;;
 	--vm-timeout) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || lab_die "--vm-timeout needs seconds"; vm_timeout=$2; shift 2 ;;
+	--qemu) [ -x "${2:-}/qemu-system-x86_64" ] || lab_die "--qemu: no qemu-system-x86_64 in '${2:-}'"; qemu_dir=$(cd "$2" && pwd); shift 2 ;;
 	--) shift; run_args=("$@"); break ;;
-	-h|--help) sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) lab_die "vm: unknown argument '$1' (run options go after --)" ;;
 	esac
 done
@@ -27,17 +31,22 @@ out=${out:-$LAB_TOP/results/$run_id}
 mkdir -p "$out" || lab_die "cannot create $out"
 
 for arch in $arches; do "$T/setup.sh" --arch "$arch" || lab_die "testbed setup failed"; done
-qemu_bin=$("$T/setup.sh" --print-qemu)
+qemu_data=$("$T/setup.sh" --print-qemu)/../share/qemu	# firmware from the packaged QEMU
+qemu_bin=${qemu_dir:-$("$T/setup.sh" --print-qemu)}
 
-# PCI slots of the two edu devices: one handed to vfio-pci, one to iommu_testdev.
+# PCI slots of the two edu devices: one handed to vfio-pci, one to iommu_testdev;
+# and of iommu-lab's own PASID test device where the QEMU has it.
 VFIO_SLOT=0x10
 TESTDEV_SLOT=0x11
+LABDEV_SLOT=0x12
+has_device() { "$qemu_bin/qemu-system-$1" -device help 2>/dev/null | grep -q "name \"$2\""; }
+has_prop() { "$qemu_bin/qemu-system-x86_64" -device "$1,help" 2>/dev/null | grep -q "$2"; }
 
 # qemu_cmd ARCH KERNEL INITRD DIR: the guest's QEMU command line, into the array QEMU.
 qemu_cmd() {
 	local arch=$1 kernel=$2 initrd=$3 dir=$4 common
 	common=(-accel tcg -m 2G -smp 2 -nic none -display none -vga none -monitor none -no-reboot
-		-L "$qemu_bin/../share/qemu"
+		-L "$qemu_data"
 		-serial "file:$dir/console.log"
 		-device "edu,addr=$VFIO_SLOT,dma_mask=0xffffffffffffffff"
 		-device "edu,addr=$TESTDEV_SLOT,dma_mask=0xffffffffffffffff"
@@ -47,10 +56,13 @@ qemu_cmd() {
 		-chardev "file,id=results,path=$dir/results.tar"
 		-device virtserialport,chardev=results,name=iommu-lab.results
 		-kernel "$kernel" -initrd "$initrd")
+	local qarch=x86_64 vtd=intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on
+	[ "$arch" = arm64 ] && qarch=aarch64
+	has_device "$qarch" iommu-lab-dev && common+=(-device "iommu-lab-dev,addr=$LABDEV_SLOT,pasid-bits=20")
+	has_prop intel-iommu x-pasid-bits && vtd+=,x-pasid-bits=20
 	if [ "$arch" = x86_64 ]; then
 		# The IOMMU comes first so every PCI device sits behind it.
-		QEMU=("$qemu_bin/qemu-system-x86_64" -machine q35,kernel-irqchip=split
-		      -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on
+		QEMU=("$qemu_bin/qemu-system-x86_64" -machine q35,kernel-irqchip=split -device "$vtd"
 		      "${common[@]}" -append "console=ttyS0 intel_iommu=on,sm_on oops=panic panic=-1")
 	else
 		QEMU=("$qemu_bin/qemu-system-aarch64" -machine virt,iommu=smmuv3,gic-version=3 -cpu cortex-a57

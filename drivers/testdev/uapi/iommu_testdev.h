@@ -159,7 +159,7 @@ struct itd_fault {
 	__aligned_u64 iova;
 	__u32 flags;
 	__u32 pasid;
-	__u32 source;			/* 0: IOMMU fault handler, 1: software engine */
+	__u32 source;			/* 0: IOMMU fault handler, 1: software engine, 2: the device engine */
 	__u32 __reserved;
 };
 struct itd_faults {
