@@ -31,8 +31,8 @@
 #define EDU_TIMEOUT_MS		5000
 
 struct edu {
-	void __iomem *regs;
-	int irq;
+	struct td_pci pci;
+	void __iomem *regs;	/* = pci.regs */
 	u64 src, dst;
 	u32 len;
 };
@@ -57,51 +57,25 @@ static irqreturn_t edu_irq(int irq, void *data)
 
 static int edu_init(struct testdev *td)
 {
-	struct pci_dev *pdev = td->pdev;
 	struct edu *e;
 	int ret;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	ret = pci_enable_device(pdev);
+	td->engine_priv = e;
+	ret = td_pci_setup(td, &e->pci, edu_irq);
 	if (ret)
 		goto err_free;
-	ret = pci_request_regions(pdev, "iommu_testdev");
-	if (ret)
-		goto err_disable;
-	e->regs = pci_iomap(pdev, 0, 0);
-	if (!e->regs) {
-		ret = -ENOMEM;
-		goto err_regions;
-	}
+	e->regs = e->pci.regs;
 	/* Identification register: 0xRRrr00ed */
 	if ((readl(e->regs + EDU_ID) & 0xff) != 0xed) {
+		td_pci_teardown(td, &e->pci);
 		ret = -ENODEV;
-		goto err_unmap;
+		goto err_free;
 	}
-	pci_set_master(pdev);
-	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
-	if (ret < 0)
-		goto err_master;
-	e->irq = pci_irq_vector(pdev, 0);
-	td->engine_priv = e;
-	ret = request_irq(e->irq, edu_irq, 0, "iommu_testdev", td);
-	if (ret)
-		goto err_vectors;
 	return 0;
 
-err_vectors:
-	pci_free_irq_vectors(pdev);
-err_master:
-	pci_clear_master(pdev);
-err_unmap:
-	pci_iounmap(pdev, e->regs);
-err_regions:
-	pci_release_regions(pdev);
-err_disable:
-	pci_disable_device(pdev);
 err_free:
 	td->engine_priv = NULL;
 	kfree(e);
@@ -170,18 +144,12 @@ static int edu_send_msi(struct testdev *td)
 
 static void edu_remove(struct testdev *td)
 {
-	struct pci_dev *pdev = td->pdev;
 	struct edu *e = td->engine_priv;
 
 	if (!e)
 		return;
 	edu_wait_idle(e);
-	free_irq(e->irq, td);
-	pci_free_irq_vectors(pdev);
-	pci_clear_master(pdev);
-	pci_iounmap(pdev, e->regs);
-	pci_release_regions(pdev);
-	pci_disable_device(pdev);
+	td_pci_teardown(td, &e->pci);
 	kfree(e);
 	td->engine_priv = NULL;
 }

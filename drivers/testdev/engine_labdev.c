@@ -36,8 +36,8 @@
 #define LAB_MAX_LEN		SZ_2M
 
 struct labdev {
-	void __iomem *regs;
-	int irq;
+	struct td_pci pci;
+	void __iomem *regs;	/* = pci.regs */
 	bool pasid;
 	u32 status;
 };
@@ -62,51 +62,25 @@ static irqreturn_t labdev_irq(int irq, void *data)
 
 static int labdev_init(struct testdev *td)
 {
-	struct pci_dev *pdev = td->pdev;
 	struct labdev *l;
 	int ret;
 
 	l = kzalloc(sizeof(*l), GFP_KERNEL);
 	if (!l)
 		return -ENOMEM;
-	ret = pci_enable_device(pdev);
+	td->engine_priv = l;
+	ret = td_pci_setup(td, &l->pci, labdev_irq);
 	if (ret)
 		goto err_free;
-	ret = pci_request_regions(pdev, "iommu_testdev");
-	if (ret)
-		goto err_disable;
-	l->regs = pci_iomap(pdev, 0, 0);
-	if (!l->regs) {
-		ret = -ENOMEM;
-		goto err_regions;
-	}
+	l->regs = l->pci.regs;
 	if (readl(l->regs + LAB_ID) != LAB_ID_VALUE) {
+		td_pci_teardown(td, &l->pci);
 		ret = -ENODEV;
-		goto err_unmap;
+		goto err_free;
 	}
 	l->pasid = readl(l->regs + LAB_CAPS) & LAB_CAPS_PASID;
-	pci_set_master(pdev);
-	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
-	if (ret < 0)
-		goto err_master;
-	l->irq = pci_irq_vector(pdev, 0);
-	td->engine_priv = l;
-	ret = request_irq(l->irq, labdev_irq, 0, "iommu_testdev", td);
-	if (ret)
-		goto err_vectors;
 	return 0;
 
-err_vectors:
-	pci_free_irq_vectors(pdev);
-err_master:
-	pci_clear_master(pdev);
-err_unmap:
-	pci_iounmap(pdev, l->regs);
-err_regions:
-	pci_release_regions(pdev);
-err_disable:
-	pci_disable_device(pdev);
 err_free:
 	td->engine_priv = NULL;
 	kfree(l);
@@ -163,17 +137,11 @@ static int labdev_send_msi(struct testdev *td)
 
 static void labdev_remove(struct testdev *td)
 {
-	struct pci_dev *pdev = td->pdev;
 	struct labdev *l = td->engine_priv;
 
 	if (!l)
 		return;
-	free_irq(l->irq, td);
-	pci_free_irq_vectors(pdev);
-	pci_clear_master(pdev);
-	pci_iounmap(pdev, l->regs);
-	pci_release_regions(pdev);
-	pci_disable_device(pdev);
+	td_pci_teardown(td, &l->pci);
 	kfree(l);
 	td->engine_priv = NULL;
 }

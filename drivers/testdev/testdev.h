@@ -8,6 +8,7 @@
 #ifndef TESTDEV_H
 #define TESTDEV_H
 
+#include <linux/interrupt.h>
 #include <linux/iommu.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -42,6 +43,14 @@ struct td_engine_ops {
 	int (*send_msi)(struct testdev *td);
 	void (*remove)(struct testdev *td);
 };
+
+/* engine_pci.c: what every PCI device engine sets up and tears down. */
+struct td_pci {
+	void __iomem *regs;	/* BAR 0 */
+	int irq;		/* the MSI vector */
+};
+int td_pci_setup(struct testdev *td, struct td_pci *p, irq_handler_t handler);
+void td_pci_teardown(struct testdev *td, struct td_pci *p);
 
 extern const struct td_engine_ops td_engine_edu;
 extern const struct td_engine_ops td_engine_labdev;
