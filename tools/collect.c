@@ -13,6 +13,8 @@
  * running at that moment as FAIL (crash) or TIMEOUT (killed by the runner's
  * timeout: --killed-by-timeout, or a final "# lab-exit 137" line the runner
  * appends with the program's exit status).
+ * --plan FILE names the tests the run selected (ids "program.test", one per
+ * line): they replace --list, so a filtered run reports only what it chose.
  * --print-list FILE prints the test names of a -l listing, one per line.
  * Exit status: 0 no test failed, 1 a test failed, 2 usage error.
  */
@@ -41,7 +43,7 @@ struct test {
 
 static struct opts {
 	const char *program, *platform, *kernel, *run_id, *list, *ktap, *json, *log, *stream;
-	const char *print_list;
+	const char *print_list, *plan;
 	int index;
 	bool timed_out;
 } o = { .platform = "unknown", .kernel = "unknown", .run_id = "", .index = 1 };
@@ -133,6 +135,23 @@ static void load_list(const char *path)
 	fclose(f);
 }
 
+/* A plan file: "program.test" per line; the program prefix is dropped. */
+static void load_plan(const char *path)
+{
+	size_t plen = strlen(o.program);
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, o.program, plen) && line[plen] == '.')
+			find_or_add(line + plen + 1);
+	}
+	fclose(f);
+}
+
 static void write_record(const struct test *t)
 {
 	FILE *outs[2] = { jsonf, streamf };
@@ -196,7 +215,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: iommu-lab-collect --program NAME [--index N] [--platform ID] [--kernel REL]\n"
-		"       [--run-id ID] [--list FILE] [--ktap FILE] [--json FILE] [--stream FILE]\n"
+		"       [--run-id ID] [--list FILE | --plan FILE] [--ktap FILE] [--json FILE] [--stream FILE]\n"
 		"       [--log FILE] [--killed-by-timeout]  < harness-output\n"
 		"       iommu-lab-collect --program NAME --print-list FILE\n");
 	exit(2);
@@ -208,7 +227,7 @@ static void parse_args(int argc, char **argv)
 		{ "program", 1, 0, 'p' }, { "index", 1, 0, 'i' }, { "platform", 1, 0, 'P' },
 		{ "kernel", 1, 0, 'k' }, { "run-id", 1, 0, 'r' }, { "list", 1, 0, 'l' },
 		{ "ktap", 1, 0, 't' }, { "json", 1, 0, 'j' }, { "stream", 1, 0, 's' },
-		{ "log", 1, 0, 'L' }, { "killed-by-timeout", 0, 0, 'T' }, { "print-list", 1, 0, 'Q' },
+		{ "log", 1, 0, 'L' }, { "killed-by-timeout", 0, 0, 'T' }, { "print-list", 1, 0, 'Q' }, { "plan", 1, 0, 'N' },
 		{ 0 }
 	};
 	int c;
@@ -234,6 +253,7 @@ static void parse_args(int argc, char **argv)
 		case 'L': o.log = optarg; break;
 		case 'T': o.timed_out = true; break;
 		case 'Q': o.print_list = optarg; break;
+		case 'N': o.plan = optarg; break;
 		default: usage();
 		}
 	}
@@ -272,7 +292,9 @@ int main(int argc, char **argv)
 			printf("%s.%s\n", o.program, tests[i].name);
 		return 0;
 	}
-	if (o.list)
+	if (o.plan)
+		load_plan(o.plan);
+	else if (o.list)
 		load_list(o.list);
 	jsonf = open_append(o.json);
 	streamf = open_append(o.stream);

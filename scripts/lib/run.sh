@@ -154,7 +154,7 @@ lab_run() {
 		# The exit status follows the output as "# lab-exit N" (137: killed by timeout).
 		{ timeout -s KILL "$timeout" "$suite/$p" "${args[@]}" 2>&1 < /dev/null; echo "# lab-exit $?"; } |
 			"$LAB_LIBEXEC/iommu-lab-collect" --program "$name" --index "$i" --platform "$platform" \
-			--kernel "$kernel" --run-id "$run_id" --list "$out/logs/$name.list" \
+			--kernel "$kernel" --run-id "$run_id" --plan "$out/logs/$name.plan" \
 			--log "$out/logs/$name.tap" --ktap "$out/ktap.txt" --json "$out/results.jsonl" \
 			${stream:+--stream "$stream"} || failed=1
 	done

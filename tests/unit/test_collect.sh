@@ -54,4 +54,11 @@ rc=0; echo "exec format error" | "$collect" --program p --ktap "$tmp/k5" > /dev/
 [ "$rc" = 1 ] || fail "no plan must fail"
 rc=0; "$collect" --index 0 --program p < /dev/null 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || fail "bad --index must be a usage error"
+# A filtered run: only the planned tests are reported, never the rest of the program.
+printf '%s\n' prog.f.one.b prog.f.one.c > "$tmp/plan"
+printf '%s\n' 'TAP version 13' '1..1' '#  RUN           f.one.b ...' 'ok 1 f.one.b' |
+	"$collect" --program prog --plan "$tmp/plan" --json "$tmp/j6" --ktap /dev/null || true
+[ "$(wc -l < "$tmp/j6")" = 2 ] || fail "a plan of two gives two records, got $(wc -l < "$tmp/j6")"
+grep -q '"test":"f.one.c","verdict":"NOTRUN"' "$tmp/j6" || fail "a planned test that did not run is NOTRUN"
+grep -q '"test":"global.a"' "$tmp/j6" && fail "an unplanned test was reported"
 echo "test_collect: all checks passed"
