@@ -79,14 +79,9 @@ int td_dma(struct testdev *td, struct itd_dma *op)
 	if (op->src_iova + op->length - 1 < op->src_iova || op->dst_iova + op->length - 1 < op->dst_iova)
 		return -EOVERFLOW;
 	if (with_pasid) {
-		u32 max = td_max_pasids(td);
-
-		if (!max)
-			return -EOPNOTSUPP;
-		if (!op->pasid)
-			return -EINVAL;
-		if (op->pasid >= max)
-			return -ERANGE;
+		ret = td_pasid_check(td, op->pasid);
+		if (ret)
+			return ret;
 	}
 	t0 = ktime_get();
 	if (software) {

@@ -258,7 +258,7 @@ static void rid_detach(struct testdev *td)
 	td->state = ITD_STATE_BLOCKED;
 }
 
-static int pasid_check(struct testdev *td, u32 pasid)
+int td_pasid_check(struct testdev *td, u32 pasid)
 {
 	u32 max = td_max_pasids(td);
 
@@ -292,7 +292,7 @@ static void kernel_pasid_detach(struct iommu_domain *domain, struct device *dev,
 
 static int pasid_attach(struct testdev *td, struct td_domain *d, u32 pasid)
 {
-	int ret = pasid_check(td, pasid);
+	int ret = td_pasid_check(td, pasid);
 
 	if (ret)
 		return ret;
@@ -391,7 +391,7 @@ int td_detach(struct testdev *td, struct itd_attach *a)
 	if (a->flags & ~ITD_ATTACH_PASID)
 		return -EOPNOTSUPP;
 	if (a->flags & ITD_ATTACH_PASID) {
-		ret = pasid_check(td, a->pasid);
+		ret = td_pasid_check(td, a->pasid);
 		if (ret)
 			return ret;
 		d = xa_load(&td->pasids, a->pasid);

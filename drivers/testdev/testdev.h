@@ -122,6 +122,8 @@ int td_attach(struct testdev *td, struct itd_attach *a);
 int td_detach(struct testdev *td, struct itd_attach *a);
 int td_map(struct testdev *td, struct itd_map *m);
 int td_unmap(struct testdev *td, struct itd_map *m);
+/* 0, or the errno for a PASID this device cannot use (EOPNOTSUPP, EINVAL, ERANGE). */
+int td_pasid_check(struct testdev *td, u32 pasid);
 struct iommu_domain *td_domain_for(struct testdev *td, bool with_pasid, u32 pasid);
 bool td_phys_owned(struct testdev *td, phys_addr_t phys, u64 len);
 bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len);

@@ -31,8 +31,9 @@ out=${out:-$LAB_TOP/results/$run_id}
 mkdir -p "$out" || lab_die "cannot create $out"
 
 for arch in $arches; do "$T/setup.sh" --arch "$arch" || lab_die "testbed setup failed"; done
-qemu_data=$("$T/setup.sh" --print-qemu)/../share/qemu	# firmware from the packaged QEMU
-qemu_bin=${qemu_dir:-$("$T/setup.sh" --print-qemu)}
+packaged_qemu=$("$T/setup.sh" --print-qemu)
+qemu_data=$packaged_qemu/../share/qemu	# firmware always from the packaged QEMU
+qemu_bin=${qemu_dir:-$packaged_qemu}
 
 # PCI slots of the two edu devices: one handed to vfio-pci, one to iommu_testdev;
 # and of iommu-lab's own PASID test device where the QEMU has it.

@@ -155,11 +155,13 @@ static inline int td_check_zero(struct td_fixture *f, uint32_t buf, uint64_t off
 	EXPECT_EQ(0, td_check_zero(&self->f, _buf, _off, _len)) \
 	TH_LOG("buffer %u [%#lx, +%#lx) was written", _buf, (unsigned long)(_off), (unsigned long)(_len))
 
-/* One transfer by the variant's engine; the ITD_DMA status, or -errno. */
-static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint64_t len)
+/* One transfer by the variant's engine, tagged with PASID unless it is 0 (no
+ * PASID); the ITD_DMA status, or -errno. */
+static inline int td_copy_pasid(struct td_fixture *f, uint32_t pasid, uint64_t src, uint64_t dst,
+				uint64_t len)
 {
-	struct itd_dma op = { .flags = f->software ? ITD_DMA_SOFTWARE : 0, .src_iova = src,
-			      .dst_iova = dst, .length = len };
+	struct itd_dma op = { .flags = (f->software ? ITD_DMA_SOFTWARE : 0) | (pasid ? ITD_DMA_PASID : 0),
+			      .pasid = pasid, .src_iova = src, .dst_iova = dst, .length = len };
 	int ret;
 
 	lab_kmsg_mark(&f->mark);
@@ -170,6 +172,12 @@ static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint
 	if ((op.engine_kind == ITD_ENGINE_SOFTWARE) != f->software)
 		return -EPROTO;
 	return (int)op.status;
+}
+
+/* One untagged transfer (at the requester ID). */
+static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint64_t len)
+{
+	return td_copy_pasid(f, 0, src, dst, len);
 }
 
 /* A transfer that must complete: both ends translate. */

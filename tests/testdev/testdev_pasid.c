@@ -32,30 +32,14 @@ FIXTURE_TEARDOWN(pasid)
 	TD_TEARDOWN(&self->f);
 }
 
-/* One transfer tagged with PASID by the variant's engine: ITD_DMA status or -errno. */
-static int copy_pasid(struct td_fixture *f, uint32_t pasid, uint64_t src, uint64_t dst, uint64_t len)
-{
-	struct itd_dma op = { .flags = ITD_DMA_PASID | (f->software ? ITD_DMA_SOFTWARE : 0),
-			      .pasid = pasid, .src_iova = src, .dst_iova = dst, .length = len };
-	int ret;
-
-	lab_kmsg_mark(&f->mark);
-	ret = lab_td_dma(f->fd, &op);
-	if (ret)
-		return ret;
-	if ((op.engine_kind == ITD_ENGINE_SOFTWARE) != f->software)
-		return -EPROTO;
-	return (int)op.status;
-}
-
 #define test_cmd_copy_pasid(_pasid, _src, _dst, _len) \
-	ASSERT_EQ(ITD_DMA_OK, copy_pasid(&self->f, _pasid, _src, _dst, _len)) TH_LOG("PASID %u", _pasid)
+	ASSERT_EQ(ITD_DMA_OK, td_copy_pasid(&self->f, _pasid, _src, _dst, _len)) TH_LOG("PASID %u", _pasid)
 
 /* A PASID-tagged transfer that must not reach memory: the engine reports the
  * fault (labdev, the software engine), or the IOMMU driver logs it. */
 #define test_cmd_copy_pasid_faults(_pasid, _src, _dst, _len, _iova, _write)                     \
 	do {                                                                                    \
-		int _st = copy_pasid(&self->f, _pasid, _src, _dst, _len);                       \
+		int _st = td_copy_pasid(&self->f, _pasid, _src, _dst, _len);                       \
 		ASSERT_LE(0, _st) TH_LOG("ITD_DMA: %s", strerror(-_st));                         \
 		if (_st != ITD_DMA_FAULT) {                                                     \
 			EXPECT_TRUE(td_faulted(&self->f, _iova, _write))                        \
