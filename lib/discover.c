@@ -2,8 +2,10 @@
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <pci/pci.h>
@@ -54,6 +56,43 @@ enum lab_iommu_type lab_pci_iommu_type(const char *bdf)
 	if (lab_read_link_base(name, sizeof(name), "/sys/bus/pci/devices/%s/iommu", bdf))
 		return LAB_IOMMU_UNKNOWN;
 	return lab_iommu_type_of(name);
+}
+
+int lab_pci_pasid_width(const char *bdf)
+{
+	char path[512];
+	uint32_t hdr;
+	unsigned int off = 0x100, hops = 0;
+	uint16_t cap;
+	struct stat st;
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/config", lab_sysfs_root(), bdf);
+	f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	/* Conventional PCI functions have 256 bytes of config space: no extended capabilities. */
+	if (fstat(fileno(f), &st) == 0 && st.st_size <= 0x100) {
+		fclose(f);
+		return 0;
+	}
+	/* PCIe Base 6.0, 7.6.3: extended capabilities from 0x100, each header is
+	 * ID (15:0), version (19:16), next offset (31:20). */
+	while (off >= 0x100 && off < 0x1000 && hops++ < 64) {
+		if (fseek(f, off, SEEK_SET) || fread(&hdr, 4, 1, f) != 1) {
+			ret = -EACCES;	/* unprivileged reads stop at 64 bytes */
+			break;
+		}
+		if ((hdr & 0xffff) == PCI_EXT_CAP_ID_PASID) {
+			/* 7.8.8.2: PASID Capability register, Max PASID Width bits 12:8 */
+			ret = fseek(f, off + 4, SEEK_SET) || fread(&cap, 2, 1, f) != 1 ? -EIO : (cap >> 8) & 0x1f;
+			break;
+		}
+		off = hdr >> 20;
+	}
+	fclose(f);
+	return ret;
 }
 
 static int count_dir(const char *fmt, const char *arg)
@@ -546,6 +585,42 @@ int lab_vtd_debugfs_reg(const char *iommu, const char *name, uint64_t *val)
 			ret = 0;
 			break;
 		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int lab_vtd_debugfs_pasid_entry(const char *bdf, uint32_t pasid, uint64_t val[3])
+{
+	char path[256], line[512], want[16];
+	unsigned int dom, bus, dev, fn;
+	int ret = -ENOENT;
+	FILE *f;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		return -EINVAL;
+	snprintf(want, sizeof(want), "%02x:%02x.%x", bus, dev, fn);
+	snprintf(path, sizeof(path), "%s/sys/kernel/debug/iommu/intel/dmar_translation_struct",
+		 lab_sysfs_root());
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	/* One line per present entry: "BB:DD.F<tab>0xROOT:0xROOT<tab>0xCTX:0xCTX<tab>PASID<tab>
+	 * 0xVAL2:0xVAL1:0xVAL0" (PASID -1 in legacy mode). A segment other than 0
+	 * has its own "IOMMU" block; the testbeds and most hosts have one segment. */
+	while (fgets(line, sizeof(line), f)) {
+		char id[16];
+		unsigned long long rh, rl, ch, cl, v2, v1, v0;
+		int p;
+
+		if (sscanf(line, "%15s 0x%llx:0x%llx 0x%llx:0x%llx %d 0x%llx:0x%llx:0x%llx", id, &rh, &rl,
+			   &ch, &cl, &p, &v2, &v1, &v0) != 9)
+			continue;
+		if (strcmp(id, want) || p < 0 || (uint32_t)p != pasid)
+			continue;
+		val[0] = v0, val[1] = v1, val[2] = v2;
+		ret = 0;
+		break;
 	}
 	fclose(f);
 	return ret;

@@ -18,6 +18,9 @@ const char *lab_iommu_type_name(enum lab_iommu_type t);	/* "vtd", "smmuv3", ... 
 enum lab_iommu_type lab_iommu_type_of(const char *name);
 /* The type of the IOMMU PCI function BDF sits behind; LAB_IOMMU_UNKNOWN if none. */
 enum lab_iommu_type lab_pci_iommu_type(const char *bdf);
+/* The Max PASID Width of BDF's PCIe PASID capability, read from its sysfs
+ * config space (needs root); 0 without the capability; -errno. */
+int lab_pci_pasid_width(const char *bdf);
 
 #define LAB_MAX_REGS 6
 
@@ -87,4 +90,12 @@ void lab_platform_json(FILE *out, const struct lab_platform *p);
  * 0, -ENOENT (debugfs or CONFIG_INTEL_IOMMU_DEBUGFS missing, or no such
  * register), -EACCES (not root) or another -errno. */
 int lab_vtd_debugfs_reg(const char *iommu, const char *name, uint64_t *val);
+/* The scalable-mode PASID-table entry (val[0] is bits 63:0) that VT-d uses for
+ * BDF's DMA tagged with PASID, from debugfs dmar_translation_struct (present
+ * entries only). -ENOENT: no present entry. */
+int lab_vtd_debugfs_pasid_entry(const char *bdf, uint32_t pasid, uint64_t val[3]);
+/* VT-d scalable-mode PASID-entry PGTT (VT-d 3.x, 9.6): bits 8:6 of val[0]. */
+enum lab_vtd_pgtt { LAB_VTD_PGTT_FIRST = 1, LAB_VTD_PGTT_SECOND = 2, LAB_VTD_PGTT_NESTED = 3,
+		    LAB_VTD_PGTT_PASSTHROUGH = 4 };
+#define LAB_VTD_PE_PGTT(val0) ((unsigned int)(((val0) >> 6) & 0x7))
 #endif

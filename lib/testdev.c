@@ -23,6 +23,50 @@ int lab_td_open(const char *bdf)
 	return fd < 0 ? -errno : fd;
 }
 
+int lab_td_open_engine(const char *list, const char *engine, char *bdf, size_t bdf_len,
+		       struct itd_info *info)
+{
+	char cur[32];
+	int best = -ENOENT;
+
+	if (!list || !bdf || !bdf_len || !info)
+		return -EINVAL;
+	for (const char *p = list; *p;) {
+		struct itd_info i;
+		size_t n = strcspn(p, " ");
+		int fd, ret;
+
+		if (n == 0 || n >= sizeof(cur)) {
+			p += n ? n : 1;
+			continue;
+		}
+		memcpy(cur, p, n);
+		cur[n] = 0;
+		p += n;
+		fd = lab_td_open(cur);
+		if (fd < 0)
+			return fd;
+		ret = lab_td_info(fd, &i);
+		if (ret) {
+			close(fd);
+			return ret;
+		}
+		if (engine ? strncmp(i.engine, engine, sizeof(i.engine)) != 0 :
+			     best >= 0 && i.max_pasids <= info->max_pasids) {
+			close(fd);
+			continue;
+		}
+		if (best >= 0)
+			close(best);
+		best = fd;
+		*info = i;
+		snprintf(bdf, bdf_len, "%s", cur);
+		if (engine)
+			break;
+	}
+	return best;
+}
+
 int lab_td_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	int ret = ioctl(fd, cmd, arg);

@@ -17,6 +17,17 @@
  * function is not bound to iommu_testdev or the module is not loaded). */
 int lab_td_open(const char *bdf);
 
+/*
+ * Open the function in LIST (space-separated BDFs, as in $IOMMU_LAB_TESTDEV)
+ * whose device DMA engine is ENGINE ("edu", "labdev", ...). ENGINE NULL picks
+ * the function with the most usable PASIDs (the first on a tie), for work any
+ * function can do, such as the software engine's. On success the fd is
+ * returned, the BDF copied to bdf[bdf_len] and ITD_INFO to *info. -ENOENT: no
+ * function in LIST has that engine; another -errno: a function failed to open.
+ */
+int lab_td_open_engine(const char *list, const char *engine, char *bdf, size_t bdf_len,
+		       struct itd_info *info);
+
 /* Any ioctl on a testdev fd, arg passed untouched (size included), for tests
  * that send malformed structures. The ioctl's return value (0 for every
  * iommu_testdev command) or -errno. */

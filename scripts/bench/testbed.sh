@@ -39,7 +39,7 @@ echo "cached setup (setup.sh + both kernels): $(secs "$t0" "$(now)") s"
 for arch in x86_64 arm64; do
 	for r in $(seq "$runs"); do
 		out=$(mktemp -d)
-		"$LAB_TOP/scripts/iommu-lab" vm --arch "$arch" --out "$out" -- --filter 'caps_kernel.*' > "$out/vm.out" 2>&1 &
+		"$LAB_TOP/scripts/iommu-lab" vm --guest "$arch" --out "$out" -- --filter 'caps_kernel.*' > "$out/vm.out" 2>&1 &
 		pid=$!
 		first=""
 		while kill -0 "$pid" 2>/dev/null; do

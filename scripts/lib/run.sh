@@ -49,11 +49,11 @@ lab_module_path() {
 lab_run_restore() {
 	local a
 	for a in "${LAB_RUN_VFIO[@]}"; do lab_unbind "$a"; done
-	[ -n "$LAB_RUN_TESTDEV" ] && lab_unbind "$LAB_RUN_TESTDEV"
+	for a in "${LAB_RUN_TESTDEV[@]}"; do lab_unbind "$a"; done
 	if [ "$LAB_RUN_MODULE_LOADED" = 1 ]; then
 		rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"
 	fi
-	LAB_RUN_VFIO=() LAB_RUN_TESTDEV="" LAB_RUN_MODULE_LOADED=0
+	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0
 }
 
 lab_run_usage() {
@@ -64,20 +64,21 @@ usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF
   --out DIR       results directory (default: ./results/<run-id>)
   --timeout S     per-program time limit, default 900
   --vfio BDF      bind BDF to vfio-pci for the run (restored afterwards)
-  --testdev BDF   hand BDF to iommu_testdev for the run (loads the module; restored afterwards)
+  --testdev BDF   hand BDF to iommu_testdev for the run (loads the module; restored afterwards);
+                  repeat for several devices: each DMA test runs once per engine found
   --stream FILE   also write each JSON record to FILE as it completes
 EOT
 }
 
 lab_run() {
-	local filter="" out="" timeout=900 stream="" vfio=() testdev="" a
+	local filter="" out="" timeout=900 stream="" vfio=() testdev=() a
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--filter) [ $# -ge 2 ] || lab_die "--filter needs a glob"; filter=$2; shift 2 ;;
 		--out) [ $# -ge 2 ] || lab_die "--out needs a directory"; out=$2; shift 2 ;;
 		--timeout) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || lab_die "--timeout needs a positive number of seconds"; timeout=$2; shift 2 ;;
 		--vfio) [ $# -ge 2 ] || lab_die "--vfio needs a PCI address"; vfio+=("$2"); shift 2 ;;
-		--testdev) [ $# -ge 2 ] || lab_die "--testdev needs a PCI address"; testdev=$2; shift 2 ;;
+		--testdev) [ $# -ge 2 ] || lab_die "--testdev needs a PCI address"; testdev+=("$2"); shift 2 ;;
 		--stream) [ $# -ge 2 ] || lab_die "--stream needs a file"; stream=$2; shift 2 ;;
 		-h|--help) lab_run_usage; return 0 ;;
 		*) lab_run_usage >&2; lab_die "run: unknown argument '$1'" ;;
@@ -87,20 +88,20 @@ lab_run() {
 	suite=$(lab_suite_dir)
 	[ -f "$suite/suite.list" ] || lab_die "no suite.list in $suite"
 	# Devices handed to the suite go back however the run ends (error, Ctrl-C).
-	LAB_RUN_VFIO=() LAB_RUN_TESTDEV="" LAB_RUN_MODULE_LOADED=0
+	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0
 	trap lab_run_restore EXIT
 	trap 'exit 130' INT TERM
 	for a in "${vfio[@]}"; do lab_bind "$a" vfio-pci; LAB_RUN_VFIO+=("$a"); done
-	if [ -n "$testdev" ]; then
-		lab_valid_bdf "$testdev"
+	if [ ${#testdev[@]} -gt 0 ]; then
+		for a in "${testdev[@]}"; do lab_valid_bdf "$a"; done
 		if [ ! -d /sys/bus/pci/drivers/iommu_testdev ]; then
 			insmod "$(lab_module_path)" || lab_die "cannot load $(lab_module_path)"
 			LAB_RUN_MODULE_LOADED=1
 		fi
-		lab_bind "$testdev" iommu_testdev
-		LAB_RUN_TESTDEV=$testdev
+		for a in "${testdev[@]}"; do lab_bind "$a" iommu_testdev; LAB_RUN_TESTDEV+=("$a"); done
 		IOMMU_LAB_MODULE=$(lab_module_path)
-		export IOMMU_LAB_TESTDEV=$testdev IOMMU_LAB_MODULE
+		IOMMU_LAB_TESTDEV="${testdev[*]}"	# space-separated, for the tests
+		export IOMMU_LAB_TESTDEV IOMMU_LAB_MODULE
 	fi
 	# Tests that read the kernel log start from here; kmemleak forgets older suspects.
 	IOMMU_LAB_KMSG_SEQ=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-seq 2>/dev/null || echo 0)

@@ -3,26 +3,36 @@
 # `iommu-lab vm`: install the testbed (cached), build the guest kernel and the
 # suite for each architecture, boot QEMU with an emulated IOMMU and DMA-capable
 # devices, run the suite inside, and collect the guest's results into
-# <out>/<arch>/ on the host. A guest that panics or hangs ends its run with the
+# <out>/<guest>/ on the host. A guest that panics or hangs ends its run with the
 # tests streamed so far recorded, the rest NOTRUN, and the console log kept.
-#   vm.sh [--arch x86_64|arm64|all] [--out DIR] [--vm-timeout S] [--qemu DIR] [-- run options]
-# --qemu DIR runs qemu-system-* from DIR (e.g. scripts/testbed/build-qemu.sh's
-# output); when that QEMU has iommu-lab's test device it is added at slot 0x12,
-# and VT-d advertises 20-bit PASIDs where the QEMU can.
+#   vm.sh [--arch x86_64|arm64|all | --guest NAME] [--out DIR] [--vm-timeout S]
+#         [--qemu DIR | --stock-qemu] [-- run options]
+# Guests: x86_64 (VT-d scalable mode, first-stage tables), x86_64-ss (the same,
+# second-stage tables), arm64 (SMMUv3). --arch x86_64 runs both x86_64 guests.
+# The QEMU is built from Debian's source with iommu-lab's PASID test device
+# (scripts/testbed/build-qemu.sh, cached); --qemu DIR runs qemu-system-* from
+# DIR instead, --stock-qemu Debian's packaged QEMU (no PASID device, 2 PASIDs).
 # Exit status: 0 all passed or skipped, 1 a test failed (or a guest died), 2 setup failed.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 T="$LAB_TOP/scripts/testbed"
 
-arches="x86_64 arm64" out="" vm_timeout=1800 run_args=() qemu_dir=""
+ALL_GUESTS="x86_64 x86_64-ss arm64"
+guests=$ALL_GUESTS out="" vm_timeout=1800 run_args=() qemu_dir="" stock=0
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--arch) case "${2:-}" in all) ;; *) arches=$(lab_arch_norm "${2:-}") || lab_die "--arch: x86_64, arm64 or all";; esac; shift 2 ;;
+	--arch) case "${2:-}" in
+		all) guests=$ALL_GUESTS ;;
+		*) a=$(lab_arch_norm "${2:-}") || lab_die "--arch: x86_64, arm64 or all"
+		   guests=$(for g in $ALL_GUESTS; do [ "${g%%-*}" = "$a" ] && echo "$g"; done) ;;
+		esac; shift 2 ;;
+	--guest) [[ " $ALL_GUESTS " == *" ${2:-} "* ]] || lab_die "--guest: one of $ALL_GUESTS"; guests=$2; shift 2 ;;
+	--stock-qemu) stock=1; shift ;;
 	--out) [ $# -ge 2 ] || lab_die "--out needs a directory"; out=$2; shift 2 ;;
 	--vm-timeout) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || lab_die "--vm-timeout needs seconds"; vm_timeout=$2; shift 2 ;;
 	--qemu) [ -x "${2:-}/qemu-system-x86_64" ] || lab_die "--qemu: no qemu-system-x86_64 in '${2:-}'"; qemu_dir=$(cd "$2" && pwd); shift 2 ;;
 	--) shift; run_args=("$@"); break ;;
-	-h|--help) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) lab_die "vm: unknown argument '$1' (run options go after --)" ;;
 	esac
 done
@@ -30,22 +40,31 @@ run_id="$(date -u +%Y%m%dT%H%M%SZ)-testbed"
 out=${out:-$LAB_TOP/results/$run_id}
 mkdir -p "$out" || lab_die "cannot create $out"
 
+arches=$(for g in $guests; do echo "${g%%-*}"; done | sort -u)
 for arch in $arches; do "$T/setup.sh" --arch "$arch" || lab_die "testbed setup failed"; done
 packaged_qemu=$("$T/setup.sh" --print-qemu)
 qemu_data=$packaged_qemu/../share/qemu	# firmware always from the packaged QEMU
-qemu_bin=${qemu_dir:-$packaged_qemu}
+if [ -n "$qemu_dir" ]; then
+	qemu_bin=$qemu_dir
+elif [ $stock = 1 ]; then
+	qemu_bin=$packaged_qemu
+else
+	qemu_bin=$("$T/build-qemu.sh") || lab_die "building QEMU failed (--stock-qemu runs without the PASID device)"
+fi
 
-# PCI slots of the two edu devices: one handed to vfio-pci, one to iommu_testdev;
-# and of iommu-lab's own PASID test device where the QEMU has it.
+# PCI slots: edu and iommu-lab's PASID test device (where the QEMU has it), one
+# of each handed to vfio-pci and one of each to iommu_testdev.
 VFIO_SLOT=0x10
 TESTDEV_SLOT=0x11
 LABDEV_SLOT=0x12
+LABDEV_VFIO_SLOT=0x13
 has_device() { "$qemu_bin/qemu-system-$1" -device help 2>/dev/null | grep -q "name \"$2\""; }
+has_labdev() { if [ "$1" = arm64 ]; then has_device aarch64 iommu-lab-dev; else has_device x86_64 iommu-lab-dev; fi; }
 has_prop() { "$qemu_bin/qemu-system-x86_64" -device "$1,help" 2>/dev/null | grep -q "$2"; }
 
-# qemu_cmd ARCH KERNEL INITRD DIR: the guest's QEMU command line, into the array QEMU.
+# qemu_cmd GUEST KERNEL INITRD DIR: the guest's QEMU command line, into the array QEMU.
 qemu_cmd() {
-	local arch=$1 kernel=$2 initrd=$3 dir=$4 common
+	local guest=$1 arch=${1%%-*} kernel=$2 initrd=$3 dir=$4 common
 	common=(-accel tcg -m 2G -smp 2 -nic none -display none -vga none -monitor none -no-reboot
 		-L "$qemu_data"
 		-serial "file:$dir/console.log"
@@ -57,9 +76,11 @@ qemu_cmd() {
 		-chardev "file,id=results,path=$dir/results.tar"
 		-device virtserialport,chardev=results,name=iommu-lab.results
 		-kernel "$kernel" -initrd "$initrd")
-	local qarch=x86_64 vtd=intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,x-pasid-mode=on
-	[ "$arch" = arm64 ] && qarch=aarch64
-	has_device "$qarch" iommu-lab-dev && common+=(-device "iommu-lab-dev,addr=$LABDEV_SLOT,pasid-bits=20")
+	# Scalable mode; first-stage tables (x-flts=on) or, for x86_64-ss, second-stage ones.
+	local vtd=intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on
+	[ "$guest" = x86_64-ss ] && vtd=${vtd/x-flts=on/x-flts=off}
+	has_labdev "$arch" && common+=(-device "iommu-lab-dev,addr=$LABDEV_SLOT,pasid-bits=20"
+				      -device "iommu-lab-dev,addr=$LABDEV_VFIO_SLOT,pasid-bits=20")
 	has_prop intel-iommu x-pasid-bits && vtd+=,x-pasid-bits=20
 	if [ "$arch" = x86_64 ]; then
 		# The IOMMU comes first so every PCI device sits behind it.
@@ -93,8 +114,8 @@ finish_from_stream() {
 	done >> "$dir/results.jsonl"
 }
 
-run_arch() {
-	local arch=$1 dir="$out/$1" kdir stage initrd conf t0 rc
+run_guest() {
+	local guest=$1 arch=${1%%-*} dir="$out/$1" kdir stage initrd conf t0 rc
 	mkdir -p "$dir"
 	kdir=$("$T/build-kernel.sh" "$arch") || return 2
 	stage=$("$T/build-suite.sh" "$arch" "$kdir") || return 2
@@ -102,21 +123,25 @@ run_arch() {
 	{
 		echo "# generated by iommu-lab vm"
 		printf 'LAB_RUN_ARGS=(--vfio 0000:00:%02x.0 --testdev 0000:00:%02x.0' "$VFIO_SLOT" "$TESTDEV_SLOT"
+		has_labdev "$arch" && printf ' --testdev 0000:00:%02x.0 --vfio 0000:00:%02x.0' "$LABDEV_SLOT" "$LABDEV_VFIO_SLOT"
 		[ ${#run_args[@]} -gt 0 ] && printf ' %q' "${run_args[@]}"
 		echo ')'
 	} > "$conf"
 	initrd="$dir/initrd.cpio.gz"
 	"$T/build-initramfs.sh" "$arch" "$stage" "$conf" "$initrd" || return 2
 	rm -f "$dir/stream.jsonl" "$dir/results.tar" "$dir/console.log"
-	qemu_cmd "$arch" "$kdir/kernel.img" "$initrd" "$dir"
+	qemu_cmd "$guest" "$kdir/kernel.img" "$initrd" "$dir"
+	# Extra QEMU options for debugging, e.g. IOMMU_LAB_QEMU_ARGS="-trace vtd_* -D /tmp/q.log".
+	# shellcheck disable=SC2206
+	[ -n "${IOMMU_LAB_QEMU_ARGS:-}" ] && QEMU+=(${IOMMU_LAB_QEMU_ARGS})
 	printf '%q ' "${QEMU[@]}" > "$dir/qemu.cmd"
-	lab_log "$arch: booting the testbed guest (console: $dir/console.log)"
+	lab_log "$guest: booting the testbed guest (console: $dir/console.log)"
 	t0=$(date +%s.%N)
 	echo "$t0" > "$dir/qemu.start"	# for scripts/bench/testbed.sh
 	# SIGTERM first (QEMU exits cleanly, timeout returns 124), SIGKILL 10 s later.
 	timeout -k 10 "$vm_timeout" "${QEMU[@]}" > "$dir/qemu.log" 2>&1
 	rc=$?
-	printf '{"arch":"%s","qemu_status":%d,"wall_s":%.1f}\n' "$arch" "$rc" \
+	printf '{"guest":"%s","arch":"%s","qemu_status":%d,"wall_s":%.1f}\n' "$guest" "$arch" "$rc" \
 		"$(echo "$(date +%s.%N) - $t0" | bc)" > "$dir/vm.json"
 	rm -f "$initrd"
 	if [ -s "$dir/results.tar" ] && tar -C "$dir" -xf "$dir/results.tar" 2>/dev/null && [ -f "$dir/results.jsonl" ]; then
@@ -126,7 +151,7 @@ run_arch() {
 		local cause="guest exited (qemu status $rc)"
 		{ [ $rc = 124 ] || [ $rc = 137 ]; } && cause="guest hung (stopped after ${vm_timeout}s)"
 		grep -q 'Kernel panic' "$dir/console.log" 2>/dev/null && cause="guest kernel panicked"
-		lab_log "$arch: $cause before sending its results; see $dir/console.log"
+		lab_log "$guest: $cause before sending its results; see $dir/console.log"
 		finish_from_stream "$dir" "$cause"
 		return 1
 	fi
@@ -134,11 +159,11 @@ run_arch() {
 }
 
 status=0
-for arch in $arches; do
-	run_arch "$arch"; rc=$?
+for guest in $guests; do
+	run_guest "$guest"; rc=$?
 	[ $rc -gt $status ] && status=$rc
-	if [ -f "$out/$arch/results.jsonl" ]; then
-		echo "== $arch: $(. "$LAB_TOP/scripts/lib/run.sh"; lab_summary "$out/$arch/results.jsonl" | head -n1)"
+	if [ -f "$out/$guest/results.jsonl" ]; then
+		echo "== $guest: $(. "$LAB_TOP/scripts/lib/run.sh"; lab_summary "$out/$guest/results.jsonl" | head -n1)"
 	fi
 done
 lab_log "results in $out"

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Shared fixture for the iommu_testdev DMA tests. Every program has a fixture
- * `dma` with two variants: `device` (the function's own DMA engine, e.g. edu:
- * real DMA through the IOMMU) and `software` (the module's mock engine: the
- * CPU walks the domain's page tables). Each test records which engine produced
- * its result. test_cmd_* expect success; test_err_* expect an errno.
+ * `dma` with one variant per engine: `edu` (QEMU's edu device), `labdev` (our
+ * PASID-capable QEMU device, docs/labdev.md): real DMA through the IOMMU, by
+ * whichever function handed to the run has that engine; and `software` (the
+ * module's mock engine: the CPU walks the domain's page tables). A variant
+ * whose device was not handed to the run SKIPs. Each test records which engine
+ * produced its result. test_cmd_* expect success; test_err_* expect an errno.
+ * A new device engine is one more TD_ENGINE_VARIANT line.
  */
 #ifndef TESTDEV_COMMON_H
 #define TESTDEV_COMMON_H
@@ -30,7 +33,7 @@
 
 struct td_fixture {
 	int fd;
-	const char *bdf;
+	char bdf[32];
 	struct itd_info info;
 	bool software;
 	uint64_t page;		/* the domain's smallest page */
@@ -38,19 +41,21 @@ struct td_fixture {
 	bool kmsg_ok;		/* the kernel log is readable: device faults can be seen */
 };
 
-/* Common setup: open the device handed to the module, pick the engine. */
-#define TD_SETUP(_f, _software)                                                              \
+/* Common setup: open the function whose engine is _engine (NULL: the software
+ * engine, on the function with the most PASIDs). */
+#define TD_SETUP(_f, _engine)                                                                \
 	do {                                                                                 \
+		const char *_list = getenv("IOMMU_LAB_TESTDEV");                             \
 		(_f)->fd = -1;                                                               \
-		(_f)->bdf = getenv("IOMMU_LAB_TESTDEV");                                     \
-		(_f)->software = (_software);                                                \
-		if (!(_f)->bdf || !*(_f)->bdf)                                               \
+		(_f)->software = !(_engine);                                                 \
+		if (!_list || !*_list)                                                       \
 			SKIP(return, "no device handed to iommu_testdev (iommu-lab run --testdev BDF)"); \
-		(_f)->fd = lab_td_open((_f)->bdf);                                           \
-		ASSERT_LE(0, (_f)->fd) TH_LOG("open %s: %s", (_f)->bdf, strerror(-(_f)->fd)); \
-		ASSERT_EQ(0, lab_td_info((_f)->fd, &(_f)->info));                            \
-		if (!(_f)->software && !(_f)->info.engine[0])                                \
-			SKIP(return, "%s has no device DMA engine in iommu_testdev", (_f)->bdf); \
+		(_f)->fd = lab_td_open_engine(_list, (_engine), (_f)->bdf, sizeof((_f)->bdf), \
+					      &(_f)->info);                                  \
+		if ((_f)->fd == -ENOENT)                                                     \
+			SKIP(return, "no function with the %s engine among those handed to "  \
+			     "iommu_testdev (%s)", (_engine), _list);                         \
+		ASSERT_LE(0, (_f)->fd) TH_LOG("open %s: %s", _list, strerror(-(_f)->fd));   \
 		if (!(_f)->info.pgsize_bitmap)                                               \
 			SKIP(return, "%s is not behind an IOMMU (no paging domain)", (_f)->bdf); \
 		(_f)->page = (_f)->info.pgsize_bitmap & -(_f)->info.pgsize_bitmap;          \
@@ -61,6 +66,13 @@ struct td_fixture {
 				  LAB_ENGINE_HARDWARE : LAB_ENGINE_EMULATED);                 \
 	} while (0)
 
+/* The engine variants of a fixture: `.engine` NULL is the software engine. */
+#define TD_ENGINE_VARIANTS(_fixture)                                                         \
+	FIXTURE_VARIANT(_fixture) { const char *engine; };                                  \
+	FIXTURE_VARIANT_ADD(_fixture, edu) { .engine = "edu" };                              \
+	FIXTURE_VARIANT_ADD(_fixture, labdev) { .engine = "labdev" };                        \
+	FIXTURE_VARIANT_ADD(_fixture, software) { .engine = NULL }
+
 #define TD_TEARDOWN(_f)                                                                      \
 	do {                                                                                 \
 		if ((_f)->fd >= 0)                                                           \
@@ -70,10 +82,8 @@ struct td_fixture {
 /* The fixture every DMA test program declares. */
 #define TD_DMA_FIXTURE()                                                                     \
 	FIXTURE(dma) { struct td_fixture f; };                                               \
-	FIXTURE_VARIANT(dma) { bool software; };                                             \
-	FIXTURE_VARIANT_ADD(dma, device) { .software = false };                              \
-	FIXTURE_VARIANT_ADD(dma, software) { .software = true };                             \
-	FIXTURE_SETUP(dma) { TD_SETUP(&self->f, variant->software); }                        \
+	TD_ENGINE_VARIANTS(dma);                                                             \
+	FIXTURE_SETUP(dma) { TD_SETUP(&self->f, variant->engine); }                          \
 	FIXTURE_TEARDOWN(dma) { TD_TEARDOWN(&self->f); }
 
 /* --- commands that must succeed -------------------------------------------- */

@@ -50,10 +50,13 @@ FIXTURE(life) {
 	struct td_fixture f;
 	uint32_t dom, buf;
 };
+FIXTURE_VARIANT(life) { const char *engine; };
+FIXTURE_VARIANT_ADD(life, edu) { .engine = "edu" };
+FIXTURE_VARIANT_ADD(life, labdev) { .engine = "labdev" };
 
 FIXTURE_SETUP(life)
 {
-	TD_SETUP(&self->f, false);
+	TD_SETUP(&self->f, variant->engine);
 	/* A test domain with a mapping, attached at the RID. */
 	test_cmd_buf(SZ_4K, 0, &self->buf);
 	test_cmd_domain(&self->dom);
@@ -63,10 +66,15 @@ FIXTURE_SETUP(life)
 
 FIXTURE_TEARDOWN(life)
 {
+	const char *list = getenv("IOMMU_LAB_TESTDEV");
+	char bdf[32];
+	int n;
+
 	TD_TEARDOWN(&self->f);
-	/* Leave the function bound to the module for whatever runs next. */
-	if (self->f.bdf)
-		rebind(self->f.bdf);
+	/* Leave every function handed to the run bound to the module (unloading
+	 * it let go of all of them) for whatever runs next. */
+	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", bdf, &n) == 1; p += n)
+		rebind(bdf);
 }
 
 /* After the function is back with the module, it starts on the default domain

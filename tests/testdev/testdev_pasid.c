@@ -8,6 +8,7 @@
  * docs/tests/testdev.md.
  */
 #include "kselftest_harness.h"
+#include "regs.h"
 #include "testdev_common.h"
 
 #define NPASID 4	/* PASIDs 1..4 */
@@ -15,16 +16,24 @@
 FIXTURE(pasid) {
 	struct td_fixture f;
 };
-FIXTURE_VARIANT(pasid) { bool software; };
-FIXTURE_VARIANT_ADD(pasid, device) { .software = false };
-FIXTURE_VARIANT_ADD(pasid, software) { .software = true };
+TD_ENGINE_VARIANTS(pasid);
 
 FIXTURE_SETUP(pasid)
 {
-	TD_SETUP(&self->f, variant->software);
-	if (self->f.info.max_pasids <= NPASID)
-		SKIP(return, "%s: %u PASIDs usable (the device or its IOMMU has no PASID support, "
-		     "or too few)", self->f.bdf, self->f.info.max_pasids);
+	int width;
+
+	TD_SETUP(&self->f, variant->engine);
+	if (self->f.info.max_pasids > NPASID)
+		return;
+	width = lab_pci_pasid_width(self->f.bdf);
+	if (width == 0)
+		SKIP(return, "%s has no PASID capability", self->f.bdf);
+	if (self->f.info.max_pasids <= 1 && lab_pci_iommu_type(self->f.bdf) == LAB_IOMMU_SMMUV3)
+		SKIP(return, "%s: the SMMUv3 has no substream support (IDR1.SSIDSIZE = 0: the kernel "
+		     "gives %u PASIDs), so PASID-tagged DMA cannot be translated",
+		     self->f.bdf, self->f.info.max_pasids);
+	SKIP(return, "%s: %u PASIDs usable (device PASID width %d; the tests need %d)",
+	     self->f.bdf, self->f.info.max_pasids, width, NPASID + 1);
 }
 
 FIXTURE_TEARDOWN(pasid)
@@ -156,6 +165,47 @@ TEST_F(pasid, one_domain_at_several_pasids)
 		test_cmd_copy_pasid(p, IOVA_SRC, IOVA_DST, SZ_4K);
 		EXPECT_PATTERN(dst, 0, SZ_4K, 230 + p, 0);
 	}
+}
+
+/* The PASID-table entries the DMA goes through are of the type the kernel
+ * builds for this IOMMU: first-stage tables where VT-d advertises ECAP.FLTS,
+ * second-stage ones otherwise (so the testbed's x86_64 and x86_64-ss guests
+ * really exercise both formats); detaching a PASID clears its entry. VT-d
+ * only: the entries are read from its debugfs table walk. */
+TEST_F(pasid, entries_have_the_expected_table_type)
+{
+	uint32_t dom[2], src, dst, want;
+	uint64_t ecap, pe[3];
+	char iommu[96];
+	int ret;
+
+	if (lab_pci_iommu_type(self->f.bdf) != LAB_IOMMU_VTD)
+		SKIP(return, "PASID-table entries are read from VT-d's debugfs; %s is not behind VT-d",
+		     self->f.bdf);
+	ASSERT_EQ(0, lab_read_link_base(iommu, sizeof(iommu), "/sys/bus/pci/devices/%s/iommu", self->f.bdf));
+	ASSERT_EQ(0, lab_read_hex(&ecap, "/sys/class/iommu/%s/intel-iommu/ecap", iommu));
+	want = lab_reg_get(&lab_vtd_ecap_reg, ecap, "FLTS") ? LAB_VTD_PGTT_FIRST : LAB_VTD_PGTT_SECOND;
+
+	test_cmd_buf(2 * SZ_4K, 0, &src);
+	test_cmd_buf(2 * SZ_4K, 0, &dst);
+	build_domains(_metadata, self, dom, src, dst, 2);
+	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	for (uint32_t p = 1; p <= 2; p++) {
+		test_cmd_attach_pasid(dom[p - 1], p);
+		test_cmd_copy_pasid(p, IOVA_SRC, IOVA_DST, SZ_4K);
+		EXPECT_PATTERN(dst, (p - 1) * SZ_4K, SZ_4K, 200 + p - 1, 0);
+		ret = lab_vtd_debugfs_pasid_entry(self->f.bdf, p, pe);
+		if (ret == -ENOENT && access("/sys/kernel/debug/iommu/intel/dmar_translation_struct", R_OK))
+			SKIP(return, "debugfs iommu/intel/dmar_translation_struct is not readable");
+		ASSERT_EQ(0, ret) TH_LOG("PASID %u: no present PASID-table entry", p);
+		EXPECT_EQ(want, LAB_VTD_PE_PGTT(pe[0]))
+			TH_LOG("PASID %u: entry %#llx has PGTT %u; ECAP.FLTS=%d", p, (unsigned long long)pe[0],
+			       LAB_VTD_PE_PGTT(pe[0]), want == LAB_VTD_PGTT_FIRST);
+	}
+	TH_LOG("PASID entries: %s-stage tables", want == LAB_VTD_PGTT_FIRST ? "first" : "second");
+	test_cmd_detach_pasid(1);
+	EXPECT_EQ(-ENOENT, lab_vtd_debugfs_pasid_entry(self->f.bdf, 1, pe)) TH_LOG("PASID 1 detached");
+	EXPECT_EQ(0, lab_vtd_debugfs_pasid_entry(self->f.bdf, 2, pe)) TH_LOG("PASID 2 still attached");
 }
 
 TEST_HARNESS_MAIN

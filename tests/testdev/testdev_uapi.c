@@ -224,24 +224,32 @@ static const struct td_cmd {
 
 FIXTURE(td) {
 	int fd;
-	const char *bdf;
+	char bdf[32];
 	struct itd_info info;	/* at open */
 	uint64_t minpg;		/* the domain's smallest page */
 	uint64_t pg;		/* what the tests map in: minpg, at least 4 KiB */
 	uint64_t iova;		/* where they map */
 };
+/* Every check runs on each device handed to the run: edu has no PASID
+ * capability, labdev has one (PASID boundaries). */
+FIXTURE_VARIANT(td) { const char *engine; };
+FIXTURE_VARIANT_ADD(td, edu) { .engine = "edu" };
+FIXTURE_VARIANT_ADD(td, labdev) { .engine = "labdev" };
 
 FIXTURE_SETUP(td)
 {
 	const struct itd_info *i = &self->info;
+	const char *list = getenv("IOMMU_LAB_TESTDEV");
 
 	self->fd = -1;
-	self->bdf = getenv("IOMMU_LAB_TESTDEV");
-	if (!self->bdf || !*self->bdf)
+	if (!list || !*list)
 		SKIP(return, "no device handed to iommu_testdev (iommu-lab run --testdev BDF)");
-	self->fd = lab_td_open(self->bdf);
+	self->fd = lab_td_open_engine(list, variant->engine, self->bdf, sizeof(self->bdf), &self->info);
+	if (self->fd == -ENOENT)
+		SKIP(return, "no function with the %s engine among those handed to iommu_testdev (%s)",
+		     variant->engine, list);
 	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s/%s: %s", LAB_TD_DEV_DIR, self->bdf, errname(self->fd));
+		TH_LOG("open %s/%s: %s", LAB_TD_DEV_DIR, list, errname(self->fd));
 	test_cmd_info(&self->info);
 	self->minpg = i->pgsize_bitmap & -i->pgsize_bitmap;
 	self->pg = self->minpg > SZ_4K ? self->minpg : SZ_4K;
