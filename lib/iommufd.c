@@ -24,6 +24,15 @@ int lab_iommufd_built(void)
 #endif
 }
 
+int lab_iommufd_pasid_built(void)
+{
+#if defined(HAVE_IOMMUFD_PASID_UAPI) && defined(HAVE_VFIO_CDEV_UAPI)
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 int lab_iommufd_open(void)
 {
 	int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
@@ -81,7 +90,7 @@ int lab_vfio_cdev_bind(int iommufd, const char *bdf, uint32_t *dev_id)
 #endif
 }
 
-int lab_iommufd_hw_info(const char *bdf, struct lab_hw_info *info)
+int lab_iommufd_hw_info_dev(int iommufd, uint32_t dev_id, struct lab_hw_info *info)
 {
 #if defined(HAVE_IOMMUFD_UAPI) && defined(HAVE_VFIO_CDEV_UAPI)
 	union {
@@ -95,27 +104,15 @@ int lab_iommufd_hw_info(const char *bdf, struct lab_hw_info *info)
 	} data;
 	struct iommu_hw_info cmd = {
 		.size = sizeof(cmd),
+		.dev_id = dev_id,
 		.data_len = sizeof(data),
 		.data_uptr = (uintptr_t)&data,
 	};
-	uint32_t dev_id;
-	int ifd, dfd, ret = 0;
 
 	memset(info, 0, sizeof(*info));
 	memset(&data, 0, sizeof(data));
-	ifd = lab_iommufd_open();
-	if (ifd < 0)
-		return ifd;
-	dfd = lab_vfio_cdev_bind(ifd, bdf, &dev_id);
-	if (dfd < 0) {
-		close(ifd);
-		return dfd;
-	}
-	cmd.dev_id = dev_id;
-	if (ioctl(ifd, IOMMU_GET_HW_INFO, &cmd)) {
-		ret = -errno;
-		goto out;
-	}
+	if (ioctl(iommufd, IOMMU_GET_HW_INFO, &cmd))
+		return -errno;
 	info->type = cmd.out_data_type;
 	info->out_capabilities = cmd.out_capabilities;
 #ifdef HAVE_IOMMU_HW_INFO_MAX_PASID
@@ -142,13 +139,146 @@ int lab_iommufd_hw_info(const char *bdf, struct lab_hw_info *info)
 	default:
 		break;
 	}
-out:
-	close(dfd);
-	close(ifd);
-	return ret;
+	return 0;
 #else
-	(void)bdf;
+	(void)iommufd; (void)dev_id;
 	memset(info, 0, sizeof(*info));
 	return -EOPNOTSUPP;
 #endif
 }
+
+int lab_iommufd_hw_info(const char *bdf, struct lab_hw_info *info)
+{
+	uint32_t dev_id;
+	int ifd, dfd, ret;
+
+	memset(info, 0, sizeof(*info));
+	if (!lab_iommufd_built())
+		return -EOPNOTSUPP;
+	ifd = lab_iommufd_open();
+	if (ifd < 0)
+		return ifd;
+	dfd = lab_vfio_cdev_bind(ifd, bdf, &dev_id);
+	if (dfd < 0) {
+		close(ifd);
+		return dfd;
+	}
+	ret = lab_iommufd_hw_info_dev(ifd, dev_id, info);
+	close(dfd);
+	close(ifd);
+	return ret;
+}
+
+#ifdef HAVE_IOMMUFD_UAPI
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+int lab_ioas_alloc(int iommufd, uint32_t *ioas_id)
+{
+	struct iommu_ioas_alloc c = { .size = sizeof(c) };
+	int ret = xioctl(iommufd, IOMMU_IOAS_ALLOC, &c);
+
+	if (!ret)
+		*ioas_id = c.out_ioas_id;
+	return ret;
+}
+
+int lab_ioas_map(int iommufd, uint32_t ioas_id, void *va, uint64_t len, uint64_t iova, uint32_t prot)
+{
+	struct iommu_ioas_map c = {
+		.size = sizeof(c),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | (prot & LAB_IOAS_READ ? IOMMU_IOAS_MAP_READABLE : 0) |
+			 (prot & LAB_IOAS_WRITE ? IOMMU_IOAS_MAP_WRITEABLE : 0),
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return xioctl(iommufd, IOMMU_IOAS_MAP, &c);
+}
+
+int lab_ioas_unmap(int iommufd, uint32_t ioas_id, uint64_t iova, uint64_t len)
+{
+	struct iommu_ioas_unmap c = { .size = sizeof(c), .ioas_id = ioas_id, .iova = iova, .length = len };
+
+	return xioctl(iommufd, IOMMU_IOAS_UNMAP, &c);
+}
+
+int lab_iommufd_destroy(int iommufd, uint32_t id)
+{
+	struct iommu_destroy c = { .size = sizeof(c), .id = id };
+
+	return xioctl(iommufd, IOMMU_DESTROY, &c);
+}
+#else
+int lab_ioas_alloc(int iommufd, uint32_t *ioas_id) { (void)iommufd; (void)ioas_id; return -EOPNOTSUPP; }
+int lab_ioas_map(int iommufd, uint32_t ioas_id, void *va, uint64_t len, uint64_t iova, uint32_t prot)
+{
+	(void)iommufd; (void)ioas_id; (void)va; (void)len; (void)iova; (void)prot;
+	return -EOPNOTSUPP;
+}
+int lab_ioas_unmap(int iommufd, uint32_t ioas_id, uint64_t iova, uint64_t len)
+{
+	(void)iommufd; (void)ioas_id; (void)iova; (void)len;
+	return -EOPNOTSUPP;
+}
+int lab_iommufd_destroy(int iommufd, uint32_t id) { (void)iommufd; (void)id; return -EOPNOTSUPP; }
+#endif
+
+#if defined(HAVE_IOMMUFD_PASID_UAPI) && defined(HAVE_VFIO_CDEV_UAPI)
+int lab_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t ioas_id, uint32_t flags, uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_alloc c = {
+		.size = sizeof(c),
+		.flags = flags & LAB_HWPT_PASID ? IOMMU_HWPT_ALLOC_PASID : 0,
+		.dev_id = dev_id,
+		.pt_id = ioas_id,
+	};
+	int ret;
+
+	if (flags & ~LAB_HWPT_PASID)
+		return -EINVAL;
+	ret = xioctl(iommufd, IOMMU_HWPT_ALLOC, &c);
+	if (!ret)
+		*hwpt_id = c.out_hwpt_id;
+	return ret;
+}
+
+int lab_vfio_attach_pt(int devfd, uint32_t pasid, uint32_t pt_id)
+{
+	struct vfio_device_attach_iommufd_pt c = {
+		.argsz = sizeof(c),
+		.flags = pasid == LAB_NO_PASID ? 0 : VFIO_DEVICE_ATTACH_PASID,
+		.pt_id = pt_id,
+		.pasid = pasid == LAB_NO_PASID ? 0 : pasid,
+	};
+
+	return xioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &c);
+}
+
+int lab_vfio_detach_pt(int devfd, uint32_t pasid)
+{
+	struct vfio_device_detach_iommufd_pt c = {
+		.argsz = sizeof(c),
+		.flags = pasid == LAB_NO_PASID ? 0 : VFIO_DEVICE_DETACH_PASID,
+		.pasid = pasid == LAB_NO_PASID ? 0 : pasid,
+	};
+
+	return xioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &c);
+}
+#else
+int lab_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t ioas_id, uint32_t flags, uint32_t *hwpt_id)
+{
+	(void)iommufd; (void)dev_id; (void)ioas_id; (void)flags; (void)hwpt_id;
+	return -EOPNOTSUPP;
+}
+int lab_vfio_attach_pt(int devfd, uint32_t pasid, uint32_t pt_id)
+{
+	(void)devfd; (void)pasid; (void)pt_id;
+	return -EOPNOTSUPP;
+}
+int lab_vfio_detach_pt(int devfd, uint32_t pasid) { (void)devfd; (void)pasid; return -EOPNOTSUPP; }
+#endif

@@ -38,9 +38,34 @@ AC_CHECK_HEADER([linux/iommufd.h], [
 		[struct iommu_hw_info_vtd v; return IOMMU_HW_INFO_TYPE_INTEL_VTD + (int)v.cap_reg;], [vtd-info])
 	LAB_UAPI_PROBE([HAVE_IOMMU_HW_INFO_ARM_SMMUV3], [SMMUv3 hardware info],
 		[struct iommu_hw_info_arm_smmuv3 s; return IOMMU_HW_INFO_TYPE_ARM_SMMUV3 + (int)s.idr@<:@5@:>@;], [smmuv3-info])
+	LAB_UAPI_PROBE([HAVE_IOMMUFD_PASID_UAPI], [PASID-capable HWPTs and VFIO attach at a PASID],
+		[struct vfio_device_attach_iommufd_pt a = { .flags = VFIO_DEVICE_ATTACH_PASID };
+		 struct vfio_device_detach_iommufd_pt d = { .flags = VFIO_DEVICE_DETACH_PASID };
+		 return IOMMU_HWPT_ALLOC_PASID + (int)a.pasid + (int)d.pasid;], [pasid-attach])
+	# iommufd's mock IOMMU (CONFIG_IOMMUFD_TEST): its command header is not an
+	# installed uAPI header; it is used from the kernel tree holding the harness.
+	IOMMUFD_TEST_CPPFLAGS=
+	lab_mock_dir="$KSELFTEST_DIR/../../../drivers/iommu/iommufd"
+	AS_IF([test -f "$lab_mock_dir/iommufd_test.h"], [
+		lab_save2_CPPFLAGS=$CPPFLAGS
+		CPPFLAGS="-I$lab_mock_dir $CPPFLAGS"
+		AC_MSG_CHECKING([uAPI: iommufd mock PASID commands (iommufd_test.h)])
+		AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[#include <linux/iommufd.h>
+#include "iommufd_test.h"]],
+			[[struct iommu_test_cmd c = { .op = IOMMU_TEST_OP_PASID_CHECK_HWPT };
+			  return IOMMU_TEST_CMD + (int)c.pasid_check.hwpt_id + MOCK_FLAGS_DEVICE_PASID;]])],
+			[AC_MSG_RESULT([yes])
+			 AC_DEFINE([HAVE_IOMMUFD_TEST_PASID], [1], [iommufd mock PASID commands (iommufd_test.h)])
+			 lab_uapi_have="$lab_uapi_have iommufd-mock-pasid"],
+			[AC_MSG_RESULT([no])])
+		CPPFLAGS=$lab_save2_CPPFLAGS
+		AS_IF([echo "$lab_uapi_have" | grep -q iommufd-mock-pasid],
+			[IOMMUFD_TEST_CPPFLAGS="-I`cd "$lab_mock_dir" && pwd`"])
+	])
 ], [], [#include <linux/types.h>])
 CPPFLAGS=$lab_save_CPPFLAGS
 AS_IF([test -n "$lab_uapi_have"], [lab_uapi_summary="yes:$lab_uapi_have"],
 	[lab_uapi_summary="no (headers lack linux/iommufd.h: pass --with-uapi=DIR; iommufd tests will SKIP)"])
 AC_SUBST([UAPI_CPPFLAGS])
+AC_SUBST([IOMMUFD_TEST_CPPFLAGS])
 ])

@@ -92,6 +92,9 @@ lab_run() {
 	trap lab_run_restore EXIT
 	trap 'exit 130' INT TERM
 	for a in "${vfio[@]}"; do lab_bind "$a" vfio-pci; LAB_RUN_VFIO+=("$a"); done
+	# Tests drive only functions handed to them (space-separated).
+	IOMMU_LAB_VFIO="${vfio[*]}"
+	export IOMMU_LAB_VFIO
 	if [ ${#testdev[@]} -gt 0 ]; then
 		for a in "${testdev[@]}"; do lab_valid_bdf "$a"; done
 		if [ ! -d /sys/bus/pci/drivers/iommu_testdev ]; then

@@ -149,6 +149,43 @@ TEST_F(pasid, unmap_faults_only_its_pasid)
 	EXPECT_PATTERN(dst, SZ_4K, SZ_4K, 221, 0);
 }
 
+/* Another domain at a PASID: from the moment the attach returns, transfers
+ * with that PASID go through the new domain and never reach the old one's
+ * pages. The kernel exports the atomic PASID replace to iommufd only
+ * (iommu_replace_device_pasid, namespace IOMMUFD_INTERNAL), so the module
+ * detaches and attaches; iommufd_pasid tests the atomic replace. */
+TEST_F(pasid, switch_domain_at_pasid)
+{
+	uint32_t dom[2], src, dst;
+
+	test_cmd_buf(2 * SZ_4K, 0, &src);
+	test_cmd_buf(2 * SZ_4K, 0, &dst);
+	build_domains(_metadata, self, dom, src, dst, 2);
+	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	test_cmd_attach_pasid(dom[0], 1);
+	test_cmd_copy_pasid(1, IOVA_SRC, IOVA_DST, SZ_4K);
+	EXPECT_PATTERN(dst, 0, SZ_4K, 200, 0);
+	/* dst page I holds seed last[I]; each round gives both sources new data. */
+	uint32_t last[2] = { 200, 0 };
+
+	for (uint32_t round = 0; round < 4; round++) {
+		int to = (round + 1) % 2, from = round % 2;
+
+		test_cmd_detach_pasid(1);
+		test_cmd_attach_pasid(dom[to], 1);
+		test_cmd_fill(src, 0, SZ_4K, 240 + 2 * round);
+		test_cmd_fill(src, SZ_4K, SZ_4K, 241 + 2 * round);
+		test_cmd_copy_pasid(1, IOVA_SRC, IOVA_DST, SZ_4K);
+		last[to] = 240 + 2 * round + to;
+		EXPECT_PATTERN(dst, to * SZ_4K, SZ_4K, last[to], 0);
+		if (last[from]) {
+			EXPECT_PATTERN(dst, from * SZ_4K, SZ_4K, last[from], 0);	/* the old domain's page: untouched */
+		} else {
+			EXPECT_ZERO(dst, from * SZ_4K, SZ_4K);
+		}
+	}
+}
+
 /* One domain attached at several PASIDs: every one of them translates through it. */
 TEST_F(pasid, one_domain_at_several_pasids)
 {

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+#include "iommufd.h"
+#include "uengine.h"
+
+static const struct lab_uengine_ops *const engines[] = { &lab_uengine_labdev };
+
+int lab_uengine_open(struct lab_vfio_pci *pci, struct lab_uengine *e)
+{
+	memset(e, 0, sizeof(*e));
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
+		int ret;
+
+		if (!engines[i]->match(pci->vendor, pci->device))
+			continue;
+		e->ops = engines[i];
+		e->pci = pci;
+		ret = e->ops->init(e);
+		if (ret)
+			e->ops = NULL;
+		return ret;
+	}
+	return -ENODEV;
+}
+
+void lab_uengine_close(struct lab_uengine *e)
+{
+	if (e->ops)
+		e->ops->remove(e);
+	memset(e, 0, sizeof(*e));
+}
+
+int lab_uengine_copy(struct lab_uengine *e, uint64_t src, uint64_t dst, uint32_t len, uint32_t pasid,
+		     struct lab_dma_result *r)
+{
+	int ret = e->ops->memcpy_start(e, src, dst, len, pasid);
+
+	return ret ? ret : e->ops->wait(e, r);
+}
+
+int lab_uengine_pair(struct lab_uengine *e, uint64_t dst, uint32_t len, uint32_t seed, uint32_t pasid,
+		     struct lab_dma_result *r)
+{
+	int ret;
+
+	if (!e->ops->pair_start)
+		return -EOPNOTSUPP;
+	ret = e->ops->pair_start(e, dst, len, seed, pasid);
+	return ret ? ret : e->ops->wait(e, r);
+}
+
+const char *lab_dma_status_name(enum lab_dma_status s)
+{
+	static const char *const names[] = { "OK", "FAULT", "MISMATCH", "BAD_REQUEST", "ERROR" };
+
+	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Userspace DMA engines: a device's own DMA driven through its BAR from a
+ * test, over VFIO. The same small contract as the module's engines
+ * (drivers/testdev/testdev.h): match, init, memcpy start / wait, send MSI,
+ * remove; one file per device. DMA goes through whatever the caller attached
+ * to the device's RID or PASID via iommufd.
+ */
+#ifndef LAB_UENGINE_H
+#define LAB_UENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vfio_pci.h"
+
+enum lab_dma_status { LAB_DMA_OK, LAB_DMA_FAULT, LAB_DMA_MISMATCH, LAB_DMA_BAD_REQUEST, LAB_DMA_ERROR };
+
+struct lab_dma_result {
+	enum lab_dma_status status;
+	uint64_t fault_iova;		/* LAB_DMA_FAULT: the access that failed */
+	bool fault_write, fault_pasid;
+	uint64_t mismatch_offset;	/* LAB_DMA_MISMATCH */
+};
+
+struct lab_uengine;
+
+struct lab_uengine_ops {
+	const char *name;
+	uint32_t max_len;		/* largest transfer, bytes */
+	bool (*match)(uint16_t vendor, uint16_t device);
+	int (*init)(struct lab_uengine *e);
+	/* Copy len bytes from src to dst (IOVAs); pasid LAB_NO_PASID: untagged. */
+	int (*memcpy_start)(struct lab_uengine *e, uint64_t src, uint64_t dst, uint32_t len, uint32_t pasid);
+	/* Optional: a DMA pair: write the pattern for seed at dst, read it back
+	 * and compare, all by the device. NULL when the device cannot. */
+	int (*pair_start)(struct lab_uengine *e, uint64_t dst, uint32_t len, uint32_t seed, uint32_t pasid);
+	int (*wait)(struct lab_uengine *e, struct lab_dma_result *r);
+	int (*send_msi)(struct lab_uengine *e);
+	void (*remove)(struct lab_uengine *e);
+};
+
+struct lab_uengine {
+	const struct lab_uengine_ops *ops;
+	struct lab_vfio_pci *pci;
+	void *priv;
+};
+
+/* Find the engine for the opened function and init it. 0, -ENODEV (no engine
+ * for this device) or the engine's -errno. */
+int lab_uengine_open(struct lab_vfio_pci *pci, struct lab_uengine *e);
+void lab_uengine_close(struct lab_uengine *e);
+/* One transfer, started and waited for. */
+int lab_uengine_copy(struct lab_uengine *e, uint64_t src, uint64_t dst, uint32_t len, uint32_t pasid,
+		     struct lab_dma_result *r);
+int lab_uengine_pair(struct lab_uengine *e, uint64_t dst, uint32_t len, uint32_t seed, uint32_t pasid,
+		     struct lab_dma_result *r);
+const char *lab_dma_status_name(enum lab_dma_status s);
+
+/* labdev's test pattern (docs/labdev.md): byte i of a transfer for seed. */
+uint8_t lab_labdev_pattern_byte(uint32_t seed, uint32_t i);
+
+extern const struct lab_uengine_ops lab_uengine_labdev;
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A PCI function driven from userspace through its VFIO cdev bound to an
+ * iommufd: config space, BAR 0 mapped, bus mastering on. The IOMMU side
+ * (IOAS, HWPT, attach at the RID or a PASID) is lib/iommufd.h's.
+ */
+#ifndef LAB_VFIO_PCI_H
+#define LAB_VFIO_PCI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct lab_vfio_pci {
+	int fd;			/* the VFIO device (cdev) */
+	uint32_t dev_id;	/* its iommufd device id */
+	char bdf[16];
+	uint16_t vendor, device;
+	volatile void *bar0;	/* BAR 0, mapped */
+	size_t bar0_size;
+	uint64_t cfg_offset;	/* config space region, in the device fd */
+};
+
+/* Bind BDF's VFIO cdev to iommufd, map BAR 0 and set Bus Master Enable.
+ * 0 or -errno (-ENODEV: BDF is not bound to vfio-pci with a cdev). */
+int lab_vfio_pci_open(int iommufd, const char *bdf, struct lab_vfio_pci *p);
+void lab_vfio_pci_close(struct lab_vfio_pci *p);
+int lab_vfio_pci_cfg_read(struct lab_vfio_pci *p, unsigned int off, void *buf, size_t len);
+int lab_vfio_pci_cfg_write(struct lab_vfio_pci *p, unsigned int off, const void *buf, size_t len);
+
+static inline uint32_t lab_mmio_read32(const struct lab_vfio_pci *p, unsigned int off)
+{
+	return *(const volatile uint32_t *)((const volatile char *)p->bar0 + off);
+}
+
+static inline void lab_mmio_write32(const struct lab_vfio_pci *p, unsigned int off, uint32_t v)
+{
+	*(volatile uint32_t *)((volatile char *)p->bar0 + off) = v;
+}
+
+#endif
