@@ -210,6 +210,7 @@ static enum line_kind parse_smmuv3(const char *msg, struct lab_fault_rec *r, cha
 	if (*p != '"')
 		return LINE_OTHER;
 	r->write = val[2];
+	r->stage = val[3] + 1;
 	return LINE_ACCESS;
 }
 
@@ -244,6 +245,7 @@ int lab_fault_parse_line(const char *msg, struct lab_fault_rec *r, struct lab_fa
 	if (kind == LINE_ACCESS && ctx->has_pend && !strcmp(dev, ctx->pend_dev)) {
 		*r = ctx->pend;
 		r->write = cur.write;
+		r->stage = cur.stage;
 		ctx->has_pend = 0;
 		return 1;
 	}

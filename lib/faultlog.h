@@ -25,6 +25,7 @@ struct lab_fault_rec {
 	int has_pasid;
 	uint32_t pasid;
 	char iommu[16];		/* "vtd" or "smmuv3" */
+	int stage;		/* SMMUv3: 1 or 2, the stage that faulted; 0 unknown (VT-d) */
 	char reason[128];	/* VT-d: "0x05 PTE Write access is not set"; SMMUv3: "F_TRANSLATION" */
 };
 

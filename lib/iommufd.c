@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -233,13 +235,14 @@ int lab_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t ioas_id, uint32_t flag
 {
 	struct iommu_hwpt_alloc c = {
 		.size = sizeof(c),
-		.flags = flags & LAB_HWPT_PASID ? IOMMU_HWPT_ALLOC_PASID : 0,
+		.flags = (flags & LAB_HWPT_PASID ? IOMMU_HWPT_ALLOC_PASID : 0) |
+			 (flags & LAB_HWPT_NEST_PARENT ? IOMMU_HWPT_ALLOC_NEST_PARENT : 0),
 		.dev_id = dev_id,
 		.pt_id = ioas_id,
 	};
 	int ret;
 
-	if (flags & ~LAB_HWPT_PASID)
+	if (flags & ~(LAB_HWPT_PASID | LAB_HWPT_NEST_PARENT))
 		return -EINVAL;
 	ret = xioctl(iommufd, IOMMU_HWPT_ALLOC, &c);
 	if (!ret)
@@ -281,4 +284,158 @@ int lab_vfio_attach_pt(int devfd, uint32_t pasid, uint32_t pt_id)
 	return -EOPNOTSUPP;
 }
 int lab_vfio_detach_pt(int devfd, uint32_t pasid) { (void)devfd; (void)pasid; return -EOPNOTSUPP; }
+#endif
+
+int lab_iommufd_viommu_built(void)
+{
+#ifdef HAVE_IOMMUFD_VIOMMU_UAPI
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+#ifdef HAVE_IOMMUFD_VIOMMU_UAPI
+int lab_viommu_alloc(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, enum lab_viommu_type type,
+		     uint32_t *viommu_id)
+{
+	struct iommu_viommu_alloc c = { .size = sizeof(c), .dev_id = dev_id, .hwpt_id = parent_hwpt_id };
+	int ret;
+
+	if (type != LAB_VIOMMU_ARM_SMMUV3)
+		return -EINVAL;
+	c.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
+	ret = xioctl(iommufd, IOMMU_VIOMMU_ALLOC, &c);
+	if (!ret)
+		*viommu_id = c.out_viommu_id;
+	return ret;
+}
+
+int lab_vdevice_alloc(int iommufd, uint32_t viommu_id, uint32_t dev_id, uint64_t virt_id, uint32_t *vdevice_id)
+{
+	struct iommu_vdevice_alloc c = { .size = sizeof(c), .viommu_id = viommu_id, .dev_id = dev_id,
+					 .virt_id = virt_id };
+	int ret = xioctl(iommufd, IOMMU_VDEVICE_ALLOC, &c);
+
+	if (!ret)
+		*vdevice_id = c.out_vdevice_id;
+	return ret;
+}
+
+int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_id, const uint64_t ste[2],
+				 uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_arm_smmuv3 data = { .ste = { htole64(ste[0]), htole64(ste[1]) } };
+	struct iommu_hwpt_alloc c = {
+		.size = sizeof(c),
+		.dev_id = dev_id,
+		.pt_id = viommu_id,
+		.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+	int ret = xioctl(iommufd, IOMMU_HWPT_ALLOC, &c);
+
+	if (!ret)
+		*hwpt_id = c.out_hwpt_id;
+	return ret;
+}
+
+int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,
+				 uint32_t *done)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate ent[64];
+	struct iommu_hwpt_invalidate c = {
+		.size = sizeof(c),
+		.hwpt_id = viommu_id,
+		.data_uptr = (uintptr_t)ent,
+		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+		.entry_len = sizeof(ent[0]),
+		.entry_num = n,
+	};
+	int ret;
+
+	if (n > 64)
+		return -E2BIG;
+	for (uint32_t i = 0; i < n; i++) {
+		ent[i].cmd[0] = htole64(cmds[i][0]);
+		ent[i].cmd[1] = htole64(cmds[i][1]);
+	}
+	ret = xioctl(iommufd, IOMMU_HWPT_INVALIDATE, &c);
+	if (done)
+		*done = c.entry_num;
+	return ret;
+}
+
+int lab_veventq_alloc_smmuv3(int iommufd, uint32_t viommu_id, uint32_t depth, uint32_t *veventq_id, int *fd)
+{
+	struct iommu_veventq_alloc c = { .size = sizeof(c), .viommu_id = viommu_id,
+					 .type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, .veventq_depth = depth };
+	int ret = xioctl(iommufd, IOMMU_VEVENTQ_ALLOC, &c);
+
+	if (!ret) {
+		*veventq_id = c.out_veventq_id;
+		*fd = (int)c.out_veventq_fd;
+	}
+	return ret;
+}
+int lab_veventq_read_smmuv3(int fd, uint64_t evt[4], uint32_t *sequence, int timeout_ms)
+{
+	struct {
+		struct iommufd_vevent_header hdr;
+		struct iommu_vevent_arm_smmuv3 ev;
+	} rec;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int ret = poll(&pfd, 1, timeout_ms);
+
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return -EAGAIN;
+	n = read(fd, &rec, sizeof(rec));
+	if (n < 0)
+		return -errno;
+	if (n != sizeof(rec))
+		return -EIO;
+	for (int i = 0; i < 4; i++)
+		evt[i] = le64toh(rec.ev.evt[i]);
+	if (sequence)
+		*sequence = rec.hdr.sequence;
+	return 0;
+}
+#else
+int lab_veventq_read_smmuv3(int fd, uint64_t evt[4], uint32_t *sequence, int timeout_ms)
+{
+	(void)fd; (void)evt; (void)sequence; (void)timeout_ms;
+	return -EOPNOTSUPP;
+}
+int lab_viommu_alloc(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, enum lab_viommu_type type,
+		     uint32_t *viommu_id)
+{
+	(void)iommufd; (void)dev_id; (void)parent_hwpt_id; (void)type; (void)viommu_id;
+	return -EOPNOTSUPP;
+}
+int lab_vdevice_alloc(int iommufd, uint32_t viommu_id, uint32_t dev_id, uint64_t virt_id, uint32_t *vdevice_id)
+{
+	(void)iommufd; (void)viommu_id; (void)dev_id; (void)virt_id; (void)vdevice_id;
+	return -EOPNOTSUPP;
+}
+int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_id, const uint64_t ste[2],
+				 uint32_t *hwpt_id)
+{
+	(void)iommufd; (void)dev_id; (void)viommu_id; (void)ste; (void)hwpt_id;
+	return -EOPNOTSUPP;
+}
+int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,
+				 uint32_t *done)
+{
+	(void)iommufd; (void)viommu_id; (void)cmds; (void)n; (void)done;
+	return -EOPNOTSUPP;
+}
+int lab_veventq_alloc_smmuv3(int iommufd, uint32_t viommu_id, uint32_t depth, uint32_t *veventq_id, int *fd)
+{
+	(void)iommufd; (void)viommu_id; (void)depth; (void)veventq_id; (void)fd;
+	return -EOPNOTSUPP;
+}
 #endif

@@ -40,6 +40,7 @@ int lab_iommufd_hw_info_dev(int iommufd, uint32_t dev_id, struct lab_hw_info *in
 #define LAB_IOAS_READ (1u << 0)
 #define LAB_IOAS_WRITE (1u << 1)
 #define LAB_HWPT_PASID (1u << 0)	/* the HWPT may be attached at PASIDs */
+#define LAB_HWPT_NEST_PARENT (1u << 1)	/* a stage-2 HWPT that nested HWPTs and vIOMMUs build on */
 
 int lab_ioas_alloc(int iommufd, uint32_t *ioas_id);
 /* Map len bytes of the caller's memory at va to the fixed IOVA iova. */
@@ -52,5 +53,31 @@ int lab_iommufd_destroy(int iommufd, uint32_t id);
  * PASID; attaching where something is attached replaces it. */
 int lab_vfio_attach_pt(int devfd, uint32_t pasid, uint32_t pt_id);
 int lab_vfio_detach_pt(int devfd, uint32_t pasid);
+
+/*
+ * Nesting: a vIOMMU on a nest-parent (stage-2) HWPT, a vDEVICE giving a
+ * device its virtual ID (e.g. the vSID a guest's stage 1 names it by), nested
+ * HWPTs from vendor data (SMMUv3: a vSTE), vIOMMU invalidation (vendor
+ * commands) and vEVENTQ. 0 or -errno; -EOPNOTSUPP when the uAPI headers lack
+ * them (lab_iommufd_viommu_built()).
+ */
+int lab_iommufd_viommu_built(void);
+enum lab_viommu_type { LAB_VIOMMU_ARM_SMMUV3 = 1 };
+int lab_viommu_alloc(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, enum lab_viommu_type type,
+		     uint32_t *viommu_id);
+int lab_vdevice_alloc(int iommufd, uint32_t viommu_id, uint32_t dev_id, uint64_t virt_id, uint32_t *vdevice_id);
+/* A nested HWPT on viommu_id (or a nest parent) from an SMMUv3 vSTE (two
+ * little-endian qwords, IHI 0070 5.2 words 0-1). */
+int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_id, const uint64_t ste[2],
+				 uint32_t *hwpt_id);
+/* IOMMU_HWPT_INVALIDATE of SMMUv3 commands (two qwords each) through the
+ * vIOMMU; *done (may be NULL) is how many the kernel handled. */
+int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,
+				 uint32_t *done);
+/* A vEVENTQ: *fd is read() for events; depth is the queue length. */
+int lab_veventq_alloc_smmuv3(int iommufd, uint32_t viommu_id, uint32_t depth, uint32_t *veventq_id, int *fd);
+/* The next SMMUv3 event record (4 words, host-endian; word 0 carries the
+ * vSID) within timeout_ms: 0, -EAGAIN (none came), or -errno. */
+int lab_veventq_read_smmuv3(int fd, uint64_t evt[4], uint32_t *sequence, int timeout_ms);
 
 #endif

@@ -42,6 +42,15 @@ AC_CHECK_HEADER([linux/iommufd.h], [
 		[struct vfio_device_attach_iommufd_pt a = { .flags = VFIO_DEVICE_ATTACH_PASID };
 		 struct vfio_device_detach_iommufd_pt d = { .flags = VFIO_DEVICE_DETACH_PASID };
 		 return IOMMU_HWPT_ALLOC_PASID + (int)a.pasid + (int)d.pasid;], [pasid-attach])
+	LAB_UAPI_PROBE([HAVE_IOMMUFD_VIOMMU_UAPI], [vIOMMU, vDEVICE, vEVENTQ and SMMUv3 nested data],
+		[struct iommu_viommu_alloc v = { .type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3 };
+		 struct iommu_vdevice_alloc d = { .virt_id = 1 };
+		 struct iommu_veventq_alloc q = { .type = IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 };
+		 struct iommu_hwpt_arm_smmuv3 ste = { { 0 } };
+		 return IOMMU_VIOMMU_ALLOC + IOMMU_VDEVICE_ALLOC + IOMMU_VEVENTQ_ALLOC + IOMMU_HWPT_INVALIDATE +
+			IOMMU_HWPT_ALLOC_NEST_PARENT + IOMMU_HWPT_DATA_ARM_SMMUV3 +
+			IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 + (int)v.hwpt_id + (int)d.virt_id + (int)q.veventq_depth +
+			(int)ste.ste@<:@0@:>@;], [viommu])
 	# iommufd's mock IOMMU (CONFIG_IOMMUFD_TEST): its command header is not an
 	# installed uAPI header; it is used from the kernel tree holding the harness.
 	IOMMUFD_TEST_CPPFLAGS=

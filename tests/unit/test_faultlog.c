@@ -118,6 +118,7 @@ TEST(smmuv3_write_s1)
 	EXPECT_EQ(0, r.has_pasid);
 	EXPECT_STREQ("smmuv3", r.iommu);
 	EXPECT_STREQ("F_TRANSLATION", r.reason);
+	EXPECT_EQ(1, r.stage);
 	EXPECT_EQ(0, lab_fault_flush(&ctx, &r));
 }
 
@@ -136,6 +137,7 @@ TEST(smmuv3_read_s2_ssid)
 	EXPECT_EQ(1, recs[0].has_pasid);
 	EXPECT_EQ(7u, recs[0].pasid);
 	EXPECT_STREQ("F_PERMISSION", recs[0].reason);
+	EXPECT_EQ(2, recs[0].stage);
 }
 
 TEST(smmuv3_lone_event_line)

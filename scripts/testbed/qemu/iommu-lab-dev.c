@@ -196,7 +196,10 @@ static void lab_raise_msi(IommuLabDevState *s)
 /*
  * Move LEN bytes between BUF and IOVA through PATH, one piece per 4 KiB IOVA
  * page. The first piece that does not complete is recorded in the FAULT
- * registers and ends the transfer; returns false in that case.
+ * registers and ends the transfer; returns false in that case. Each piece is
+ * checked first (one translation): QEMU's memory core would otherwise retry
+ * a failing piece access by access, and the IOMMU model would record one
+ * fault per 4 bytes instead of one per transfer.
  */
 static bool lab_dma(IommuLabDevState *s, const LabDmaPath *path,
                     uint64_t iova, uint8_t *buf, uint32_t len, bool to_memory)
@@ -209,18 +212,19 @@ static bool lab_dma(IommuLabDevState *s, const LabDmaPath *path,
         uint32_t n = MIN(len - done, room);
         MemTxResult res;
 
-        if (path->tagged) {
+        if (path->tagged && !lab_bus_master_enabled(s)) {
             /*
              * The per-PASID address space bypasses the bus-master gate of
              * the RID address space: with Bus Master Enable clear the
              * function must not issue the request at all.
              */
-            if (!lab_bus_master_enabled(s)) {
-                res = MEMTX_ERROR;
-            } else {
-                res = address_space_rw(path->as, addr, MEMTXATTRS_UNSPECIFIED,
-                                       buf + done, n, to_memory);
-            }
+            res = MEMTX_ERROR;
+        } else if (!address_space_access_valid(path->as, addr, n, to_memory,
+                                               MEMTXATTRS_UNSPECIFIED)) {
+            res = MEMTX_ERROR;
+        } else if (path->tagged) {
+            res = address_space_rw(path->as, addr, MEMTXATTRS_UNSPECIFIED,
+                                   buf + done, n, to_memory);
         } else {
             res = dma_memory_rw(path->as, addr, buf + done, n,
                                 to_memory ? DMA_DIRECTION_FROM_DEVICE

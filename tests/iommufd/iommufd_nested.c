@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Nested translation through iommufd, with real DMA: the test owns stage 1
+ * (its own VMSAv8-64 tables and SMMUv3 context descriptor, in memory it maps
+ * into the IOAS) and the host kernel stage 2 (the IOAS, through a nest-parent
+ * HWPT, a vIOMMU and a vDEVICE). A labdev function bound to vfio-pci does DMA
+ * pairs through IOVA -> IPA -> PA; the CPU checks which page the data landed
+ * in. Then every stage transition, with DMA after each step, including
+ * leaving nested for a stage-1-only domain (the SMMUv3 STE S2TTB case).
+ * SMMUv3 only; VT-d SKIPs unless ECAP.NEST (and then: not written yet).
+ * docs/tests/nested.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "discover.h"
+#include "faultlog.h"
+#include "iommufd.h"
+#include "lab_test.h"
+#include "lpae.h"
+#include "smmuv3_desc.h"
+#include "sysfs.h"
+#include "uengine.h"
+
+#define PG 4096u
+/* Stage-2 (IPA) layout: data pages, stage-1 table pool, the CD. */
+#define IPA_DATA 0x40000000ull
+#define NDATA 3
+#define IPA_S1 0x50000000ull
+#define NS1 16
+#define IPA_CD 0x60000000ull
+#define IPA_UNMAPPED 0x7f000000ull	/* nothing in the IOAS here */
+/* Stage-1 inputs (what the device uses). */
+#define IOVA_A 0x10000000ull
+#define IOVA_B 0x10001000ull
+#define VSID 0x42			/* the vDEVICE's virtual stream ID */
+#define ASID 7
+
+FIXTURE(nested) {
+	int ifd;
+	struct lab_vfio_pci pci;
+	struct lab_uengine eng;
+	uint8_t *data, *s1mem, *cdmem;
+	uint32_t ioas, s2_hwpt, viommu, vdev, nested_hwpt;
+	struct lab_lpae s1;
+	struct lab_kmsg_mark mark;
+	bool kmsg_ok;
+};
+
+static void *pages(struct __test_metadata *_metadata, size_t n)
+{
+	void *p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0, n * PG);
+	return p;
+}
+
+/* The first labdev handed to the run for VFIO (IOMMU_LAB_VFIO), into bdf[32]. */
+static bool vfio_labdev(char *bdf)
+{
+	const char *list = getenv("IOMMU_LAB_VFIO");
+	int n;
+
+	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", bdf, &n) == 1; p += n) {
+		uint64_t v, d;
+
+		if (!lab_read_hex(&v, "/sys/bus/pci/devices/%s/vendor", bdf) &&
+		    !lab_read_hex(&d, "/sys/bus/pci/devices/%s/device", bdf) && lab_uengine_labdev.match(v, d))
+			return true;
+	}
+	return false;
+}
+
+/* The vSTE for stage 1 through our CD, as a nested HWPT. */
+static int nested_hwpt(FIXTURE_DATA(nested) *self, enum lab_ste_cfg cfg, uint32_t *id)
+{
+	uint64_t ste[2];
+
+	lab_smmuv3_vste(ste, cfg, IPA_CD);
+	return lab_hwpt_alloc_smmuv3_nested(self->ifd, self->pci.dev_id, self->viommu, ste, id);
+}
+
+FIXTURE_SETUP(nested)
+{
+	struct lab_hw_info hw;
+	char bdf[32];
+	uint64_t cd[8];
+	int ret;
+
+	self->ifd = -1;
+	self->pci.fd = -1;
+	if (!lab_iommufd_viommu_built())
+		SKIP(return, "built without uAPI headers for vIOMMU and nested HWPTs (configure --with-uapi)");
+	if (!vfio_labdev(bdf))
+		SKIP(return, "no labdev handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
+		     getenv("IOMMU_LAB_VFIO") ?: "");
+	self->ifd = lab_iommufd_open();
+	if (self->ifd == -ENOENT)
+		SKIP(return, "no /dev/iommu (kernel without CONFIG_IOMMUFD)");
+	ASSERT_LE(0, self->ifd);
+	ret = lab_vfio_pci_open(self->ifd, bdf, &self->pci);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bdf, strerror(-ret));
+	ASSERT_EQ(0, lab_uengine_open(&self->pci, &self->eng));
+	ASSERT_EQ(0, lab_iommufd_hw_info_dev(self->ifd, self->pci.dev_id, &hw));
+	if (lab_pci_iommu_type(bdf) == LAB_IOMMU_VTD) {
+		if (!(hw.nregs == 2 && (hw.regs[1] >> 26) & 1))
+			SKIP(return, "VT-d: ECAP.NEST not set (the IOMMU cannot nest)");
+		SKIP(return, "VT-d nesting (IOMMU_HWPT_DATA_VTD_S1 with first-stage tables) is not written yet");
+	}
+	if (lab_pci_iommu_type(bdf) != LAB_IOMMU_SMMUV3)
+		SKIP(return, "%s: nested tests need SMMUv3 (or VT-d with ECAP.NEST)", bdf);
+	lab_record_engine(self->eng.ops->name, LAB_ENGINE_EMULATED);
+	self->kmsg_ok = !lab_kmsg_mark(&self->mark);
+
+	/* Stage 2: data pages, stage-1 tables and the CD in one IOAS. */
+	self->data = pages(_metadata, NDATA);
+	self->s1mem = pages(_metadata, NS1);
+	self->cdmem = pages(_metadata, 1);
+	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &self->ioas));
+	/* One mapping per page: an IOAS unmap removes whole mappings only. */
+	for (int i = 0; i < NDATA; i++)
+		ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, self->data + i * PG, PG, IPA_DATA + i * PG,
+					  LAB_IOAS_READ | LAB_IOAS_WRITE));
+	ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ));
+	ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, self->cdmem, PG, IPA_CD, LAB_IOAS_READ));
+	ret = lab_hwpt_alloc(self->ifd, self->pci.dev_id, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
+	ASSERT_EQ(0, ret) TH_LOG("nest-parent HWPT: %s", strerror(-ret));
+	ret = lab_viommu_alloc(self->ifd, self->pci.dev_id, self->s2_hwpt, LAB_VIOMMU_ARM_SMMUV3, &self->viommu);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "the kernel refuses an SMMUv3 vIOMMU: it needs NESTING and S2FWB or an IORT "
+		     "CANWBS root complex (stock QEMU has neither: the testbed's QEMU advertises S2FWB)");
+	ASSERT_EQ(0, ret) TH_LOG("vIOMMU: %s", strerror(-ret));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->ifd, self->viommu, self->pci.dev_id, VSID, &self->vdev));
+
+	/* Stage 1: our tables and CD. */
+	ASSERT_EQ(0, lab_lpae_init(&self->s1, self->s1mem, IPA_S1, NS1));
+	ASSERT_EQ(0, lab_lpae_map(&self->s1, IOVA_A, IPA_DATA, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	ASSERT_EQ(0, lab_lpae_map(&self->s1, IOVA_B, IPA_DATA + PG, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	lab_smmuv3_cd(cd, ASID, self->s1.root_ipa, LAB_LPAE_VA_BITS);
+	memcpy(self->cdmem, cd, sizeof(cd));
+	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_S1_TRANS, &self->nested_hwpt));
+	ASSERT_EQ(0, lab_vfio_attach_pt(self->pci.fd, LAB_NO_PASID, self->nested_hwpt));
+}
+
+FIXTURE_TEARDOWN(nested)
+{
+	if (self->eng.ops)
+		lab_uengine_close(&self->eng);
+	if (self->pci.fd >= 0)
+		lab_vfio_pci_close(&self->pci);
+	if (self->ifd >= 0)
+		close(self->ifd);
+}
+
+static bool has_pattern(const uint8_t *page, uint32_t seed)
+{
+	for (uint32_t b = 0; b < PG; b++)
+		if (page[b] != lab_labdev_pattern_byte(seed, b))
+			return false;
+	return true;
+}
+
+static bool is_zero(const uint8_t *page)
+{
+	for (uint32_t b = 0; b < PG; b++)
+		if (page[b])
+			return false;
+	return true;
+}
+
+/* A DMA pair at iova lands in data page `page` and nowhere else. */
+static void lands(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self, uint64_t iova, int page,
+		  const char *step)
+{
+	static uint32_t seed = 0x4e570000;
+	struct lab_dma_result r;
+
+	memset(self->data, 0, NDATA * PG);
+	seed++;
+	ASSERT_EQ(0, lab_uengine_pair(&self->eng, iova, PG, seed, LAB_NO_PASID, &r));
+	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("%s: DMA pair at %#llx: %s (fault at %#llx)", step,
+					       (unsigned long long)iova, lab_dma_status_name(r.status),
+					       (unsigned long long)r.fault_iova);
+	EXPECT_TRUE(has_pattern(self->data + page * PG, seed)) TH_LOG("%s: not in data page %d", step, page);
+	for (int i = 0; i < NDATA; i++) {
+		if (i != page) {
+			EXPECT_TRUE(is_zero(self->data + i * PG)) TH_LOG("%s: data page %d written too", step, i);
+		}
+	}
+}
+
+/* A DMA pair at iova faults and writes nothing. */
+static void faults(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self, uint64_t iova,
+		   const char *step)
+{
+	struct lab_dma_result r;
+
+	memset(self->data, 0, NDATA * PG);
+	if (self->kmsg_ok)
+		lab_kmsg_mark(&self->mark);
+	ASSERT_EQ(0, lab_uengine_pair(&self->eng, iova, PG, 1, LAB_NO_PASID, &r));
+	EXPECT_EQ(LAB_DMA_FAULT, r.status) TH_LOG("%s: DMA pair at %#llx: %s, expected a fault", step,
+						  (unsigned long long)iova, lab_dma_status_name(r.status));
+	for (int i = 0; i < NDATA; i++) {
+		EXPECT_TRUE(is_zero(self->data + i * PG)) TH_LOG("%s: data page %d written", step, i);
+	}
+}
+
+/* The fault the last transfer at iova caused, as the kernel logged it (no
+ * vEVENTQ is open, so the host driver reports the event), names the stage. */
+static void fault_stage(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self, uint64_t iova,
+			int stage)
+{
+	struct lab_fault_rec recs[16];
+	int n, i;
+
+	if (!self->kmsg_ok)
+		SKIP(return, "the kernel log is not readable: cannot see which stage faulted");
+	/* The driver logs events from its event-queue thread, after the
+	 * transfer has returned: give it up to 2 s. */
+	for (int tries = 0; tries < 40; tries++) {
+		n = lab_faults_since(&self->mark, recs, 16);
+		i = lab_faults_find(recs, n > 0 ? n : 0, self->pci.bdf, iova, -1);
+		if (i >= 0)
+			break;
+		usleep(50 * 1000);
+	}
+	ASSERT_LE(0, i) TH_LOG("no event logged for %#llx", (unsigned long long)iova);
+	EXPECT_EQ(stage, recs[i].stage) TH_LOG("%s at %#llx: stage %d", recs[i].reason,
+					       (unsigned long long)iova, recs[i].stage);
+}
+
+#define expect_lands(_iova, _page, _step) lands(_metadata, self, _iova, _page, _step)
+#define expect_fault_stage(_iova, _stage) fault_stage(_metadata, self, _iova, _stage)
+#define expect_faults(_iova, _step) faults(_metadata, self, _iova, _step)
+#define test_cmd_attach(_hwpt) ASSERT_EQ(0, lab_vfio_attach_pt(self->pci.fd, LAB_NO_PASID, _hwpt))
+
+/* IOVA -> IPA (our stage 1) -> PA (the IOAS): each IOVA reaches its page; a
+ * stage-1 miss and a stage-2 miss each fault. */
+TEST_F(nested, translation_through_both_stages)
+{
+	expect_lands(IOVA_A, 0, "S1 A -> IPA page 0");
+	expect_lands(IOVA_B, 1, "S1 B -> IPA page 1");
+	expect_faults(IOVA_A + 2 * PG, "stage-1 miss");
+	expect_fault_stage(IOVA_A + 2 * PG, 1);
+	ASSERT_EQ(0, lab_lpae_map(&self->s1, IOVA_A + 3 * PG, IPA_UNMAPPED, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	expect_faults(IOVA_A + 3 * PG, "stage-2 miss");
+	expect_fault_stage(IOVA_A + 3 * PG, 2);
+}
+
+/* nested -> stage 2 only (the nest parent itself: IOVA = IPA) -> nested. */
+TEST_F(nested, nested_to_stage2_only_and_back)
+{
+	expect_lands(IOVA_A, 0, "nested");
+	test_cmd_attach(self->s2_hwpt);
+	expect_lands(IPA_DATA + 2 * PG, 2, "stage 2 only");
+	expect_faults(IOVA_A, "stage 2 only: IOVA_A is no IPA");
+	test_cmd_attach(self->nested_hwpt);
+	expect_lands(IOVA_B, 1, "nested again");
+}
+
+/* nested -> vSTE bypass (stage 1 off, stage 2 on) -> vSTE abort -> nested. */
+TEST_F(nested, nested_to_bypass_to_abort_and_back)
+{
+	uint32_t bypass, abort;
+
+	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_BYPASS, &bypass));
+	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_ABORT, &abort));
+	expect_lands(IOVA_A, 0, "nested");
+	test_cmd_attach(bypass);
+	expect_lands(IPA_DATA + PG, 1, "vSTE bypass");
+	test_cmd_attach(abort);
+	expect_faults(IPA_DATA, "vSTE abort");
+	expect_faults(IOVA_A, "vSTE abort");
+	test_cmd_attach(self->nested_hwpt);
+	expect_lands(IOVA_A, 0, "nested again");
+}
+
+/* nested -> blocked (detached) -> nested. */
+TEST_F(nested, nested_to_blocked_and_back)
+{
+	expect_lands(IOVA_B, 1, "nested");
+	ASSERT_EQ(0, lab_vfio_detach_pt(self->pci.fd, LAB_NO_PASID));
+	expect_faults(IOVA_B, "blocked");
+	expect_faults(IPA_DATA, "blocked");
+	test_cmd_attach(self->nested_hwpt);
+	expect_lands(IOVA_B, 1, "nested again");
+}
+
+/*
+ * Leaving nested for a stage-1-only domain (a plain paging HWPT: on SMMUv3
+ * the kernel builds a stage-1 STE): the STE must carry no stage-2 leftovers
+ * (a stale S2TTB once gave C_BAD_STE on hardware), and DMA must translate
+ * through the new domain only, never the old stage 2. The new domain maps
+ * IOVA_A to a page that the nested setup never reaches.
+ */
+TEST_F(nested, leave_nested_for_stage1_only)
+{
+	uint32_t ioas2, s1_hwpt;
+	uint8_t *other = pages(_metadata, 1);
+	struct lab_dma_result r;
+
+	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &ioas2));
+	ASSERT_EQ(0, lab_ioas_map(self->ifd, ioas2, other, PG, IOVA_A, LAB_IOAS_READ | LAB_IOAS_WRITE));
+	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, ioas2, 0, &s1_hwpt));
+	expect_lands(IOVA_A, 0, "nested");
+	if (self->kmsg_ok)
+		lab_kmsg_mark(&self->mark);
+	test_cmd_attach(s1_hwpt);
+	memset(self->data, 0, NDATA * PG);
+	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x51, LAB_NO_PASID, &r));
+	EXPECT_EQ(LAB_DMA_OK, r.status) TH_LOG("stage-1 only: %s", lab_dma_status_name(r.status));
+	EXPECT_TRUE(has_pattern(other, 0x51)) TH_LOG("stage-1 only: not in the new domain's page");
+	for (int i = 0; i < NDATA; i++) {
+		EXPECT_TRUE(is_zero(self->data + i * PG)) TH_LOG("stage-1 only: reached the old stage 2 (page %d)", i);
+	}
+	if (self->kmsg_ok) {
+		struct lab_fault_rec recs[8];
+		int n;
+
+		usleep(300 * 1000);	/* events are logged asynchronously */
+		n = lab_faults_since(&self->mark, recs, 8);
+
+		/* The switch and a translated transfer: no event at all (a stale
+		 * S2TTB would show as C_BAD_STE on hardware). */
+		for (int i = 0; i < n; i++)
+			TH_LOG("event after the switch: %s %s at %#llx", recs[i].bdf, recs[i].reason,
+			       (unsigned long long)recs[i].iova);
+		EXPECT_EQ(0, n);
+	}
+	expect_faults(IPA_DATA, "stage-1 only: an IPA of the old stage 2");
+	test_cmd_attach(self->nested_hwpt);
+	expect_lands(IOVA_A, 0, "nested again");
+	munmap(other, PG);
+}
+
+/*
+ * A stage-1 PTE changed by the test (IOVA_A moved from page 0 to page 2)
+ * takes effect once the vIOMMU invalidation (CMD_TLBI_NH_VA for our ASID)
+ * returns; IOVA_B's translation is not disturbed. Whether the old
+ * translation was still used before the invalidation is reported as
+ * information (the emulated SMMUv3 caches; hardware may too). Then a stage-2
+ * unmap in the IOAS invalidates nested translations through it.
+ */
+TEST_F(nested, stage1_change_then_invalidation)
+{
+	uint64_t cmd[1][2];
+	uint32_t done = 0;
+	struct lab_dma_result r;
+
+	expect_lands(IOVA_A, 0, "before the change");
+	ASSERT_EQ(0, lab_lpae_unmap(&self->s1, IOVA_A, PG));
+	ASSERT_EQ(0, lab_lpae_map(&self->s1, IOVA_A, IPA_DATA + 2 * PG, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	memset(self->data, 0, NDATA * PG);
+	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x5a, LAB_NO_PASID, &r));
+	TH_LOG("before the invalidation: %s", r.status != LAB_DMA_OK ? lab_dma_status_name(r.status) :
+	       has_pattern(self->data, 0x5a) ? "the stale translation (page 0) was used" :
+	       has_pattern(self->data + 2 * PG, 0x5a) ? "the new translation (page 2) was already used" :
+	       "landed elsewhere");
+	lab_record_metric("stale_s1_translation_observed", has_pattern(self->data, 0x5a), "bool");
+	lab_smmuv3_cmd_tlbi_nh_va(cmd[0], ASID, IOVA_A);
+	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	EXPECT_EQ(1, done);
+	expect_lands(IOVA_A, 2, "after TLBI_NH_VA");
+	expect_lands(IOVA_B, 1, "the other IOVA");
+	ASSERT_EQ(0, lab_ioas_unmap(self->ifd, self->ioas, IPA_DATA + PG, PG));
+	expect_faults(IOVA_B, "after the stage-2 unmap of its IPA");
+	expect_lands(IOVA_A, 2, "an IPA still mapped");
+}
+
+/*
+ * Bad input gets the kernel's documented errno (EIO is reserved for invalid
+ * vSTE data and refused invalidation commands), no event, and leaves the
+ * device on its nested HWPT with DMA working.
+ */
+TEST_F(nested, bad_input_is_refused_and_changes_nothing)
+{
+	uint64_t ste[2], cmd[1][2];
+	uint32_t id, done;
+
+	if (self->kmsg_ok)
+		lab_kmsg_mark(&self->mark);
+	/* vSTE: stage-2 translation is the host's to configure, not the guest's. */
+	lab_smmuv3_vste(ste, LAB_STE_S1_TRANS, IPA_CD);
+	ste[0] = (ste[0] & ~0xeull) | 6ull << 1;
+	EXPECT_EQ(-EIO, lab_hwpt_alloc_smmuv3_nested(self->ifd, self->pci.dev_id, self->viommu, ste, &id));
+	/* vSTE: a field outside those a guest may set (STE word 1 bit 63). */
+	lab_smmuv3_vste(ste, LAB_STE_S1_TRANS, IPA_CD);
+	ste[1] |= 1ull << 63;
+	EXPECT_EQ(-EIO, lab_hwpt_alloc_smmuv3_nested(self->ifd, self->pci.dev_id, self->viommu, ste, &id));
+	/* A nested HWPT on something that is not a vIOMMU (the IOAS). */
+	lab_smmuv3_vste(ste, LAB_STE_S1_TRANS, IPA_CD);
+	EXPECT_NE(0, lab_hwpt_alloc_smmuv3_nested(self->ifd, self->pci.dev_id, self->ioas, ste, &id));
+	/* CFGI_STE is not a vIOMMU command (STE changes are HWPT replaces). */
+	lab_smmuv3_cmd_cfgi_ste(cmd[0], VSID);
+	done = 9;
+	EXPECT_EQ(-EIO, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	EXPECT_EQ(0, done);
+	/* CFGI_CD for a stream ID no vDEVICE has. */
+	lab_smmuv3_cmd_cfgi_cd(cmd[0], VSID + 1, 0);
+	EXPECT_EQ(-EIO, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	/* An opcode that does not exist. */
+	cmd[0][0] = 0x7f, cmd[0][1] = 0;
+	EXPECT_EQ(-EIO, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	/* A second vDEVICE for the same device. */
+	EXPECT_NE(0, lab_vdevice_alloc(self->ifd, self->viommu, self->pci.dev_id, VSID + 1, &id));
+	/* Nothing moved: still nested, no event logged. */
+	expect_lands(IOVA_A, 0, "after the bad input");
+	if (self->kmsg_ok) {
+		struct lab_fault_rec recs[4];
+
+		usleep(300 * 1000);	/* events are logged asynchronously */
+		EXPECT_EQ(0, lab_faults_since(&self->mark, recs, 4));
+	}
+}
+
+/*
+ * With a vEVENTQ open, a stage-1 fault is the guest's: it arrives in the
+ * vEVENTQ with the vSID in place of the physical stream ID, the faulting
+ * IOVA and the S2 bit clear. A stage-2 fault is the host's and never reaches
+ * the guest's queue (IHI 0070 7.3 event records; the kernel forwards only
+ * !S2 events of a vDEVICE).
+ */
+TEST_F(nested, stage1_faults_reach_the_veventq)
+{
+	uint32_t q, seq;
+	uint64_t evt[4];
+	int fd, ret;
+
+	ret = lab_veventq_alloc_smmuv3(self->ifd, self->viommu, 16, &q, &fd);
+	ASSERT_EQ(0, ret) TH_LOG("vEVENTQ: %s", strerror(-ret));
+	expect_faults(IOVA_A + 2 * PG, "stage-1 miss");
+	ret = lab_veventq_read_smmuv3(fd, evt, &seq, 2000);
+	ASSERT_EQ(0, ret) TH_LOG("no event in the vEVENTQ: %s", strerror(-ret));
+	TH_LOG("vEVENTQ #%u: %#llx %#llx %#llx %#llx", seq, (unsigned long long)evt[0],
+	       (unsigned long long)evt[1], (unsigned long long)evt[2], (unsigned long long)evt[3]);
+	EXPECT_EQ(0x10u, evt[0] & 0xff);		/* F_TRANSLATION */
+	EXPECT_EQ((uint64_t)VSID, evt[0] >> 32);	/* the vSID, not the physical SID */
+	EXPECT_EQ(0ull, evt[1] & (1ull << 39));	/* S2 = 0: stage 1 faulted */
+	EXPECT_EQ(IOVA_A + 2 * PG, evt[2] & ~(uint64_t)(PG - 1));
+	/* Drain what the transfer's later accesses may have added. */
+	while (lab_veventq_read_smmuv3(fd, evt, &seq, 100) == 0)
+		;
+	ASSERT_EQ(0, lab_lpae_map(&self->s1, IOVA_A + 3 * PG, IPA_UNMAPPED, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	expect_faults(IOVA_A + 3 * PG, "stage-2 miss");
+	EXPECT_EQ(-EAGAIN, lab_veventq_read_smmuv3(fd, evt, &seq, 500))
+		TH_LOG("a stage-2 fault reached the guest's queue: %#llx", (unsigned long long)evt[0]);
+	expect_fault_stage(IOVA_A + 3 * PG, 2);	/* the host logged it */
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
