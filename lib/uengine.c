@@ -4,7 +4,7 @@
 #include "iommufd.h"
 #include "uengine.h"
 
-static const struct lab_uengine_ops *const engines[] = { &lab_uengine_labdev };
+static const struct lab_uengine_ops *const engines[] = { &lab_uengine_edu, &lab_uengine_labdev };
 
 int lab_uengine_open(struct lab_vfio_pci *pci, struct lab_uengine *e)
 {

@@ -59,6 +59,6 @@ const char *lab_dma_status_name(enum lab_dma_status s);
 /* labdev's test pattern (docs/labdev.md): byte i of a transfer for seed. */
 uint8_t lab_labdev_pattern_byte(uint32_t seed, uint32_t i);
 
-extern const struct lab_uengine_ops lab_uengine_labdev;
+extern const struct lab_uengine_ops lab_uengine_edu, lab_uengine_labdev;
 
 #endif

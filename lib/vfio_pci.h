@@ -37,4 +37,10 @@ static inline void lab_mmio_write32(const struct lab_vfio_pci *p, unsigned int o
 	*(volatile uint32_t *)((volatile char *)p->bar0 + off) = v;
 }
 
+/* One 8-byte access (for registers that take nothing narrower). */
+static inline void lab_mmio_write64(const struct lab_vfio_pci *p, unsigned int off, uint64_t v)
+{
+	*(volatile uint64_t *)((volatile char *)p->bar0 + off) = v;
+}
+
 #endif

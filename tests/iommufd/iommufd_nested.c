@@ -136,7 +136,8 @@ FIXTURE_SETUP(nested)
 	ASSERT_EQ(0, lab_vdevice_alloc(self->ifd, self->viommu, self->pci.dev_id, VSID, &self->vdev));
 
 	/* Stage 1: our tables and CD. */
-	ASSERT_EQ(0, lab_lpae_init(&self->s1, self->s1mem, IPA_S1, NS1));
+	/* The first half of the pool; tests build other tables in the second. */
+	ASSERT_EQ(0, lab_lpae_init(&self->s1, self->s1mem, IPA_S1, NS1 / 2));
 	ASSERT_EQ(0, lab_lpae_map(&self->s1, IOVA_A, IPA_DATA, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
 	ASSERT_EQ(0, lab_lpae_map(&self->s1, IOVA_B, IPA_DATA + PG, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
 	lab_smmuv3_cd(cd, ASID, self->s1.root_ipa, LAB_LPAE_VA_BITS);
@@ -450,6 +451,116 @@ TEST_F(nested, stage1_faults_reach_the_veventq)
 		TH_LOG("a stage-2 fault reached the guest's queue: %#llx", (unsigned long long)evt[0]);
 	expect_fault_stage(IOVA_A + 3 * PG, 2);	/* the host logged it */
 	close(fd);
+}
+
+/*
+ * The CD changed under the device (its TTB0 now points at other tables, in
+ * which IOVA_A maps page 2 and IOVA_B nothing): after CMD_CFGI_CD for the
+ * vSID and CMD_TLBI_NH_ASID, the device walks the new tables. Whether the
+ * old CD was still in use before is reported as information.
+ */
+TEST_F(nested, cd_change_then_cfgi_cd)
+{
+	struct lab_lpae t2;
+	uint64_t cd[8], cmds[2][2];
+	struct lab_dma_result r;
+	uint32_t done = 0;
+
+	expect_lands(IOVA_A, 0, "before the CD change");
+	ASSERT_EQ(0, lab_lpae_init(&t2, self->s1mem + NS1 / 2 * PG, IPA_S1 + NS1 / 2 * PG, NS1 / 2));
+	ASSERT_EQ(0, lab_lpae_map(&t2, IOVA_A, IPA_DATA + 2 * PG, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	lab_smmuv3_cd(cd, ASID, t2.root_ipa, LAB_LPAE_VA_BITS);
+	memcpy(self->cdmem, cd, sizeof(cd));
+	memset(self->data, 0, NDATA * PG);
+	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x6c, LAB_NO_PASID, &r));
+	TH_LOG("before CFGI_CD: %s", r.status != LAB_DMA_OK ? lab_dma_status_name(r.status) :
+	       has_pattern(self->data, 0x6c) ? "the old CD's tables were used" :
+	       has_pattern(self->data + 2 * PG, 0x6c) ? "the new CD was already used" : "landed elsewhere");
+	lab_record_metric("stale_cd_observed", r.status == LAB_DMA_OK && has_pattern(self->data, 0x6c), "bool");
+	lab_smmuv3_cmd_cfgi_cd(cmds[0], VSID, 0);
+	lab_smmuv3_cmd_tlbi_nh_asid(cmds[1], ASID);
+	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmds, 2, &done));
+	EXPECT_EQ(2, done);
+	expect_lands(IOVA_A, 2, "after CFGI_CD + TLBI_NH_ASID");
+	expect_faults(IOVA_B, "IOVA_B: not in the new tables");
+	expect_fault_stage(IOVA_B, 1);
+}
+
+/*
+ * Two devices on one vIOMMU, each with its own vSTE, CD and ASID. After both
+ * stage-1 tables change, invalidating one ASID makes that device use its new
+ * translation; the other device's translations (old or new, both valid
+ * pages of its own) are never lost or mixed with the first one's.
+ */
+TEST_F(nested, invalidating_one_asid_leaves_the_other)
+{
+	struct lab_vfio_pci pci2 = { .fd = -1 };
+	struct lab_uengine eng2 = { 0 };
+	struct lab_lpae t2;
+	uint8_t *cd2mem = pages(_metadata, 1), *data2 = pages(_metadata, 2);
+	uint64_t cd[8], ste[2], cmd[1][2];
+	uint32_t vdev2, hwpt2, done;
+	struct lab_dma_result r;
+	const char *list = getenv("IOMMU_LAB_VFIO");
+	char bdf[32] = "";
+	int n;
+
+	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", bdf, &n) == 1; p += n, bdf[0] = 0) {
+		uint64_t v, d;
+
+		if (strcmp(bdf, self->pci.bdf) && !lab_read_hex(&v, "/sys/bus/pci/devices/%s/vendor", bdf) &&
+		    !lab_read_hex(&d, "/sys/bus/pci/devices/%s/device", bdf) && lab_uengine_labdev.match(v, d))
+			break;
+	}
+	if (!bdf[0])
+		SKIP(return, "a second labdev is not handed to vfio-pci (IOMMU_LAB_VFIO='%s')", list ?: "");
+	ASSERT_EQ(0, lab_vfio_pci_open(self->ifd, bdf, &pci2));
+	ASSERT_EQ(0, lab_uengine_open(&pci2, &eng2));
+	/* Device 2: vSID + 1, its own CD (ASID + 1) and tables, its own two
+	 * data pages; IOVA_A -> its page 0. */
+	ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, cd2mem, PG, IPA_CD + PG, LAB_IOAS_READ));
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, data2 + i * PG, PG, IPA_DATA + (8 + i) * PG,
+					  LAB_IOAS_READ | LAB_IOAS_WRITE));
+	ASSERT_EQ(0, lab_lpae_init(&t2, self->s1mem + NS1 / 2 * PG, IPA_S1 + NS1 / 2 * PG, NS1 / 2));
+	ASSERT_EQ(0, lab_lpae_map(&t2, IOVA_A, IPA_DATA + 8 * PG, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	lab_smmuv3_cd(cd, ASID + 1, t2.root_ipa, LAB_LPAE_VA_BITS);
+	memcpy(cd2mem, cd, sizeof(cd));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->ifd, self->viommu, pci2.dev_id, VSID + 1, &vdev2));
+	lab_smmuv3_vste(ste, LAB_STE_S1_TRANS, IPA_CD + PG);
+	ASSERT_EQ(0, lab_hwpt_alloc_smmuv3_nested(self->ifd, pci2.dev_id, self->viommu, ste, &hwpt2));
+	ASSERT_EQ(0, lab_vfio_attach_pt(pci2.fd, LAB_NO_PASID, hwpt2));
+
+	expect_lands(IOVA_A, 0, "device 1");
+	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x71, LAB_NO_PASID, &r));
+	ASSERT_EQ(LAB_DMA_OK, r.status);
+	EXPECT_TRUE(has_pattern(data2, 0x71)) TH_LOG("device 2 before: not in its page 0");
+
+	/* Both devices' IOVA_A move: device 1 to page 2, device 2 to its page 1. */
+	ASSERT_EQ(0, lab_lpae_unmap(&self->s1, IOVA_A, PG));
+	ASSERT_EQ(0, lab_lpae_map(&self->s1, IOVA_A, IPA_DATA + 2 * PG, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	ASSERT_EQ(0, lab_lpae_unmap(&t2, IOVA_A, PG));
+	ASSERT_EQ(0, lab_lpae_map(&t2, IOVA_A, IPA_DATA + 9 * PG, PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	lab_smmuv3_cmd_tlbi_nh_asid(cmd[0], ASID);
+	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	expect_lands(IOVA_A, 2, "device 1 after TLBI_NH_ASID of its ASID");
+	memset(data2, 0, 2 * PG);
+	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x72, LAB_NO_PASID, &r));
+	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("device 2 after the other ASID's invalidation: %s",
+						lab_dma_status_name(r.status));
+	TH_LOG("device 2 after the other ASID's invalidation: %s", has_pattern(data2, 0x72) ?
+	       "its old translation (not invalidated)" : has_pattern(data2 + PG, 0x72) ?
+	       "its new translation" : "neither of its pages");
+	EXPECT_TRUE(has_pattern(data2, 0x72) || has_pattern(data2 + PG, 0x72));
+	EXPECT_FALSE(has_pattern(self->data + 2 * PG, 0x72)) TH_LOG("device 2 wrote device 1's page");
+	lab_smmuv3_cmd_tlbi_nh_asid(cmd[0], ASID + 1);
+	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	memset(data2, 0, 2 * PG);
+	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x73, LAB_NO_PASID, &r));
+	EXPECT_EQ(LAB_DMA_OK, r.status);
+	EXPECT_TRUE(has_pattern(data2 + PG, 0x73)) TH_LOG("device 2 after its own invalidation: not in its page 1");
+	lab_uengine_close(&eng2);
+	lab_vfio_pci_close(&pci2);
 }
 
 TEST_HARNESS_MAIN

@@ -482,13 +482,15 @@ TEST_F(pasid, pasid_zero_is_the_rid)
  * no PASIDs for it. The iommu core skips PASID validation for devices that
  * cannot issue PASID-tagged requests (a group's PASID attachment concerns
  * only its PASID-capable devices), so an attach at a PASID may be accepted:
- * logged as information. Either way the RID stays attachable and PASID 1
- * detachable afterwards.
+ * logged as information. Either way PASID 1 detaches, and the RID then
+ * attaches and translates (a copy by the function's own userspace engine,
+ * where there is one: edu on the testbed).
  */
 TEST(device_without_pasid_capability)
 {
 	const char *list = getenv("IOMMU_LAB_VFIO");
 	struct lab_vfio_pci pci = { .fd = -1 };
+	struct lab_uengine eng;
 	struct lab_hw_info hw;
 	uint32_t ioas, hwpt, plain;
 	char bdf[32] = "";
@@ -526,6 +528,22 @@ TEST(device_without_pasid_capability)
 			EXPECT_EQ(0, lab_vfio_detach_pt(pci.fd, 1));
 	}
 	EXPECT_EQ(0, lab_vfio_attach_pt(pci.fd, LAB_NO_PASID, plain));
+	/* Untagged DMA by the function's own engine through the RID's HWPT. */
+	if (lab_uengine_open(&pci, &eng) == 0) {
+		uint8_t *buf = mmap(NULL, 2 * SZ_4K, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct lab_dma_result r;
+
+		ASSERT_NE(MAP_FAILED, buf);
+		memset(buf, 0x3c, SZ_4K);
+		memset(buf + SZ_4K, 0, SZ_4K);
+		ASSERT_EQ(0, lab_ioas_map(ifd, ioas, buf, 2 * SZ_4K, IOVA_DST, LAB_IOAS_READ | LAB_IOAS_WRITE));
+		ASSERT_EQ(0, lab_uengine_copy(&eng, IOVA_DST, IOVA_DST + SZ_4K, SZ_4K, LAB_NO_PASID, &r));
+		EXPECT_EQ(LAB_DMA_OK, r.status);
+		EXPECT_EQ(0, memcmp(buf, buf + SZ_4K, SZ_4K)) TH_LOG("%s (%s): the copy did not land", bdf,
+								     eng.ops->name);
+		lab_record_engine(eng.ops->name, LAB_ENGINE_EMULATED);
+		lab_uengine_close(&eng);
+	}
 	EXPECT_EQ(0, lab_vfio_detach_pt(pci.fd, LAB_NO_PASID));
 	lab_vfio_pci_close(&pci);
 	close(ifd);
