@@ -341,6 +341,40 @@ int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_i
 	return ret;
 }
 
+int lab_hwpt_alloc_vtd_nested(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint64_t pgtbl_gpa,
+			      uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_vtd_s1 data = { .flags = flags, .pgtbl_addr = pgtbl_gpa, .addr_width = addr_width };
+	struct iommu_hwpt_alloc c = {
+		.size = sizeof(c),
+		.dev_id = dev_id,
+		.pt_id = parent_hwpt_id,
+		.data_type = IOMMU_HWPT_DATA_VTD_S1,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+	int ret = xioctl(iommufd, IOMMU_HWPT_ALLOC, &c);
+
+	if (!ret)
+		*hwpt_id = c.out_hwpt_id;
+	return ret;
+}
+
+int lab_hwpt_invalidate_vtd_s1(int iommufd, uint32_t hwpt_id, uint64_t addr, uint64_t npages)
+{
+	struct iommu_hwpt_vtd_s1_invalidate ent = { .addr = addr, .npages = npages };
+	struct iommu_hwpt_invalidate c = {
+		.size = sizeof(c),
+		.hwpt_id = hwpt_id,
+		.data_uptr = (uintptr_t)&ent,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+		.entry_len = sizeof(ent),
+		.entry_num = 1,
+	};
+
+	return xioctl(iommufd, IOMMU_HWPT_INVALIDATE, &c);
+}
+
 int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,
 				 uint32_t *done)
 {
@@ -425,6 +459,18 @@ int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_i
 				 uint32_t *hwpt_id)
 {
 	(void)iommufd; (void)dev_id; (void)viommu_id; (void)ste; (void)hwpt_id;
+	return -EOPNOTSUPP;
+}
+int lab_hwpt_alloc_vtd_nested(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint64_t pgtbl_gpa,
+			      uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id)
+{
+	(void)iommufd; (void)dev_id; (void)parent_hwpt_id; (void)pgtbl_gpa; (void)addr_width; (void)flags;
+	(void)hwpt_id;
+	return -EOPNOTSUPP;
+}
+int lab_hwpt_invalidate_vtd_s1(int iommufd, uint32_t hwpt_id, uint64_t addr, uint64_t npages)
+{
+	(void)iommufd; (void)hwpt_id; (void)addr; (void)npages;
 	return -EOPNOTSUPP;
 }
 int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,

@@ -70,6 +70,14 @@ int lab_vdevice_alloc(int iommufd, uint32_t viommu_id, uint32_t dev_id, uint64_t
  * little-endian qwords, IHI 0070 5.2 words 0-1). */
 int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_id, const uint64_t ste[2],
 				 uint32_t *hwpt_id);
+/* A nested HWPT on a nest-parent HWPT from VT-d first-stage data
+ * (IOMMU_HWPT_DATA_VTD_S1): the first-stage table at pgtbl_gpa, 48 or 57-bit
+ * input, flags IOMMU_VTD_S1_* (0: user requests, no extended access). */
+int lab_hwpt_alloc_vtd_nested(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint64_t pgtbl_gpa,
+			      uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id);
+/* IOMMU_HWPT_INVALIDATE of a VT-d nested HWPT's first-stage translations for
+ * [addr, addr + npages * 4 KiB) (npages UINT64_MAX: all). */
+int lab_hwpt_invalidate_vtd_s1(int iommufd, uint32_t hwpt_id, uint64_t addr, uint64_t npages);
 /* IOMMU_HWPT_INVALIDATE of SMMUv3 commands (two qwords each) through the
  * vIOMMU; *done (may be NULL) is how many the kernel handled. */
 int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Stage-1 builders for nested tests (lib/lpae.c, lib/smmuv3_desc.c) against
- * encodings worked out by hand from the Arm ARM (VMSAv8-64 descriptors) and
- * IHI 0070 (STE, CD, commands).
+ * Stage-1 builders for nested tests (lib/s1pt.c, lib/smmuv3_desc.c) against
+ * encodings worked out by hand from the Arm ARM (VMSAv8-64 descriptors), the
+ * VT-d specification (first-stage, IA-32e paging entries) and IHI 0070 (STE,
+ * CD, commands).
  */
 #include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kselftest_harness.h"
-#include "lpae.h"
+#include "s1pt.h"
 #include "smmuv3_desc.h"
 
 #define PG 4096u
 
-static uint64_t entry(const struct lab_lpae *t, uint64_t table_ipa, unsigned int index)
+static uint64_t entry(const struct lab_s1pt *t, uint64_t table_ipa, unsigned int index)
 {
 	return le64toh(((const uint64_t *)(t->mem + (table_ipa - t->base_ipa)))[index]);
 }
@@ -22,34 +23,64 @@ TEST(page_descriptor)
 {
 	/* valid + page (0b11), AP[1] unprivileged (0x40), SH inner (0x300),
 	 * AF (0x400), nG (0x800); read-only adds AP[2] (0x80) */
-	EXPECT_EQ(0x40001f43ull, lab_lpae_page_desc(0x40001000, LAB_LPAE_READ | LAB_LPAE_WRITE));
-	EXPECT_EQ(0x40001fc3ull, lab_lpae_page_desc(0x40001000, LAB_LPAE_READ));
+	EXPECT_EQ(0x40001f43ull, lab_s1pt_page_desc(LAB_S1PT_ARM_VMSA, 0x40001000, LAB_S1PT_READ | LAB_S1PT_WRITE));
+	EXPECT_EQ(0x40001fc3ull, lab_s1pt_page_desc(LAB_S1PT_ARM_VMSA, 0x40001000, LAB_S1PT_READ));
 }
 
 TEST(three_level_walk)
 {
 	void *mem = aligned_alloc(PG, 4 * PG);
-	struct lab_lpae t;
+	struct lab_s1pt t;
 
 	ASSERT_NE(NULL, mem);
-	ASSERT_EQ(0, lab_lpae_init(&t, mem, 0x50000000, 4));
+	ASSERT_EQ(0, lab_s1pt_init(&t, LAB_S1PT_ARM_VMSA, mem, 0x50000000, 4));
 	EXPECT_EQ(0x50000000ull, t.root_ipa);
-	ASSERT_EQ(0, lab_lpae_map(&t, 0x10000000, 0x40000000, 2 * PG, LAB_LPAE_READ | LAB_LPAE_WRITE));
+	ASSERT_EQ(0, lab_s1pt_map(&t, 0x10000000, 0x40000000, 2 * PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 	/* 0x10000000: level-1 index 0, level-2 index 0x80, level-3 indexes 0 and 1 */
 	EXPECT_EQ(0x50001003ull, entry(&t, 0x50000000, 0));
 	EXPECT_EQ(0x50002003ull, entry(&t, 0x50001000, 0x80));
 	EXPECT_EQ(0x40000f43ull, entry(&t, 0x50002000, 0));
 	EXPECT_EQ(0x40001f43ull, entry(&t, 0x50002000, 1));
 	EXPECT_EQ(3u, t.used);
-	EXPECT_EQ(-EEXIST, lab_lpae_map(&t, 0x10001000, 0x40005000, PG, LAB_LPAE_READ));
-	EXPECT_EQ(-EINVAL, lab_lpae_map(&t, 0x10000800, 0x40000000, PG, LAB_LPAE_READ));
-	EXPECT_EQ(-EINVAL, lab_lpae_map(&t, 1ull << 39, 0x40000000, PG, LAB_LPAE_READ));
+	EXPECT_EQ(-EEXIST, lab_s1pt_map(&t, 0x10001000, 0x40005000, PG, LAB_S1PT_READ));
+	EXPECT_EQ(-EINVAL, lab_s1pt_map(&t, 0x10000800, 0x40000000, PG, LAB_S1PT_READ));
+	EXPECT_EQ(-EINVAL, lab_s1pt_map(&t, 1ull << 39, 0x40000000, PG, LAB_S1PT_READ));
 	/* a new level-2 and level-3 table would be needed: one page is left */
-	EXPECT_EQ(-ENOMEM, lab_lpae_map(&t, 0x80000000, 0x40000000, PG, LAB_LPAE_READ));
-	EXPECT_EQ(0, lab_lpae_unmap(&t, 0x10001000, PG));
+	EXPECT_EQ(-ENOMEM, lab_s1pt_map(&t, 0x80000000, 0x40000000, PG, LAB_S1PT_READ));
+	EXPECT_EQ(0, lab_s1pt_unmap(&t, 0x10001000, PG));
 	EXPECT_EQ(0ull, entry(&t, 0x50002000, 1));
-	EXPECT_EQ(-ENOENT, lab_lpae_unmap(&t, 0x10001000, PG));
-	EXPECT_EQ(-ENOENT, lab_lpae_unmap(&t, 0x30000000, PG));
+	EXPECT_EQ(-ENOENT, lab_s1pt_unmap(&t, 0x10001000, PG));
+	EXPECT_EQ(-ENOENT, lab_s1pt_unmap(&t, 0x30000000, PG));
+	free(mem);
+}
+
+TEST(intel_first_stage_descriptors)
+{
+	/* present, R/W, U/S (requests without PASID are user requests), accessed
+	 * and dirty preset; read-only drops R/W and D; tables allow everything */
+	EXPECT_EQ(0x40001067ull, lab_s1pt_page_desc(LAB_S1PT_INTEL_FS, 0x40001000, LAB_S1PT_READ | LAB_S1PT_WRITE));
+	EXPECT_EQ(0x40001025ull, lab_s1pt_page_desc(LAB_S1PT_INTEL_FS, 0x40001000, LAB_S1PT_READ));
+	EXPECT_EQ(0x50001027ull, lab_s1pt_table_desc(LAB_S1PT_INTEL_FS, 0x50001000));
+}
+
+TEST(intel_four_level_walk)
+{
+	void *mem = aligned_alloc(PG, 5 * PG);
+	struct lab_s1pt t;
+
+	ASSERT_NE(NULL, mem);
+	ASSERT_EQ(0, lab_s1pt_init(&t, LAB_S1PT_INTEL_FS, mem, 0x50000000, 5));
+	EXPECT_EQ(48u, t.va_bits);
+	ASSERT_EQ(0, lab_s1pt_map(&t, 0x10000000, 0x40000000, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
+	/* 0x10000000: PML4 index 0, PDPT index 0, PD index 0x80, PT index 0 */
+	EXPECT_EQ(0x50001027ull, entry(&t, 0x50000000, 0));
+	EXPECT_EQ(0x50002027ull, entry(&t, 0x50001000, 0));
+	EXPECT_EQ(0x50003027ull, entry(&t, 0x50002000, 0x80));
+	EXPECT_EQ(0x40000067ull, entry(&t, 0x50003000, 0));
+	EXPECT_EQ(4u, t.used);
+	/* 1 << 39: PML4 index 1, a new PDPT, PD and PT: only one page is left */
+	EXPECT_EQ(-ENOMEM, lab_s1pt_map(&t, 1ull << 39, 0x40000000, PG, LAB_S1PT_READ));
+	EXPECT_EQ(-EINVAL, lab_s1pt_map(&t, 1ull << 48, 0x40000000, PG, LAB_S1PT_READ));
 	free(mem);
 }
 
