@@ -144,19 +144,34 @@ static int scan_iommus(struct lab_platform *p)
 	return 0;
 }
 
-static void read_resv_regions(struct lab_pci_dev *dv)
+/* The "start end type" lines of an IOMMU group's reserved_regions. */
+static int parse_resv_regions(int group, struct lab_resv_region *r, int max)
 {
 	char buf[1024], *line, *save;
+	int n = 0;
 
-	if (dv->group < 0 || lab_read_str(buf, sizeof(buf), "/sys/kernel/iommu_groups/%d/reserved_regions",
-					  dv->group))
-		return;
-	for (line = strtok_r(buf, "\n", &save); line && dv->nresv < 8; line = strtok_r(NULL, "\n", &save)) {
-		struct lab_resv_region *r = &dv->resv[dv->nresv];
+	if (group < 0 || lab_read_str(buf, sizeof(buf), "/sys/kernel/iommu_groups/%d/reserved_regions", group))
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line && n < max; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%lx %lx %23s", &r[n].start, &r[n].end, r[n].type) == 3)
+			n++;
+	return n;
+}
 
-		if (sscanf(line, "%lx %lx %23s", &r->start, &r->end, r->type) == 3)
-			dv->nresv++;
-	}
+static void read_resv_regions(struct lab_pci_dev *dv)
+{
+	dv->nresv = parse_resv_regions(dv->group, dv->resv, 8);
+}
+
+int lab_pci_resv_regions(const char *bdf, struct lab_resv_region *r, int max)
+{
+	char name[32];
+	int group;
+
+	if (lab_read_link_base(name, sizeof(name), "/sys/bus/pci/devices/%s/iommu_group", bdf))
+		return -ENOENT;
+	group = atoi(name);
+	return parse_resv_regions(group, r, max);
 }
 
 /* Extended capabilities of interest, read from config space (needs root). */

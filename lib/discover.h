@@ -39,6 +39,10 @@ struct lab_resv_region {
 	char type[24];			/* "msi", "direct", "reserved", ... */
 };
 
+/* The reserved regions of BDF's IOMMU group (at most max): how many, or
+ * -ENOENT when it has no group. */
+int lab_pci_resv_regions(const char *bdf, struct lab_resv_region *r, int max);
+
 struct lab_pci_dev {
 	char bdf[16];
 	uint16_t vendor, device;

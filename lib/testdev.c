@@ -243,3 +243,13 @@ const char *lab_td_state_name(uint32_t state)
 	}
 	return "unknown";
 }
+
+int lab_td_msi(int fd, uint32_t count, uint32_t timeout_ms, uint32_t *delivered)
+{
+	struct itd_msi m = { .size = sizeof(m), .count = count, .timeout_ms = timeout_ms };
+	int ret = lab_td_ioctl(fd, ITD_MSI, &m);
+
+	if (!ret && delivered)
+		*delivered = m.delivered;
+	return ret;
+}

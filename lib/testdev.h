@@ -68,6 +68,10 @@ int lab_td_dma(int fd, struct itd_dma *op);
  * records written on return. lost may be NULL. */
 int lab_td_faults(int fd, struct itd_fault *recs, uint32_t *count, uint32_t *lost);
 
+/* ITD_MSI: raise count MSIs through the device engine; *delivered is what the
+ * module's handler saw (timeout_ms 0: the module's default). */
+int lab_td_msi(int fd, uint32_t count, uint32_t timeout_ms, uint32_t *delivered);
+
 /* "hardware", "emulated", "software"; "unknown" for anything else. */
 const char *lab_td_engine_kind_name(uint32_t kind);
 /* "default", "blocked", "domain"; "unknown" for anything else. */

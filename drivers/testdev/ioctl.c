@@ -4,7 +4,9 @@
  * first version of the structure is -EINVAL; a larger size is fine when the
  * unknown tail is zero (copy_struct_from_user gives -E2BIG otherwise).
  */
+#include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/uaccess.h>
 #include "testdev.h"
 
@@ -92,6 +94,38 @@ static int get_arg(void *karg, size_t ksize, size_t minsz, void __user *uarg)
 	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
+/*
+ * Raise MSIs through the device, one at a time: a device raises an MSI when
+ * its interrupt status goes from clear to set, so a second raise before the
+ * handler acknowledged the first would merge with it. Each raise waits for
+ * its delivery (or the deadline). Polled with the lock held: the handler
+ * only counts, it never takes the lock.
+ */
+static int td_msi(struct testdev *td, struct itd_msi *m)
+{
+	unsigned long deadline;
+	int start, i, ret;
+
+	if (m->flags)
+		return -EOPNOTSUPP;
+	if (!td->engine || !td->engine->send_msi)
+		return -EOPNOTSUPP;
+	if (!m->count || m->count > ITD_MSI_MAX || m->timeout_ms > 60000)
+		return -EINVAL;
+	deadline = jiffies + msecs_to_jiffies(m->timeout_ms ? m->timeout_ms : 1000);
+	start = atomic_read(&td->msi_count);
+	for (i = 0; i < m->count; i++) {
+		ret = td->engine->send_msi(td);
+		if (ret)
+			return ret;
+		while (atomic_read(&td->msi_count) - start < i + 1 && time_before(jiffies, deadline))
+			usleep_range(50, 200);
+	}
+	msleep(ITD_MSI_SETTLE_MS);	/* time for a duplicate to show */
+	m->delivered = atomic_read(&td->msi_count) - start;
+	return 0;
+}
+
 /* Copy out no more than the caller's size. */
 static int put_arg(void __user *uarg, const void *karg, size_t ksize)
 {
@@ -115,6 +149,7 @@ long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		struct itd_map map;
 		struct itd_dma dma;
 		struct itd_faults faults;
+		struct itd_msi msi;
 	} a;
 	size_t sz;
 	bool out = false;
@@ -131,6 +166,7 @@ long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case ITD_MAP: case ITD_UNMAP: sz = sizeof(a.map); break;
 	case ITD_DMA: sz = sizeof(a.dma); out = true; break;
 	case ITD_FAULTS: sz = sizeof(a.faults); out = true; break;
+	case ITD_MSI: sz = sizeof(a.msi); out = true; break;
 	default: return -ENOTTY;
 	}
 	memset(&a, 0, sizeof(a));
@@ -158,6 +194,7 @@ long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case ITD_UNMAP: ret = td_unmap(td, &a.map); break;
 	case ITD_DMA: ret = td_dma(td, &a.dma); break;
 	case ITD_FAULTS: ret = td_faults(td, &a.faults); break;
+	case ITD_MSI: ret = td_msi(td, &a.msi); break;
 	}
 out:
 	mutex_unlock(&td->lock);

@@ -444,6 +444,32 @@ static int range_check(struct td_domain *d, u64 iova, u64 length)
 	return 0;
 }
 
+/*
+ * The device's reserved regions (the MSI window, firmware-reserved memory,
+ * ...) must not become ordinary IOVAs: mapping memory there would shadow the
+ * doorbell or the firmware's ranges. iommufd refuses them too (EINVAL for a
+ * map, EADDRINUSE for an attach over a mapping); like it, the relaxable
+ * direct-mapped regions are left free. EADDRINUSE says which rule it was.
+ */
+static int resv_check(struct testdev *td, u64 iova, u64 length)
+{
+	struct iommu_resv_region *r;
+	LIST_HEAD(regions);
+	int ret = 0;
+
+	iommu_get_resv_regions(&td->pdev->dev, &regions);
+	list_for_each_entry(r, &regions, list) {
+		if (r->type == IOMMU_RESV_DIRECT_RELAXABLE || !r->length)
+			continue;
+		if (iova <= r->start + r->length - 1 && r->start <= iova + length - 1) {
+			ret = -EADDRINUSE;
+			break;
+		}
+	}
+	iommu_put_resv_regions(&td->pdev->dev, &regions);
+	return ret;
+}
+
 int td_map(struct testdev *td, struct itd_map *m)
 {
 	struct td_domain *d = xa_load(&td->domains, m->domain_id);
@@ -458,6 +484,8 @@ int td_map(struct testdev *td, struct itd_map *m)
 	if (!d || !b)
 		return -ENOENT;
 	ret = range_check(d, m->iova, m->length);
+	if (!ret)
+		ret = resv_check(td, m->iova, m->length);
 	if (ret)
 		return ret;
 	if (!IS_ALIGNED(m->buf_offset, PAGE_SIZE) || m->buf_offset > b->length ||

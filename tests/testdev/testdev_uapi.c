@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include "kselftest_harness.h"
+#include "discover.h"
 #include "testdev.h"
 
 #define SZ_4K 0x1000ull
@@ -666,6 +667,34 @@ TEST_F(td, map_beyond_aperture)
 		test_err_map(ERANGE, dom, (start - 1) & ~(pg - 1), buf, 0, pg, RW);
 }
 
+/* The function's IOMMU reserved regions (the MSI window on both testbeds)
+ * are not ordinary IOVAs: a mapping touching one is refused (iommufd refuses
+ * it too); the page just below one maps. */
+TEST_F(td, map_over_reserved_region_is_eaddrinuse)
+{
+	struct lab_resv_region r[8];
+	uint64_t pg = self->pg;
+	uint32_t buf, dom;
+	int n, i;
+
+	NEED_IOMMU();
+	n = lab_pci_resv_regions(self->bdf, r, 8);
+	for (i = 0; i < n; i++)
+		if (strcmp(r[i].type, "direct-relaxable") && r[i].start >= self->info.aperture_start + pg &&
+		    r[i].end <= self->info.aperture_end && !(r[i].start & (pg - 1)))
+			break;
+	if (i >= n)
+		SKIP(return, "%s: no reserved region inside the aperture (%d regions)", self->bdf, n);
+	TH_LOG("%s: reserved region %#llx-%#llx %s", self->bdf, (unsigned long long)r[i].start,
+	       (unsigned long long)r[i].end, r[i].type);
+	test_cmd_buf_alloc(2 * pg, &buf);
+	test_cmd_domain_alloc(0, &dom);
+	test_err_map(EADDRINUSE, dom, r[i].start, buf, 0, pg, RW);		/* its first page */
+	test_err_map(EADDRINUSE, dom, r[i].start - pg, buf, 0, 2 * pg, RW);	/* across its start */
+	test_err_map(EADDRINUSE, dom, (r[i].end & ~(pg - 1)), buf, 0, pg, RW);	/* its last page */
+	test_cmd_map(dom, r[i].start - pg, buf, 0, pg, RW);			/* just below */
+}
+
 TEST_F(td, map_overlap_is_eexist)
 {
 	uint64_t pg = self->pg, iova = self->iova + 4 * self->pg;
@@ -1058,6 +1087,31 @@ TEST_F(td, dma_without_engine_is_eopnotsupp)
 		SKIP(return, "%s has a device engine (%.16s)", self->bdf, self->info.engine);
 	test_cmd_block();
 	test_err_dma(EOPNOTSUPP, 0, 0, self->iova, self->iova + self->pg, self->pg);
+}
+
+/* --- ITD_MSI ------------------------------------------------------------------------------------- */
+
+TEST_F(td, msi_bad_arguments)
+{
+	struct itd_msi m = { .size = sizeof(m), .count = 1 };
+
+	m.count = 0;
+	EXPECT_EQ(-EINVAL, lab_td_ioctl(self->fd, ITD_MSI, &m));
+	m.count = ITD_MSI_MAX + 1;
+	EXPECT_EQ(-EINVAL, lab_td_ioctl(self->fd, ITD_MSI, &m));
+	m.count = 1;
+	m.timeout_ms = 60001;
+	EXPECT_EQ(-EINVAL, lab_td_ioctl(self->fd, ITD_MSI, &m));
+	m.timeout_ms = 0;
+	m.flags = 1;
+	EXPECT_EQ(-EOPNOTSUPP, lab_td_ioctl(self->fd, ITD_MSI, &m));
+	m.flags = 0;
+	if (!self->info.engine[0]) {
+		EXPECT_EQ(-EOPNOTSUPP, lab_td_ioctl(self->fd, ITD_MSI, &m));
+		return;
+	}
+	EXPECT_EQ(0, lab_td_ioctl(self->fd, ITD_MSI, &m));
+	EXPECT_EQ(1u, m.delivered);
 }
 
 /* --- open() and close() ----------------------------------------------------------------------- */

@@ -170,6 +170,26 @@ struct itd_faults {
 	__aligned_u64 uptr;		/* struct itd_fault[count] */
 };
 
+/*
+ * ITD_MSI: the device engine raises `count` MSIs (1..ITD_MSI_MAX), one at a
+ * time, each after the previous one was delivered (or the deadline passed),
+ * so none merge; the call gives them timeout_ms in all (0: 1000), then
+ * ITD_MSI_SETTLE_MS more for any extra. delivered: interrupts the
+ * handler saw from the first raise to the return (more than count: spurious
+ * or duplicated). A device without engine or a software-only request:
+ * EOPNOTSUPP.
+ */
+#define ITD_MSI_MAX 1000
+#define ITD_MSI_SETTLE_MS 20
+struct itd_msi {
+	__u32 size;
+	__u32 flags;			/* in: 0 */
+	__u32 count;			/* in */
+	__u32 timeout_ms;		/* in */
+	__u32 delivered;		/* out */
+	__u32 __reserved;
+};
+
 #define ITD_INFO		_IOWR(ITD_TYPE, 0x00, struct itd_info)
 #define ITD_BUF_ALLOC		_IOWR(ITD_TYPE, 0x01, struct itd_buf_alloc)
 #define ITD_BUF_FREE		_IOW(ITD_TYPE, 0x02, struct itd_buf_free)
@@ -182,5 +202,6 @@ struct itd_faults {
 #define ITD_UNMAP		_IOW(ITD_TYPE, 0x09, struct itd_map)
 #define ITD_DMA			_IOWR(ITD_TYPE, 0x0a, struct itd_dma)
 #define ITD_FAULTS		_IOWR(ITD_TYPE, 0x0b, struct itd_faults)
+#define ITD_MSI			_IOWR(ITD_TYPE, 0x0c, struct itd_msi)
 
 #endif
