@@ -453,20 +453,27 @@ static int range_check(struct td_domain *d, u64 iova, u64 length)
  */
 static int resv_check(struct testdev *td, u64 iova, u64 length)
 {
-	struct iommu_resv_region *r;
+	struct iommu_group *group = iommu_group_get(&td->pdev->dev);
+	struct iommu_resv_region *r, *next;
 	LIST_HEAD(regions);
-	int ret = 0;
+	int ret;
 
-	iommu_get_resv_regions(&td->pdev->dev, &regions);
+	if (!group)
+		return 0;
+	/* The group's regions (what sysfs reserved_regions shows); the per-device
+	 * getter is not exported by every kernel we build for. */
+	ret = iommu_get_group_resv_regions(group, &regions);
 	list_for_each_entry(r, &regions, list) {
-		if (r->type == IOMMU_RESV_DIRECT_RELAXABLE || !r->length)
+		if (ret || r->type == IOMMU_RESV_DIRECT_RELAXABLE || !r->length)
 			continue;
-		if (iova <= r->start + r->length - 1 && r->start <= iova + length - 1) {
+		if (iova <= r->start + r->length - 1 && r->start <= iova + length - 1)
 			ret = -EADDRINUSE;
-			break;
-		}
 	}
-	iommu_put_resv_regions(&td->pdev->dev, &regions);
+	list_for_each_entry_safe(r, next, &regions, list) {
+		list_del(&r->list);
+		kfree(r);	/* copies made for the caller */
+	}
+	iommu_group_put(group);
 	return ret;
 }
 
