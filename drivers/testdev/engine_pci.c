@@ -30,9 +30,11 @@ int td_pci_setup(struct testdev *td, struct td_pci *p, irq_handler_t handler)
 	if (ret < 0)
 		goto err_master;
 	p->irq = pci_irq_vector(pdev, 0);
+	p->handler = handler;
 	ret = request_irq(p->irq, handler, 0, "iommu_testdev", td);
 	if (ret)
 		goto err_vectors;
+	td->pci = p;
 	return 0;
 
 err_vectors:
@@ -47,11 +49,44 @@ err_disable:
 	return ret;
 }
 
+/*
+ * Where MSIs are translated DMA (Arm), the doorbell is mapped into the domain
+ * attached when the vector is allocated (dma-iommu's MSI cookie). After the
+ * RID changed domains, allocate the vector again so the doorbell is mapped in
+ * the new one, as VFIO does when it enables MSIs after attaching. Without a
+ * doorbell mapping (blocked) the allocation fails and the engine has no MSI
+ * until the next change.
+ */
+void td_msi_rearm(struct testdev *td)
+{
+	struct td_pci *p = td->pci;
+	struct pci_dev *pdev = td->pdev;
+	int ret;
+
+	if (!td->sw_msi || !p)
+		return;
+	if (p->irq > 0) {
+		free_irq(p->irq, td);
+		pci_free_irq_vectors(pdev);
+		p->irq = 0;
+	}
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
+	if (ret < 0)
+		return;
+	p->irq = pci_irq_vector(pdev, 0);
+	if (request_irq(p->irq, p->handler, 0, "iommu_testdev", td)) {
+		pci_free_irq_vectors(pdev);
+		p->irq = 0;
+	}
+}
+
 void td_pci_teardown(struct testdev *td, struct td_pci *p)
 {
 	struct pci_dev *pdev = td->pdev;
 
-	free_irq(p->irq, td);
+	td->pci = NULL;
+	if (p->irq > 0)
+		free_irq(p->irq, td);
 	pci_free_irq_vectors(pdev);
 	pci_clear_master(pdev);
 	pci_iounmap(pdev, p->regs);

@@ -114,6 +114,7 @@ static int td_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	xa_init(&td->pasids);
 	td->state = ITD_STATE_DEFAULT;
 	atomic_set(&td->msi_count, 0);
+	td_find_sw_msi(td);
 	pci_set_drvdata(pdev, td);
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(td_engines); i++) {

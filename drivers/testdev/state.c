@@ -178,7 +178,19 @@ int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a)
 		kfree(d);
 		return ret;
 	}
-	iommu_set_fault_handler(d->domain, td_fault_handler, td);
+	/*
+	 * A domain holds one cookie: since 6.15 the fault handler and the MSI
+	 * cookie share it. Where MSIs need the doorbell mapped (a software MSI
+	 * window: Arm) the cookie wins; the SMMUv3 driver reports no faults
+	 * through the handler anyway. Elsewhere the handler records faults.
+	 */
+	if (td->sw_msi) {
+		ret = iommu_get_msi_cookie(d->domain, td->sw_msi_base);
+		if (ret)
+			pci_warn(td->pdev, "no MSI cookie for domain: %d (MSIs in it will fault)\n", ret);
+	} else {
+		iommu_set_fault_handler(d->domain, td_fault_handler, td);
+	}
 	ret = xa_alloc(&td->domains, &d->id, d, TD_ID_LIMIT, GFP_KERNEL);
 	if (ret) {
 		iommu_domain_free(d->domain);
@@ -341,6 +353,7 @@ int td_attach(struct testdev *td, struct itd_attach *a)
 			rid_detach(td);
 		release(td);
 		td->state = ITD_STATE_DEFAULT;
+		td_msi_rearm(td);
 		return 0;
 	case ITD_DOMAIN_BLOCKED:
 #ifndef HAVE_IOMMU_DEVICE_CLAIM_DMA_OWNER
@@ -380,6 +393,7 @@ int td_attach(struct testdev *td, struct itd_attach *a)
 	d->attached++;
 	td->rid_domain = d;
 	td->state = ITD_STATE_DOMAIN;
+	td_msi_rearm(td);
 	return 0;
 }
 
@@ -475,6 +489,32 @@ static int resv_check(struct testdev *td, u64 iova, u64 length)
 	}
 	iommu_group_put(group);
 	return ret;
+}
+
+/* A software-managed MSI window (Arm): the module's own domains get an MSI
+ * cookie there, so the doorbell is mapped in them as in the default domain. */
+void td_find_sw_msi(struct testdev *td)
+{
+	struct iommu_group *group = iommu_group_get(&td->pdev->dev);
+	struct iommu_resv_region *r, *next;
+	LIST_HEAD(regions);
+
+	td->sw_msi = false;
+	if (!group)
+		return;
+	if (!iommu_get_group_resv_regions(group, &regions)) {
+		list_for_each_entry(r, &regions, list) {
+			if (r->type == IOMMU_RESV_SW_MSI) {
+				td->sw_msi = true;
+				td->sw_msi_base = r->start;
+			}
+		}
+	}
+	list_for_each_entry_safe(r, next, &regions, list) {
+		list_del(&r->list);
+		kfree(r);
+	}
+	iommu_group_put(group);
 }
 
 int td_map(struct testdev *td, struct itd_map *m)
@@ -576,6 +616,7 @@ int td_unmap(struct testdev *td, struct itd_map *m)
 /* Everything the open file built, undone; the device back on its default domain. */
 void td_teardown(struct testdev *td)
 {
+	bool moved = td->state != ITD_STATE_DEFAULT;
 	struct td_domain *d;
 	struct td_buf *b;
 	unsigned long i;
@@ -586,6 +627,8 @@ void td_teardown(struct testdev *td)
 		rid_detach(td);
 	release(td);
 	td->state = ITD_STATE_DEFAULT;
+	if (moved)
+		td_msi_rearm(td);	/* before the domains it may have used go */
 	xa_for_each(&td->domains, i, d) {
 		xa_erase(&td->domains, i);
 		domain_destroy(d);

@@ -48,9 +48,12 @@ struct td_engine_ops {
 struct td_pci {
 	void __iomem *regs;	/* BAR 0 */
 	int irq;		/* the MSI vector */
+	irq_handler_t handler;
 };
 int td_pci_setup(struct testdev *td, struct td_pci *p, irq_handler_t handler);
 void td_pci_teardown(struct testdev *td, struct td_pci *p);
+void td_msi_rearm(struct testdev *td);
+void td_find_sw_msi(struct testdev *td);
 
 extern const struct td_engine_ops td_engine_edu;
 extern const struct td_engine_ops td_engine_labdev;
@@ -92,7 +95,10 @@ struct testdev {
 
 	const struct td_engine_ops *engine;	/* NULL: no device engine */
 	void *engine_priv;
+	struct td_pci *pci;		/* the engine's PCI plumbing, NULL without engine */
 	atomic_t msi_count;
+	bool sw_msi;			/* the group has a software-managed MSI window (Arm) */
+	u64 sw_msi_base;
 
 	/* Per-open state. */
 	struct xarray bufs;		/* id -> struct td_buf */

@@ -19,48 +19,53 @@ FIXTURE_VARIANT_ADD(msi, labdev) { .engine = "labdev" };
 FIXTURE_SETUP(msi) { TD_SETUP(&self->f, variant->engine); }
 FIXTURE_TEARDOWN(msi) { TD_TEARDOWN(&self->f); }
 
-/* count MSIs raised now are each delivered exactly once. */
-#define expect_msis(_count, _state)                                                            \
+/* _count MSIs raised now; _want of them delivered (each at most once). */
+#define expect_msis(_count, _want, _state)                                                     \
 	do {                                                                                   \
 		uint32_t _got = 0;                                                             \
-		ASSERT_EQ(0, lab_td_msi(self->f.fd, _count, 0, &_got));                        \
-		EXPECT_EQ((uint32_t)(_count), _got)                                            \
-			TH_LOG("%s: %u MSIs raised, %u delivered", _state, (uint32_t)(_count), _got); \
+		ASSERT_EQ(0, lab_td_msi(self->f.fd, _count, (_want) ? 0 : 200, &_got));        \
+		EXPECT_EQ((uint32_t)(_want), _got)                                             \
+			TH_LOG("%s: %u MSIs raised, %u delivered, %u expected", _state,        \
+			       (uint32_t)(_count), _got, (uint32_t)(_want));                    \
 	} while (0)
 
 TEST_F(msi, delivered_exactly_once_in_the_default_domain)
 {
-	expect_msis(1, "default domain");
-	expect_msis(N, "default domain");
+	expect_msis(1, 1, "default domain");
+	expect_msis(N, N, "default domain");
 }
 
 /*
  * default -> test domain -> blocked -> test domain -> default, N MSIs in
- * each state, and DMA in the test domain on the way. x86 only for now: on
- * Arm the module does not map the doorbell into its own domains yet.
+ * each state, and DMA in the test domain on the way. Every state delivers
+ * all N, except blocked on Arm: there an MSI is a DMA write like any other,
+ * and a blocked function writes nothing (on x86 interrupt remapping handles
+ * it whatever the DMA domain). The module's domains carry an MSI cookie at
+ * the software MSI window, so on Arm the doorbell is mapped in them too.
  */
 TEST_F(msi, delivered_in_every_domain_state)
 {
-	uint32_t dom, buf;
+	enum lab_iommu_type type = lab_pci_iommu_type(self->f.bdf);
+	uint32_t dom, buf, blocked_n;
 
-	if (lab_pci_iommu_type(self->f.bdf) != LAB_IOMMU_VTD)
-		SKIP(return, "%s: behind %s an MSI is translated DMA and the module does not map the "
-		     "doorbell into its own domains yet (iommu-lab issue 6): only the default domain "
-		     "is checked", self->f.bdf, lab_iommu_type_name(lab_pci_iommu_type(self->f.bdf)));
+	if (type != LAB_IOMMU_VTD && type != LAB_IOMMU_SMMUV3)
+		SKIP(return, "%s: behind %s: which states deliver MSIs is known for VT-d and SMMUv3 only",
+		     self->f.bdf, lab_iommu_type_name(type));
+	blocked_n = type == LAB_IOMMU_VTD ? N : 0;
 	test_cmd_buf(2 * SZ_4K, 0, &buf);
 	test_cmd_domain(&dom);
 	test_cmd_map(dom, IOVA_SRC, buf, 0, SZ_4K, ITD_MAP_READ);
 	test_cmd_map(dom, IOVA_DST, buf, SZ_4K, SZ_4K, RW);
-	expect_msis(N, "default");
+	expect_msis(N, N, "default");
 	test_cmd_attach(dom);
-	expect_msis(N, "test domain");
+	expect_msis(N, N, "test domain");
 	test_cmd_copy(IOVA_SRC, IOVA_DST, SZ_4K);
 	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
-	expect_msis(N, "blocked");
+	expect_msis(N, blocked_n, "blocked");
 	test_cmd_attach(dom);
-	expect_msis(N, "test domain again");
+	expect_msis(N, N, "test domain again");
 	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_DEFAULT));
-	expect_msis(N, "default again");
+	expect_msis(N, N, "default again");
 }
 
 TEST_HARNESS_MAIN
