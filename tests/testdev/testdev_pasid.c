@@ -61,16 +61,21 @@ FIXTURE_TEARDOWN(pasid)
 #define test_cmd_attach_pasid(_dom, _pasid) ASSERT_EQ(0, lab_td_attach_pasid(self->f.fd, _dom, _pasid))
 #define test_cmd_detach_pasid(_pasid) ASSERT_EQ(0, lab_td_detach_pasid(self->f.fd, _pasid))
 
-/* Domain I maps IOVA_SRC to src page I (pattern 200+I) and IOVA_DST to dst page I. */
-static void build_domains(struct __test_metadata *_metadata, FIXTURE_DATA(pasid) *self, uint32_t *dom,
-			  uint32_t src, uint32_t dst, int n)
+/* n source and n destination pages; domain I maps IOVA_SRC to src page I
+ * (pattern 200+I) and IOVA_DST to dst page I; the RID blocked, so untagged
+ * DMA goes nowhere. */
+static void setup_domains(struct __test_metadata *_metadata, FIXTURE_DATA(pasid) *self, uint32_t *dom,
+			  uint32_t *src, uint32_t *dst, int n)
 {
+	test_cmd_buf(n * SZ_4K, 0, src);
+	test_cmd_buf(n * SZ_4K, 0, dst);
 	for (int i = 0; i < n; i++) {
-		test_cmd_fill(src, i * SZ_4K, SZ_4K, 200 + i);
+		test_cmd_fill(*src, i * SZ_4K, SZ_4K, 200 + i);
 		test_cmd_pasid_domain(&dom[i]);
-		test_cmd_map(dom[i], IOVA_SRC, src, i * SZ_4K, SZ_4K, ITD_MAP_READ);
-		test_cmd_map(dom[i], IOVA_DST, dst, i * SZ_4K, SZ_4K, RW);
+		test_cmd_map(dom[i], IOVA_SRC, *src, i * SZ_4K, SZ_4K, ITD_MAP_READ);
+		test_cmd_map(dom[i], IOVA_DST, *dst, i * SZ_4K, SZ_4K, RW);
 	}
+	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
 }
 
 /* N domains at N PASIDs: a transfer with PASID I lands only in domain I's page. */
@@ -78,10 +83,7 @@ TEST_F(pasid, isolation_matrix)
 {
 	uint32_t dom[NPASID], src, dst;
 
-	test_cmd_buf(NPASID * SZ_4K, 0, &src);
-	test_cmd_buf(NPASID * SZ_4K, 0, &dst);
-	build_domains(_metadata, self, dom, src, dst, NPASID);
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));	/* untagged DMA goes nowhere */
+	setup_domains(_metadata, self, dom, &src, &dst, NPASID);
 	for (int i = 0; i < NPASID; i++)
 		test_cmd_attach_pasid(dom[i], 1 + i);
 
@@ -103,10 +105,7 @@ TEST_F(pasid, rid_and_pasid_coexist_and_detach)
 {
 	uint32_t dom[2], src, dst;
 
-	test_cmd_buf(2 * SZ_4K, 0, &src);
-	test_cmd_buf(2 * SZ_4K, 0, &dst);
-	build_domains(_metadata, self, dom, src, dst, 2);
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	setup_domains(_metadata, self, dom, &src, &dst, 2);
 	test_cmd_attach(dom[0]);		/* RID */
 	test_cmd_attach_pasid(dom[1], 1);	/* PASID 1 */
 
@@ -131,10 +130,7 @@ TEST_F(pasid, unmap_faults_only_its_pasid)
 {
 	uint32_t dom[2], src, dst;
 
-	test_cmd_buf(2 * SZ_4K, 0, &src);
-	test_cmd_buf(2 * SZ_4K, 0, &dst);
-	build_domains(_metadata, self, dom, src, dst, 2);
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	setup_domains(_metadata, self, dom, &src, &dst, 2);
 	test_cmd_attach_pasid(dom[0], 1);
 	test_cmd_attach_pasid(dom[1], 2);
 	test_cmd_copy_pasid(1, IOVA_SRC, IOVA_DST, SZ_4K);	/* both translations cached */
@@ -158,10 +154,7 @@ TEST_F(pasid, switch_domain_at_pasid)
 {
 	uint32_t dom[2], src, dst;
 
-	test_cmd_buf(2 * SZ_4K, 0, &src);
-	test_cmd_buf(2 * SZ_4K, 0, &dst);
-	build_domains(_metadata, self, dom, src, dst, 2);
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	setup_domains(_metadata, self, dom, &src, &dst, 2);
 	test_cmd_attach_pasid(dom[0], 1);
 	test_cmd_copy_pasid(1, IOVA_SRC, IOVA_DST, SZ_4K);
 	EXPECT_PATTERN(dst, 0, SZ_4K, 200, 0);
@@ -191,10 +184,7 @@ TEST_F(pasid, one_domain_at_several_pasids)
 {
 	uint32_t dom, src, dst;
 
-	test_cmd_buf(SZ_4K, 0, &src);
-	test_cmd_buf(SZ_4K, 0, &dst);
-	build_domains(_metadata, self, &dom, src, dst, 1);
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	setup_domains(_metadata, self, &dom, &src, &dst, 1);
 	for (uint32_t p = 1; p <= NPASID; p++)
 		test_cmd_attach_pasid(dom, p);
 	for (uint32_t p = 1; p <= NPASID; p++) {
@@ -223,10 +213,7 @@ TEST_F(pasid, entries_have_the_expected_table_type)
 	ASSERT_EQ(0, lab_read_hex(&ecap, "/sys/class/iommu/%s/intel-iommu/ecap", iommu));
 	want = lab_reg_get(&lab_vtd_ecap_reg, ecap, "FLTS") ? LAB_VTD_PGTT_FIRST : LAB_VTD_PGTT_SECOND;
 
-	test_cmd_buf(2 * SZ_4K, 0, &src);
-	test_cmd_buf(2 * SZ_4K, 0, &dst);
-	build_domains(_metadata, self, dom, src, dst, 2);
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	setup_domains(_metadata, self, dom, &src, &dst, 2);
 	for (uint32_t p = 1; p <= 2; p++) {
 		test_cmd_attach_pasid(dom[p - 1], p);
 		test_cmd_copy_pasid(p, IOVA_SRC, IOVA_DST, SZ_4K);
