@@ -163,6 +163,30 @@ static void read_resv_regions(struct lab_pci_dev *dv)
 	dv->nresv = parse_resv_regions(dv->group, dv->resv, 8);
 }
 
+bool lab_bdf_next(const char **pos, char bdf[32])
+{
+	int n;
+
+	if (!*pos || sscanf(*pos, " %31s%n", bdf, &n) != 1)
+		return false;
+	*pos += n;
+	return true;
+}
+
+int lab_pci_ids(const char *bdf, uint16_t *vendor, uint16_t *device)
+{
+	uint64_t v, d;
+	int ret = lab_read_hex(&v, "/sys/bus/pci/devices/%s/vendor", bdf);
+
+	if (!ret)
+		ret = lab_read_hex(&d, "/sys/bus/pci/devices/%s/device", bdf);
+	if (ret)
+		return ret;
+	*vendor = (uint16_t)v;
+	*device = (uint16_t)d;
+	return 0;
+}
+
 int lab_pci_resv_regions(const char *bdf, struct lab_resv_region *r, int max)
 {
 	char name[32];

@@ -39,6 +39,12 @@ struct lab_resv_region {
 	char type[24];			/* "msi", "direct", "reserved", ... */
 };
 
+/* Walk a space-separated list of PCI addresses ($IOMMU_LAB_VFIO,
+ * $IOMMU_LAB_TESTDEV): for (const char *p = list; lab_bdf_next(&p, bdf);).
+ * *pos may be NULL (an unset variable): no entries. */
+bool lab_bdf_next(const char **pos, char bdf[32]);
+/* BDF's vendor and device ID, from sysfs. 0 or -errno. */
+int lab_pci_ids(const char *bdf, uint16_t *vendor, uint16_t *device);
 /* The reserved regions of BDF's IOMMU group (at most max): how many, or
  * -ENOENT when it has no group. */
 int lab_pci_resv_regions(const char *bdf, struct lab_resv_region *r, int max);

@@ -36,3 +36,13 @@ void lab_record_metric(const char *name, double value, const char *unit)
 	fputs("}\n", stdout);
 	fflush(stdout);
 }
+
+bool lab_mem_is_zero(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}

@@ -7,6 +7,8 @@
 #ifndef LAB_TEST_H
 #define LAB_TEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* Who moved the bytes: "hardware" (a physical device), "emulated" (a device
@@ -16,6 +18,8 @@ enum lab_engine_kind { LAB_ENGINE_HARDWARE, LAB_ENGINE_EMULATED, LAB_ENGINE_SOFT
 
 void lab_record_engine(const char *name, enum lab_engine_kind kind);
 void lab_record_metric(const char *name, double value, const char *unit);
+/* Whether len bytes at p are all zero (a page no DMA may have touched). */
+bool lab_mem_is_zero(const void *p, size_t len);
 /* Make stdout line buffered so records and harness lines keep their order
  * when the output is a pipe. Called from a constructor in lab_test.c. */
 void lab_test_init_output(void);

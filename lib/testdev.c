@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include "discover.h"
 #include "testdev.h"
 
 int lab_td_open(const char *bdf)
@@ -31,18 +32,10 @@ int lab_td_open_engine(const char *list, const char *engine, char *bdf, size_t b
 
 	if (!list || !bdf || !bdf_len || !info)
 		return -EINVAL;
-	for (const char *p = list; *p;) {
+	for (const char *p = list; lab_bdf_next(&p, cur);) {
 		struct itd_info i;
-		size_t n = strcspn(p, " ");
 		int fd, ret;
 
-		if (n == 0 || n >= sizeof(cur)) {
-			p += n ? n : 1;
-			continue;
-		}
-		memcpy(cur, p, n);
-		cur[n] = 0;
-		p += n;
 		fd = lab_td_open(cur);
 		if (fd < 0)
 			return fd;

@@ -1,10 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <string.h>
+#include "discover.h"
 #include "iommufd.h"
 #include "uengine.h"
 
 static const struct lab_uengine_ops *const engines[] = { &lab_uengine_edu, &lab_uengine_labdev };
+
+int lab_uengine_find(const char *list, const struct lab_uengine_ops *ops, bool need_pasid, int skip,
+		     char *bdf)
+{
+	for (const char *p = list; lab_bdf_next(&p, bdf);) {
+		uint16_t vendor, device;
+
+		if (lab_pci_ids(bdf, &vendor, &device) || !ops->match(vendor, device))
+			continue;
+		if (need_pasid && lab_pci_pasid_width(bdf) <= 0)
+			continue;
+		if (skip-- == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
 
 int lab_uengine_open(struct lab_vfio_pci *pci, struct lab_uengine *e)
 {

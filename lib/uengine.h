@@ -10,6 +10,7 @@
 #define LAB_UENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "vfio_pci.h"
 
@@ -45,6 +46,11 @@ struct lab_uengine {
 	void *priv;
 };
 
+/* The function in list (space-separated BDFs, as $IOMMU_LAB_VFIO) that ops
+ * drives, with need_pasid one that also has a PASID capability, after
+ * skipping `skip` such functions; into bdf[32]. 0 or -ENOENT. */
+int lab_uengine_find(const char *list, const struct lab_uengine_ops *ops, bool need_pasid, int skip,
+		     char *bdf);
 /* Find the engine for the opened function and init it. 0, -ENODEV (no engine
  * for this device) or the engine's -errno. */
 int lab_uengine_open(struct lab_vfio_pci *pci, struct lab_uengine *e);
@@ -56,8 +62,9 @@ int lab_uengine_pair(struct lab_uengine *e, uint64_t dst, uint32_t len, uint32_t
 		     struct lab_dma_result *r);
 const char *lab_dma_status_name(enum lab_dma_status s);
 
-/* labdev's test pattern (docs/labdev.md): byte i of a transfer for seed. */
-uint8_t lab_labdev_pattern_byte(uint32_t seed, uint32_t i);
+/* Whether buf holds labdev's test pattern for seed (docs/labdev.md), as a
+ * WRITE or PAIR of len bytes leaves it. */
+bool lab_labdev_has_pattern(const void *buf, size_t len, uint32_t seed);
 
 extern const struct lab_uengine_ops lab_uengine_edu, lab_uengine_labdev;
 

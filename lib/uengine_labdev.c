@@ -20,11 +20,21 @@ enum {
 #define LAB_OP_PAIR 4
 #define LAB_MAX_LEN 0x200000u
 
-uint8_t lab_labdev_pattern_byte(uint32_t seed, uint32_t i)
+static uint8_t pattern_byte(uint32_t seed, uint32_t i)
 {
 	uint32_t mix = seed * 0x9E3779B1u + i * 0x85EBCA77u;
 
 	return (uint8_t)(mix >> 24) ^ (uint8_t)i;
+}
+
+bool lab_labdev_has_pattern(const void *buf, size_t len, uint32_t seed)
+{
+	const uint8_t *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != pattern_byte(seed, (uint32_t)i))
+			return false;
+	return true;
 }
 
 static bool labdev_match(uint16_t vendor, uint16_t device)

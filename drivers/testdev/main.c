@@ -49,6 +49,7 @@ static void td_free(struct kref *ref)
 	struct testdev *td = container_of(ref, struct testdev, ref);
 
 	kfree(td->misc.name);
+	kfree(td->resv);
 	kfree(td);
 }
 
@@ -114,7 +115,9 @@ static int td_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	xa_init(&td->pasids);
 	td->state = ITD_STATE_DEFAULT;
 	atomic_set(&td->msi_count, 0);
-	td_find_sw_msi(td);
+	ret = td_read_resv(td);
+	if (ret)
+		goto err_free;
 	pci_set_drvdata(pdev, td);
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(td_engines); i++) {
@@ -152,6 +155,7 @@ err_engine:
 		td->engine->remove(td);
 err_free:
 	kfree(td->misc.name);
+	kfree(td->resv);
 	kfree(td);
 	return ret;
 }

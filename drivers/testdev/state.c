@@ -459,31 +459,39 @@ static int range_check(struct td_domain *d, u64 iova, u64 length)
 }
 
 /*
- * The device's reserved regions (the MSI window, firmware-reserved memory,
- * ...) must not become ordinary IOVAs: mapping memory there would shadow the
- * doorbell or the firmware's ranges. iommufd refuses them too (EINVAL for a
- * map, EADDRINUSE for an attach over a mapping); like it, the relaxable
- * direct-mapped regions are left free. EADDRINUSE says which rule it was.
+ * The group's reserved regions, read once at probe (ITD_MAP checks them on
+ * every call): the ranges ITD_MAP refuses, and the software-managed MSI
+ * window (Arm), where the module's own domains get an MSI cookie so the
+ * doorbell is mapped in them as in the default domain. The group's regions
+ * are what sysfs reserved_regions shows; the per-device getter is not
+ * exported by every kernel we build for.
  */
-static int resv_check(struct testdev *td, u64 iova, u64 length)
+int td_read_resv(struct testdev *td)
 {
 	struct iommu_group *group = iommu_group_get(&td->pdev->dev);
 	struct iommu_resv_region *r, *next;
 	LIST_HEAD(regions);
+	unsigned int n = 0;
 	int ret;
 
+	td->nresv = 0;
+	td->sw_msi = false;
 	if (!group)
 		return 0;
-	/* The group's regions (what sysfs reserved_regions shows); the per-device
-	 * getter is not exported by every kernel we build for. */
 	ret = iommu_get_group_resv_regions(group, &regions);
-	list_for_each_entry(r, &regions, list) {
-		if (ret || r->type == IOMMU_RESV_DIRECT_RELAXABLE || !r->length)
-			continue;
-		if (iova <= r->start + r->length - 1 && r->start <= iova + length - 1)
-			ret = -EADDRINUSE;
-	}
+	list_for_each_entry(r, &regions, list)
+		n++;
+	td->resv = ret || !n ? NULL : kcalloc(n, sizeof(*td->resv), GFP_KERNEL);
+	if (!ret && n && !td->resv)
+		ret = -ENOMEM;
 	list_for_each_entry_safe(r, next, &regions, list) {
+		/* Like iommufd, leave the relaxable direct-mapped regions free. */
+		if (td->resv && r->length && r->type != IOMMU_RESV_DIRECT_RELAXABLE)
+			td->resv[td->nresv++] = (struct td_resv){ r->start, r->start + r->length - 1 };
+		if (r->type == IOMMU_RESV_SW_MSI) {
+			td->sw_msi = true;
+			td->sw_msi_base = r->start;
+		}
 		list_del(&r->list);
 		kfree(r);	/* copies made for the caller */
 	}
@@ -491,30 +499,19 @@ static int resv_check(struct testdev *td, u64 iova, u64 length)
 	return ret;
 }
 
-/* A software-managed MSI window (Arm): the module's own domains get an MSI
- * cookie there, so the doorbell is mapped in them as in the default domain. */
-void td_find_sw_msi(struct testdev *td)
+/*
+ * The device's reserved regions (the MSI window, firmware-reserved memory,
+ * ...) must not become ordinary IOVAs: mapping memory there would shadow the
+ * doorbell or the firmware's ranges. iommufd refuses them too (EINVAL for a
+ * map, EADDRINUSE for an attach over a mapping). EADDRINUSE says which rule
+ * it was.
+ */
+static int resv_check(struct testdev *td, u64 iova, u64 length)
 {
-	struct iommu_group *group = iommu_group_get(&td->pdev->dev);
-	struct iommu_resv_region *r, *next;
-	LIST_HEAD(regions);
-
-	td->sw_msi = false;
-	if (!group)
-		return;
-	if (!iommu_get_group_resv_regions(group, &regions)) {
-		list_for_each_entry(r, &regions, list) {
-			if (r->type == IOMMU_RESV_SW_MSI) {
-				td->sw_msi = true;
-				td->sw_msi_base = r->start;
-			}
-		}
-	}
-	list_for_each_entry_safe(r, next, &regions, list) {
-		list_del(&r->list);
-		kfree(r);
-	}
-	iommu_group_put(group);
+	for (unsigned int i = 0; i < td->nresv; i++)
+		if (iova <= td->resv[i].last && td->resv[i].start <= iova + length - 1)
+			return -EADDRINUSE;
+	return 0;
 }
 
 int td_map(struct testdev *td, struct itd_map *m)

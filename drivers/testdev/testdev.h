@@ -53,7 +53,7 @@ struct td_pci {
 int td_pci_setup(struct testdev *td, struct td_pci *p, irq_handler_t handler);
 void td_pci_teardown(struct testdev *td, struct td_pci *p);
 void td_msi_rearm(struct testdev *td);
-void td_find_sw_msi(struct testdev *td);
+int td_read_resv(struct testdev *td);
 
 extern const struct td_engine_ops td_engine_edu;
 extern const struct td_engine_ops td_engine_labdev;
@@ -97,6 +97,10 @@ struct testdev {
 	void *engine_priv;
 	struct td_pci *pci;		/* the engine's PCI plumbing, NULL without engine */
 	atomic_t msi_count;
+	struct td_resv {		/* the group's reserved regions (not relaxable), from probe */
+		u64 start, last;
+	} *resv;
+	unsigned int nresv;
 	bool sw_msi;			/* the group has a software-managed MSI window (Arm) */
 	u64 sw_msi_base;
 

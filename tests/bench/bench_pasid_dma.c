@@ -51,46 +51,37 @@ FIXTURE_VARIANT_ADD(bench, module) { .module = true };
 
 static int open_iommufd_labdev(FIXTURE_DATA(bench) *self)
 {
-	const char *list = getenv("IOMMU_LAB_VFIO");
 	struct lab_hw_info hw;
 	char bdf[32];
-	int n;
 
-	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", bdf, &n) == 1; p += n) {
-		uint64_t v, d;
-
-		if (lab_read_hex(&v, "/sys/bus/pci/devices/%s/vendor", bdf) ||
-		    lab_read_hex(&d, "/sys/bus/pci/devices/%s/device", bdf) ||
-		    !lab_uengine_labdev.match(v, d))
-			continue;
-		if (!lab_iommufd_pasid_built()) {
-			snprintf(self->why, sizeof(self->why), "built without uAPI headers for PASID HWPTs "
-				 "and VFIO attach at a PASID (configure --with-uapi)");
-			return -EOPNOTSUPP;
-		}
-		self->ifd = lab_iommufd_open();
-		if (self->ifd < 0) {
-			snprintf(self->why, sizeof(self->why), "/dev/iommu: %s", strerror(-self->ifd));
-			return -EOPNOTSUPP;
-		}
-		if (lab_vfio_pci_open(self->ifd, bdf, &self->pci) ||
-		    lab_uengine_open(&self->pci, &self->eng) ||
-		    lab_iommufd_hw_info_dev(self->ifd, self->pci.dev_id, &hw))
-			return -EIO;
-		if (!hw.has_max_pasid) {
-			snprintf(self->why, sizeof(self->why), "uAPI headers lack IOMMU_GET_HW_INFO's "
-				 "out_max_pasid_log2");
-			return -EOPNOTSUPP;
-		}
-		if (!hw.max_pasid_log2) {
-			snprintf(self->why, sizeof(self->why), "%s: iommufd reports no PASIDs%s", bdf,
-				 lab_pci_iommu_type(bdf) == LAB_IOMMU_SMMUV3 ?
-				 " (the SMMUv3 has no substream support, IDR1.SSIDSIZE = 0)" : "");
-			return -EOPNOTSUPP;
-		}
-		return 0;
+	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, false, 0, bdf))
+		return -ENOENT;
+	if (!lab_iommufd_pasid_built()) {
+		snprintf(self->why, sizeof(self->why), "built without uAPI headers for PASID HWPTs "
+			 "and VFIO attach at a PASID (configure --with-uapi)");
+		return -EOPNOTSUPP;
 	}
-	return -ENOENT;
+	self->ifd = lab_iommufd_open();
+	if (self->ifd < 0) {
+		snprintf(self->why, sizeof(self->why), "/dev/iommu: %s", strerror(-self->ifd));
+		return -EOPNOTSUPP;
+	}
+	if (lab_vfio_pci_open(self->ifd, bdf, &self->pci) ||
+	    lab_uengine_open(&self->pci, &self->eng) ||
+	    lab_iommufd_hw_info_dev(self->ifd, self->pci.dev_id, &hw))
+		return -EIO;
+	if (!hw.has_max_pasid) {
+		snprintf(self->why, sizeof(self->why), "uAPI headers lack IOMMU_GET_HW_INFO's "
+			 "out_max_pasid_log2");
+		return -EOPNOTSUPP;
+	}
+	if (!hw.max_pasid_log2) {
+		snprintf(self->why, sizeof(self->why), "%s: iommufd reports no PASIDs%s", bdf,
+			 lab_pci_iommu_type(bdf) == LAB_IOMMU_SMMUV3 ?
+			 " (the SMMUv3 has no substream support, IDR1.SSIDSIZE = 0)" : "");
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 FIXTURE_SETUP(bench)
@@ -218,12 +209,8 @@ static bool landed(FIXTURE_DATA(bench) *self, int i, uint32_t seed)
 {
 	uint8_t buf[4096];
 
-	if (!self->module) {
-		for (uint64_t b = 0; b < self->len; b++)
-			if (self->page[i][b] != lab_labdev_pattern_byte(seed, (uint32_t)b))
-				return false;
-		return true;
-	}
+	if (!self->module)
+		return lab_labdev_has_pattern(self->page[i], self->len, seed);
 	for (uint64_t off = 0; off < self->len; off += sizeof(buf)) {
 		if (lab_td_buf_read(self->tfd, self->dst[i], off, buf, sizeof(buf)))
 			return false;

@@ -61,22 +61,6 @@ static void *pages(struct __test_metadata *_metadata, size_t n)
 	return p;
 }
 
-/* The first labdev handed to the run for VFIO (IOMMU_LAB_VFIO), into bdf[32]. */
-static bool vfio_labdev(char *bdf)
-{
-	const char *list = getenv("IOMMU_LAB_VFIO");
-	int n;
-
-	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", bdf, &n) == 1; p += n) {
-		uint64_t v, d;
-
-		if (!lab_read_hex(&v, "/sys/bus/pci/devices/%s/vendor", bdf) &&
-		    !lab_read_hex(&d, "/sys/bus/pci/devices/%s/device", bdf) && lab_uengine_labdev.match(v, d))
-			return true;
-	}
-	return false;
-}
-
 /* The vSTE for stage 1 through our CD, as a nested HWPT. */
 static int nested_hwpt(FIXTURE_DATA(nested) *self, enum lab_ste_cfg cfg, uint32_t *id)
 {
@@ -97,7 +81,7 @@ FIXTURE_SETUP(nested)
 	self->pci.fd = -1;
 	if (!lab_iommufd_viommu_built())
 		SKIP(return, "built without uAPI headers for vIOMMU and nested HWPTs (configure --with-uapi)");
-	if (!vfio_labdev(bdf))
+	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
 		     getenv("IOMMU_LAB_VFIO") ?: "");
 	self->ifd = lab_iommufd_open();
@@ -172,22 +156,6 @@ FIXTURE_TEARDOWN(nested)
 		close(self->ifd);
 }
 
-static bool has_pattern(const uint8_t *page, uint32_t seed)
-{
-	for (uint32_t b = 0; b < PG; b++)
-		if (page[b] != lab_labdev_pattern_byte(seed, b))
-			return false;
-	return true;
-}
-
-static bool is_zero(const uint8_t *page)
-{
-	for (uint32_t b = 0; b < PG; b++)
-		if (page[b])
-			return false;
-	return true;
-}
-
 /* A DMA pair at iova lands in data page `page` and nowhere else. */
 static void lands(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self, uint64_t iova, int page,
 		  const char *step)
@@ -201,10 +169,11 @@ static void lands(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self,
 	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("%s: DMA pair at %#llx: %s (fault at %#llx)", step,
 					       (unsigned long long)iova, lab_dma_status_name(r.status),
 					       (unsigned long long)r.fault_iova);
-	EXPECT_TRUE(has_pattern(self->data + page * PG, seed)) TH_LOG("%s: not in data page %d", step, page);
+	EXPECT_TRUE(lab_labdev_has_pattern(self->data + page * PG, PG, seed))
+		TH_LOG("%s: not in data page %d", step, page);
 	for (int i = 0; i < NDATA; i++) {
 		if (i != page) {
-			EXPECT_TRUE(is_zero(self->data + i * PG)) TH_LOG("%s: data page %d written too", step, i);
+			EXPECT_TRUE(lab_mem_is_zero(self->data + i * PG, PG)) TH_LOG("%s: data page %d written too", step, i);
 		}
 	}
 }
@@ -222,7 +191,7 @@ static void faults(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self
 	EXPECT_EQ(LAB_DMA_FAULT, r.status) TH_LOG("%s: DMA pair at %#llx: %s, expected a fault", step,
 						  (unsigned long long)iova, lab_dma_status_name(r.status));
 	for (int i = 0; i < NDATA; i++) {
-		EXPECT_TRUE(is_zero(self->data + i * PG)) TH_LOG("%s: data page %d written", step, i);
+		EXPECT_TRUE(lab_mem_is_zero(self->data + i * PG, PG)) TH_LOG("%s: data page %d written", step, i);
 	}
 }
 
@@ -343,9 +312,10 @@ TEST_F(nested, leave_nested_for_stage1_only)
 	memset(self->data, 0, NDATA * PG);
 	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x51, LAB_NO_PASID, &r));
 	EXPECT_EQ(LAB_DMA_OK, r.status) TH_LOG("stage-1 only: %s", lab_dma_status_name(r.status));
-	EXPECT_TRUE(has_pattern(other, 0x51)) TH_LOG("stage-1 only: not in the new domain's page");
+	EXPECT_TRUE(lab_labdev_has_pattern(other, PG, 0x51)) TH_LOG("stage-1 only: not in the new domain's page");
 	for (int i = 0; i < NDATA; i++) {
-		EXPECT_TRUE(is_zero(self->data + i * PG)) TH_LOG("stage-1 only: reached the old stage 2 (page %d)", i);
+		EXPECT_TRUE(lab_mem_is_zero(self->data + i * PG, PG))
+			TH_LOG("stage-1 only: reached the old stage 2 (page %d)", i);
 	}
 	if (self->kmsg_ok) {
 		struct lab_fault_rec recs[8];
@@ -370,7 +340,8 @@ TEST_F(nested, leave_nested_for_stage1_only)
 /*
  * A stage-1 PTE changed by the test (IOVA_A moved from page 0 to page 2)
  * takes effect once the stage-1 invalidation returns (SMMUv3: CMD_TLBI_NH_VA
- * for our ASID through the vIOMMU; VT-d: the nested HWPT's invalidation); IOVA_B's translation is not disturbed. Whether the old
+ * for our ASID through the vIOMMU; VT-d: the nested HWPT's invalidation);
+ * IOVA_B's translation is not disturbed. Whether the old
  * translation was still used before the invalidation is reported as
  * information (the emulated SMMUv3 caches; hardware may too). Then a stage-2
  * unmap in the IOAS invalidates nested translations through it.
@@ -387,10 +358,11 @@ TEST_F(nested, stage1_change_then_invalidation)
 	memset(self->data, 0, NDATA * PG);
 	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x5a, LAB_NO_PASID, &r));
 	TH_LOG("before the invalidation: %s", r.status != LAB_DMA_OK ? lab_dma_status_name(r.status) :
-	       has_pattern(self->data, 0x5a) ? "the stale translation (page 0) was used" :
-	       has_pattern(self->data + 2 * PG, 0x5a) ? "the new translation (page 2) was already used" :
+	       lab_labdev_has_pattern(self->data, PG, 0x5a) ? "the stale translation (page 0) was used" :
+	       lab_labdev_has_pattern(self->data + 2 * PG, PG, 0x5a) ?
+	       "the new translation (page 2) was already used" :
 	       "landed elsewhere");
-	lab_record_metric("stale_s1_translation_observed", has_pattern(self->data, 0x5a), "bool");
+	lab_record_metric("stale_s1_translation_observed", lab_labdev_has_pattern(self->data, PG, 0x5a), "bool");
 	if (self->smmu) {
 		lab_smmuv3_cmd_tlbi_nh_va(cmd[0], ASID, IOVA_A);
 		ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
@@ -506,16 +478,19 @@ TEST_F(nested, cd_change_then_cfgi_cd)
 	NEED_SMMUV3();
 
 	expect_lands(IOVA_A, 0, "before the CD change");
-	ASSERT_EQ(0, lab_s1pt_init(&t2, LAB_S1PT_ARM_VMSA, self->s1mem + NS1 / 2 * PG, IPA_S1 + NS1 / 2 * PG, NS1 / 2));
+	ASSERT_EQ(0, lab_s1pt_init(&t2, LAB_S1PT_ARM_VMSA, self->s1mem + NS1 / 2 * PG, IPA_S1 + NS1 / 2 * PG,
+				   NS1 / 2));
 	ASSERT_EQ(0, lab_s1pt_map(&t2, IOVA_A, IPA_DATA + 2 * PG, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 	lab_smmuv3_cd(cd, ASID, t2.root_ipa, self->s1.va_bits);
 	memcpy(self->cdmem, cd, sizeof(cd));
 	memset(self->data, 0, NDATA * PG);
 	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x6c, LAB_NO_PASID, &r));
 	TH_LOG("before CFGI_CD: %s", r.status != LAB_DMA_OK ? lab_dma_status_name(r.status) :
-	       has_pattern(self->data, 0x6c) ? "the old CD's tables were used" :
-	       has_pattern(self->data + 2 * PG, 0x6c) ? "the new CD was already used" : "landed elsewhere");
-	lab_record_metric("stale_cd_observed", r.status == LAB_DMA_OK && has_pattern(self->data, 0x6c), "bool");
+	       lab_labdev_has_pattern(self->data, PG, 0x6c) ? "the old CD's tables were used" :
+	       lab_labdev_has_pattern(self->data + 2 * PG, PG, 0x6c) ? "the new CD was already used" :
+	       "landed elsewhere");
+	lab_record_metric("stale_cd_observed",
+			  r.status == LAB_DMA_OK && lab_labdev_has_pattern(self->data, PG, 0x6c), "bool");
 	lab_smmuv3_cmd_cfgi_cd(cmds[0], VSID, 0);
 	lab_smmuv3_cmd_tlbi_nh_asid(cmds[1], ASID);
 	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmds, 2, &done));
@@ -541,19 +516,12 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 	uint32_t vdev2, hwpt2, done;
 	struct lab_dma_result r;
 	const char *list = getenv("IOMMU_LAB_VFIO");
-	char bdf[32] = "";
-	int n;
+	char bdf[32];
 
 	NEED_SMMUV3();
 
-	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", bdf, &n) == 1; p += n, bdf[0] = 0) {
-		uint64_t v, d;
-
-		if (strcmp(bdf, self->pci.bdf) && !lab_read_hex(&v, "/sys/bus/pci/devices/%s/vendor", bdf) &&
-		    !lab_read_hex(&d, "/sys/bus/pci/devices/%s/device", bdf) && lab_uengine_labdev.match(v, d))
-			break;
-	}
-	if (!bdf[0])
+	/* The fixture's device is the first labdev in the list. */
+	if (lab_uengine_find(list, &lab_uengine_labdev, false, 1, bdf))
 		SKIP(return, "a second labdev is not handed to vfio-pci (IOMMU_LAB_VFIO='%s')", list ?: "");
 	ASSERT_EQ(0, lab_vfio_pci_open(self->ifd, bdf, &pci2));
 	ASSERT_EQ(0, lab_uengine_open(&pci2, &eng2));
@@ -563,7 +531,8 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 	for (int i = 0; i < 2; i++)
 		ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, data2 + i * PG, PG, IPA_DATA + (8 + i) * PG,
 					  LAB_IOAS_READ | LAB_IOAS_WRITE));
-	ASSERT_EQ(0, lab_s1pt_init(&t2, LAB_S1PT_ARM_VMSA, self->s1mem + NS1 / 2 * PG, IPA_S1 + NS1 / 2 * PG, NS1 / 2));
+	ASSERT_EQ(0, lab_s1pt_init(&t2, LAB_S1PT_ARM_VMSA, self->s1mem + NS1 / 2 * PG, IPA_S1 + NS1 / 2 * PG,
+				   NS1 / 2));
 	ASSERT_EQ(0, lab_s1pt_map(&t2, IOVA_A, IPA_DATA + 8 * PG, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 	lab_smmuv3_cd(cd, ASID + 1, t2.root_ipa, self->s1.va_bits);
 	memcpy(cd2mem, cd, sizeof(cd));
@@ -575,7 +544,7 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 	expect_lands(IOVA_A, 0, "device 1");
 	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x71, LAB_NO_PASID, &r));
 	ASSERT_EQ(LAB_DMA_OK, r.status);
-	EXPECT_TRUE(has_pattern(data2, 0x71)) TH_LOG("device 2 before: not in its page 0");
+	EXPECT_TRUE(lab_labdev_has_pattern(data2, PG, 0x71)) TH_LOG("device 2 before: not in its page 0");
 
 	/* Both devices' IOVA_A move: device 1 to page 2, device 2 to its page 1. */
 	ASSERT_EQ(0, lab_s1pt_unmap(&self->s1, IOVA_A, PG));
@@ -589,17 +558,18 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x72, LAB_NO_PASID, &r));
 	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("device 2 after the other ASID's invalidation: %s",
 						lab_dma_status_name(r.status));
-	TH_LOG("device 2 after the other ASID's invalidation: %s", has_pattern(data2, 0x72) ?
-	       "its old translation (not invalidated)" : has_pattern(data2 + PG, 0x72) ?
+	TH_LOG("device 2 after the other ASID's invalidation: %s", lab_labdev_has_pattern(data2, PG, 0x72) ?
+	       "its old translation (not invalidated)" : lab_labdev_has_pattern(data2 + PG, PG, 0x72) ?
 	       "its new translation" : "neither of its pages");
-	EXPECT_TRUE(has_pattern(data2, 0x72) || has_pattern(data2 + PG, 0x72));
-	EXPECT_FALSE(has_pattern(self->data + 2 * PG, 0x72)) TH_LOG("device 2 wrote device 1's page");
+	EXPECT_TRUE(lab_labdev_has_pattern(data2, PG, 0x72) || lab_labdev_has_pattern(data2 + PG, PG, 0x72));
+	EXPECT_FALSE(lab_labdev_has_pattern(self->data + 2 * PG, PG, 0x72)) TH_LOG("device 2 wrote device 1's page");
 	lab_smmuv3_cmd_tlbi_nh_asid(cmd[0], ASID + 1);
 	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
 	memset(data2, 0, 2 * PG);
 	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x73, LAB_NO_PASID, &r));
 	EXPECT_EQ(LAB_DMA_OK, r.status);
-	EXPECT_TRUE(has_pattern(data2 + PG, 0x73)) TH_LOG("device 2 after its own invalidation: not in its page 1");
+	EXPECT_TRUE(lab_labdev_has_pattern(data2 + PG, PG, 0x73))
+		TH_LOG("device 2 after its own invalidation: not in its page 1");
 	lab_uengine_close(&eng2);
 	lab_vfio_pci_close(&pci2);
 }

@@ -51,35 +51,13 @@ FIXTURE_VARIANT(pasid) { bool mock; };
 FIXTURE_VARIANT_ADD(pasid, labdev) { .mock = false };
 FIXTURE_VARIANT_ADD(pasid, mock) { .mock = true };
 
-/* The function handed to the run for VFIO (IOMMU_LAB_VFIO) with a userspace
- * engine and a PASID capability, after skipping `skip` of them. */
-static int find_labdev(char *bdf, size_t len, int skip)
-{
-	const char *list = getenv("IOMMU_LAB_VFIO");
-	char cur[32];
-	int n;
-
-	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", cur, &n) == 1; p += n) {
-		uint64_t vendor, device;
-
-		if (lab_read_hex(&vendor, "/sys/bus/pci/devices/%s/vendor", cur) ||
-		    lab_read_hex(&device, "/sys/bus/pci/devices/%s/device", cur))
-			continue;
-		if (lab_uengine_labdev.match(vendor, device) && lab_pci_pasid_width(cur) > 0 && skip-- == 0) {
-			snprintf(bdf, len, "%s", cur);
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static void setup_labdev(struct __test_metadata *_metadata, FIXTURE_DATA(pasid) *self)
 {
 	struct lab_hw_info hw;
 	char bdf[32];
 	int ret;
 
-	if (find_labdev(bdf, sizeof(bdf), 0))
+	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, true, 0, bdf))
 		SKIP(return, "no PASID-capable function with a userspace engine handed to vfio-pci "
 		     "(iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')", getenv("IOMMU_LAB_VFIO") ?: "");
 	ret = lab_vfio_pci_open(self->ifd, bdf, &self->pci);
@@ -218,23 +196,6 @@ static int detach_pasid(FIXTURE_DATA(pasid) *self, uint32_t pasid)
 #define test_cmd_detach_pasid(_p) ASSERT_EQ(0, detach_pasid(self, _p)) TH_LOG("detach PASID %u", _p)
 #define test_err_attach_pasid(_errno, _p, _hwpt) EXPECT_EQ(-(_errno), attach_pasid(self, _p, _hwpt)) TH_LOG("attach PASID %#x", _p)
 
-/* Whether page i holds labdev's pattern for seed. */
-static bool page_has_pattern(const uint8_t *page, uint32_t seed)
-{
-	for (uint32_t b = 0; b < SZ_4K; b++)
-		if (page[b] != lab_labdev_pattern_byte(seed, b))
-			return false;
-	return true;
-}
-
-static bool page_is_zero(const uint8_t *page)
-{
-	for (uint32_t b = 0; b < SZ_4K; b++)
-		if (page[b])
-			return false;
-	return true;
-}
-
 static void clear_pages(FIXTURE_DATA(pasid) *self)
 {
 	for (int i = 0; i < NSPACE; i++)
@@ -264,11 +225,11 @@ static void reaches(struct __test_metadata *_metadata, FIXTURE_DATA(pasid) *self
 	ASSERT_EQ(LAB_DMA_OK, r.status)
 		TH_LOG("PASID %#x: DMA pair %s (fault at %#llx)", pasid, lab_dma_status_name(r.status),
 		       (unsigned long long)r.fault_iova);
-	EXPECT_TRUE(page_has_pattern(self->dst[space], seed))
+	EXPECT_TRUE(lab_labdev_has_pattern(self->dst[space], SZ_4K, seed))
 		TH_LOG("PASID %#x: the pair did not land in space %d", pasid, space);
 	for (int i = 0; i < NSPACE; i++) {
 		if (i != space && self->dst[i]) {
-			EXPECT_TRUE(page_is_zero(self->dst[i])) TH_LOG("PASID %#x also wrote space %d", pasid, i);
+			EXPECT_TRUE(lab_mem_is_zero(self->dst[i], SZ_4K)) TH_LOG("PASID %#x also wrote space %d", pasid, i);
 		}
 	}
 }
@@ -291,7 +252,7 @@ static void faults(struct __test_metadata *_metadata, FIXTURE_DATA(pasid) *self,
 	EXPECT_EQ(pasid != LAB_NO_PASID, r.fault_pasid) TH_LOG("FAULT_INFO: PASID-tagged %d", r.fault_pasid);
 	for (int i = 0; i < NSPACE; i++) {
 		if (self->dst[i]) {
-			EXPECT_TRUE(page_is_zero(self->dst[i])) TH_LOG("a faulting PASID %u wrote space %d", pasid, i);
+			EXPECT_TRUE(lab_mem_is_zero(self->dst[i], SZ_4K)) TH_LOG("a faulting PASID %u wrote space %d", pasid, i);
 		}
 	}
 }
@@ -367,7 +328,7 @@ TEST_F(pasid, one_hwpt_at_two_devices)
 
 	test_cmd_space(1);
 	if (self->eng.ops) {
-		if (find_labdev(bdf, sizeof(bdf), 1))
+		if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, true, 1, bdf))
 			SKIP(return, "a second PASID-capable function with a userspace engine is not handed "
 			     "to vfio-pci (IOMMU_LAB_VFIO='%s')", getenv("IOMMU_LAB_VFIO") ?: "");
 		ASSERT_EQ(0, lab_vfio_pci_open(self->ifd, bdf, &pci2));
@@ -386,7 +347,7 @@ TEST_F(pasid, one_hwpt_at_two_devices)
 		memset(self->dst[1], 0, SZ_4K);
 		ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_DST, SZ_4K, 77, 1, &r));
 		EXPECT_EQ(LAB_DMA_OK, r.status) TH_LOG("second device: %s", lab_dma_status_name(r.status));
-		EXPECT_TRUE(page_has_pattern(self->dst[1], 77));
+		EXPECT_TRUE(lab_labdev_has_pattern(self->dst[1], SZ_4K, 77));
 	} else {
 		EXPECT_EQ(0, lab_mock_pasid_check(self->ifd, stdev2, 1, self->hwpt[1]));
 	}
@@ -397,7 +358,7 @@ TEST_F(pasid, one_hwpt_at_two_devices)
 		ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_DST, SZ_4K, 79, 1, &r));
 		EXPECT_EQ(LAB_DMA_OK, r.status) TH_LOG("second device after the first's detach: %s",
 						      lab_dma_status_name(r.status));
-		EXPECT_TRUE(page_has_pattern(self->dst[1], 79));
+		EXPECT_TRUE(lab_labdev_has_pattern(self->dst[1], SZ_4K, 79));
 	} else {
 		EXPECT_EQ(0, lab_mock_pasid_check(self->ifd, stdev2, 1, self->hwpt[1]));
 	}
@@ -494,14 +455,12 @@ TEST(device_without_pasid_capability)
 	struct lab_hw_info hw;
 	uint32_t ioas, hwpt, plain;
 	char bdf[32] = "";
-	int ifd, n, ret;
+	bool found = false;
+	int ifd, ret;
 
-	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", bdf, &n) == 1; p += n) {
-		if (lab_pci_pasid_width(bdf) == 0)
-			break;
-		bdf[0] = 0;
-	}
-	if (!bdf[0])
+	for (const char *p = list; !found && lab_bdf_next(&p, bdf);)
+		found = lab_pci_pasid_width(bdf) == 0;
+	if (!found)
 		SKIP(return, "no function without a PASID capability handed to vfio-pci (IOMMU_LAB_VFIO='%s')",
 		     list ?: "");
 	if (!lab_iommufd_pasid_built())

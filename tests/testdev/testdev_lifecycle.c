@@ -68,12 +68,11 @@ FIXTURE_TEARDOWN(life)
 {
 	const char *list = getenv("IOMMU_LAB_TESTDEV");
 	char bdf[32];
-	int n;
 
 	TD_TEARDOWN(&self->f);
 	/* Leave every function handed to the run bound to the module (unloading
 	 * it let go of all of them) for whatever runs next. */
-	for (const char *p = list ? list : ""; sscanf(p, " %31s%n", bdf, &n) == 1; p += n)
+	for (const char *p = list; lab_bdf_next(&p, bdf);)
 		rebind(bdf);
 }
 

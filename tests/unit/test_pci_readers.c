@@ -122,4 +122,32 @@ TEST_F(tree, vtd_pasid_entry_by_device_and_pasid)
 	EXPECT_EQ(-EINVAL, lab_vtd_debugfs_pasid_entry("00:12.0", 1, pe));
 }
 
+TEST(bdf_list_walk)
+{
+	const char *p = "  0000:00:10.0 0000:00:13.0\t0000:00:14.0 ";
+	char bdf[32];
+
+	ASSERT_TRUE(lab_bdf_next(&p, bdf));
+	EXPECT_STREQ("0000:00:10.0", bdf);
+	ASSERT_TRUE(lab_bdf_next(&p, bdf));
+	EXPECT_STREQ("0000:00:13.0", bdf);
+	ASSERT_TRUE(lab_bdf_next(&p, bdf));
+	EXPECT_STREQ("0000:00:14.0", bdf);
+	EXPECT_FALSE(lab_bdf_next(&p, bdf));
+	p = NULL;
+	EXPECT_FALSE(lab_bdf_next(&p, bdf));
+}
+
+TEST_F(tree, pci_ids)
+{
+	uint16_t v, d;
+
+	put(self->root, "sys/bus/pci/devices/" BDF "/vendor", "0x1234\n", 7);
+	put(self->root, "sys/bus/pci/devices/" BDF "/device", "0x1ab0\n", 7);
+	ASSERT_EQ(0, lab_pci_ids(BDF, &v, &d));
+	EXPECT_EQ(0x1234, v);
+	EXPECT_EQ(0x1ab0, d);
+	EXPECT_NE(0, lab_pci_ids("0000:00:1f.0", &v, &d));
+}
+
 TEST_HARNESS_MAIN
