@@ -2,6 +2,7 @@
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,67 @@ int lab_pci_pasid_width(const char *bdf)
 	}
 	fclose(f);
 	return ret;
+}
+
+int lab_pci_msi_address(const char *bdf, uint64_t *addr)
+{
+	char path[512];
+	uint8_t cfg[256], off;
+	int fd, hops = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/config", lab_sysfs_root(), bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, cfg, sizeof(cfg), 0);
+	close(fd);
+	if (n < (ssize_t)sizeof(cfg))
+		return n < 0 ? -errno : -EACCES;	/* unprivileged reads stop at 64 bytes */
+	if (!(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+		return -ENOENT;
+	/* PCI Local Bus 3.0, 6.8.1: the MSI capability is control (bit 0
+	 * enable, bit 7 64-bit) at +2, address at +4, upper address at +8. */
+	for (off = cfg[PCI_CAPABILITY_LIST] & ~3; off >= 0x40 && hops++ < 48; off = cfg[off + 1] & ~3) {
+		uint16_t ctrl;
+		uint32_t lo, hi = 0;
+
+		if (cfg[off] != PCI_CAP_ID_MSI)
+			continue;
+		memcpy(&ctrl, cfg + off + 2, 2);
+		if (!(ctrl & PCI_MSI_FLAGS_ENABLE))
+			return -ENODATA;
+		memcpy(&lo, cfg + off + 4, 4);
+		if (ctrl & PCI_MSI_FLAGS_64BIT)
+			memcpy(&hi, cfg + off + 8, 4);
+		*addr = (uint64_t)hi << 32 | lo;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int lab_pci_msi_chip(const char *bdf, char *buf, size_t len)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d;
+	long irq = -1;
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/msi_irqs", lab_sysfs_root(), bdf);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? -ENOENT : -errno;
+	while ((e = readdir(d))) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+
+		if (e->d_name[0] != '.' && !*end && (irq < 0 || v < irq))
+			irq = v;
+	}
+	closedir(d);
+	if (irq < 0)
+		return -ENOENT;
+	return lab_read_str(buf, len, "/sys/kernel/irq/%ld/chip_name", irq);
 }
 
 static int count_dir(const char *fmt, const char *arg)

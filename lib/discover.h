@@ -21,6 +21,15 @@ enum lab_iommu_type lab_pci_iommu_type(const char *bdf);
 /* The Max PASID Width of BDF's PCIe PASID capability, read from its sysfs
  * config space (needs root); 0 without the capability; -errno. */
 int lab_pci_pasid_width(const char *bdf);
+/* The address BDF's MSI capability holds now (what the device writes to
+ * signal vector 0), read from its sysfs config space (needs root; under VFIO
+ * this is the host's programming, not the user's virtual view). 0, -ENOENT
+ * without an MSI capability, -ENODATA while MSI is disabled, or -errno. */
+int lab_pci_msi_address(const char *bdf, uint64_t *addr);
+/* The irq chip of BDF's first MSI vector (/sys/kernel/irq/N/chip_name, e.g.
+ * "IR-PCI-MSI-0000:00:13.0" behind interrupt remapping) into buf. 0 or -errno
+ * (-ENOENT: no MSI vector allocated). */
+int lab_pci_msi_chip(const char *bdf, char *buf, size_t len);
 
 #define LAB_MAX_REGS 6
 

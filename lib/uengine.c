@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 #include "discover.h"
 #include "iommufd.h"
 #include "uengine.h"
@@ -72,4 +74,46 @@ const char *lab_dma_status_name(enum lab_dma_status s)
 	static const char *const names[] = { "OK", "FAULT", "MISMATCH", "BAD_REQUEST", "ERROR" };
 
 	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
+int64_t lab_eventfd_take(int efd, int wait_ms)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	uint64_t v;
+	int n = poll(&pfd, 1, wait_ms);
+
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if (read(efd, &v, sizeof(v)) != sizeof(v))
+		return -errno;
+	return (int64_t)v;
+}
+
+int lab_uengine_msis(struct lab_uengine *e, int efd, uint32_t count, int wait_ms, uint32_t *delivered)
+{
+	int64_t got;
+	uint64_t total = 0;
+	int ret;
+
+	/* Whatever an earlier step left behind is not ours. */
+	got = lab_eventfd_take(efd, 0);
+	if (got < 0)
+		return (int)got;
+	for (uint32_t i = 0; i < count; i++) {
+		ret = e->ops->send_msi(e);
+		if (ret)
+			return ret;
+		got = lab_eventfd_take(efd, wait_ms);
+		if (got < 0)
+			return (int)got;
+		total += (uint64_t)got;
+	}
+	got = lab_eventfd_take(efd, 20);
+	if (got < 0)
+		return (int)got;
+	total += (uint64_t)got;
+	*delivered = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	return 0;
 }

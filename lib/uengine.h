@@ -62,6 +62,16 @@ int lab_uengine_pair(struct lab_uengine *e, uint64_t dst, uint32_t len, uint32_t
 		     struct lab_dma_result *r);
 const char *lab_dma_status_name(enum lab_dma_status s);
 
+/* What eventfd efd counted within wait_ms (0 if nothing; its counter is
+ * reset), or -errno. */
+int64_t lab_eventfd_take(int efd, int wait_ms);
+/* Raise count MSIs one at a time through the engine, each after the last
+ * one arrived on efd (the eventfd given to lab_vfio_pci_msi_enable) or
+ * wait_ms passed without it; then 20 ms more for extras. *delivered: how
+ * many efd counted in all. A device merges MSIs raised before the last one
+ * was taken, so back-to-back raises would undercount. 0 or -errno. */
+int lab_uengine_msis(struct lab_uengine *e, int efd, uint32_t count, int wait_ms, uint32_t *delivered);
+
 /* Whether buf holds labdev's test pattern for seed (docs/labdev.md), as a
  * WRITE or PAIR of len bytes leaves it. */
 bool lab_labdev_has_pattern(const void *buf, size_t len, uint32_t seed);

@@ -13,8 +13,8 @@
 #include "iommufd.h"
 #include "uengine.h"
 
-enum { EDU_ID = 0x00, EDU_IRQ_RAISE = 0x60, EDU_DMA_SRC = 0x80, EDU_DMA_DST = 0x88, EDU_DMA_COUNT = 0x90,
-       EDU_DMA_CMD = 0x98 };
+enum { EDU_ID = 0x00, EDU_IRQ_RAISE = 0x60, EDU_IRQ_ACK = 0x64, EDU_DMA_SRC = 0x80, EDU_DMA_DST = 0x88,
+       EDU_DMA_COUNT = 0x90, EDU_DMA_CMD = 0x98 };
 #define EDU_CMD_RUN 0x1
 #define EDU_CMD_TO_RAM 0x2	/* device buffer -> memory */
 #define EDU_BUF_ADDR 0x40000ull
@@ -93,6 +93,8 @@ static int edu_wait(struct lab_uengine *e, struct lab_dma_result *r)
 
 static int edu_send_msi(struct lab_uengine *e)
 {
+	/* Nobody acknowledges in userspace: clear the last event first. */
+	lab_mmio_write32(e->pci, EDU_IRQ_ACK, 1);
 	lab_mmio_write32(e->pci, EDU_IRQ_RAISE, 1);
 	return 0;
 }

@@ -12,7 +12,7 @@ enum {
 	LAB_ID = 0x00, LAB_CAPS = 0x04, LAB_SRC_LO = 0x08, LAB_SRC_HI = 0x0c, LAB_DST_LO = 0x10,
 	LAB_DST_HI = 0x14, LAB_LEN = 0x18, LAB_PASID = 0x1c, LAB_SEED = 0x20, LAB_OP = 0x24,
 	LAB_STATUS = 0x28, LAB_RESULT = 0x2c, LAB_FAULT_LO = 0x30, LAB_FAULT_HI = 0x34,
-	LAB_FAULT_INFO = 0x38, LAB_IRQ_RAISE = 0x48,
+	LAB_FAULT_INFO = 0x38, LAB_IRQ_ACK = 0x44, LAB_IRQ_RAISE = 0x48,
 };
 #define LAB_ID_VALUE 0x1ab00001u
 #define LAB_PASID_VALID (1u << 31)
@@ -119,6 +119,8 @@ static int labdev_wait(struct lab_uengine *e, struct lab_dma_result *r)
 
 static int labdev_send_msi(struct lab_uengine *e)
 {
+	/* Nobody acknowledges in userspace: clear the last event first. */
+	lab_mmio_write32(e->pci, LAB_IRQ_ACK, 1);
 	lab_mmio_write32(e->pci, LAB_IRQ_RAISE, 1);
 	return 0;
 }

@@ -94,7 +94,47 @@ int lab_vfio_pci_cfg_write(struct lab_vfio_pci *p, unsigned int off, const void 
 
 	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
 }
+
+static int set_irqs(struct lab_vfio_pci *p, uint32_t flags, uint32_t count, const int32_t *fds)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd[1];
+	} req;
+
+	memset(&req, 0, sizeof(req));
+	req.set.argsz = sizeof(req.set) + count * sizeof(int32_t);
+	req.set.flags = flags;
+	req.set.index = VFIO_PCI_MSI_IRQ_INDEX;
+	req.set.start = 0;
+	req.set.count = count;
+	if (count)
+		req.fd[0] = fds[0];
+	return ioctl(p->fd, VFIO_DEVICE_SET_IRQS, &req) ? -errno : 0;
+}
+
+int lab_vfio_pci_msi_enable(struct lab_vfio_pci *p, int efd)
+{
+	int32_t fd = efd;
+
+	return set_irqs(p, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, 1, &fd);
+}
+
+int lab_vfio_pci_msi_disable(struct lab_vfio_pci *p)
+{
+	return set_irqs(p, VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, 0, NULL);
+}
 #else
+int lab_vfio_pci_msi_enable(struct lab_vfio_pci *p, int efd)
+{
+	(void)p; (void)efd;
+	return -EOPNOTSUPP;
+}
+int lab_vfio_pci_msi_disable(struct lab_vfio_pci *p)
+{
+	(void)p;
+	return -EOPNOTSUPP;
+}
 int lab_vfio_pci_open(int iommufd, const char *bdf, struct lab_vfio_pci *p)
 {
 	(void)iommufd; (void)bdf;

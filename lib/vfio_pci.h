@@ -26,6 +26,12 @@ int lab_vfio_pci_open(int iommufd, const char *bdf, struct lab_vfio_pci *p);
 void lab_vfio_pci_close(struct lab_vfio_pci *p);
 int lab_vfio_pci_cfg_read(struct lab_vfio_pci *p, unsigned int off, void *buf, size_t len);
 int lab_vfio_pci_cfg_write(struct lab_vfio_pci *p, unsigned int off, const void *buf, size_t len);
+/* VFIO_DEVICE_SET_IRQS: MSI vector 0 signals the eventfd efd (the host
+ * allocates the vector, and on Arm maps the doorbell into the attached
+ * domain, now). 0 or -errno. */
+int lab_vfio_pci_msi_enable(struct lab_vfio_pci *p, int efd);
+/* Release the MSI vector (MSI off in the device). 0 or -errno. */
+int lab_vfio_pci_msi_disable(struct lab_vfio_pci *p);
 
 static inline uint32_t lab_mmio_read32(const struct lab_vfio_pci *p, unsigned int off)
 {

@@ -53,9 +53,10 @@ err_disable:
  * Where MSIs are translated DMA (Arm), the doorbell is mapped into the domain
  * attached when the vector is allocated (dma-iommu's MSI cookie). After the
  * RID changed domains, allocate the vector again so the doorbell is mapped in
- * the new one, as VFIO does when it enables MSIs after attaching. Without a
- * doorbell mapping (blocked) the allocation fails and the engine has no MSI
- * until the next change.
+ * the new one, as VFIO does when it enables MSIs after attaching. Callers
+ * never do this while blocked: there the doorbell cannot be mapped, the
+ * allocation fails, and Linux 7.3's GICv3 ITS keeps the event it took for
+ * it, so the function could not get an MSI again (docs/msi.md).
  */
 void td_msi_rearm(struct testdev *td)
 {

@@ -59,7 +59,7 @@ lab_run_restore() {
 lab_run_usage() {
 	cat <<'EOT'
 usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF]...
-                     [--testdev BDF] [--stream FILE]
+                     [--testdev BDF] [--stream FILE] [--disposable]
   --filter GLOB   run only tests whose id (program.fixture.variant.test) matches GLOB
   --out DIR       results directory (default: ./results/<run-id>)
   --timeout S     per-program time limit, default 900
@@ -67,11 +67,14 @@ usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF
   --testdev BDF   hand BDF to iommu_testdev for the run (loads the module; restored afterwards);
                   repeat for several devices: each DMA test runs once per engine found
   --stream FILE   also write each JSON record to FILE as it completes
+  --disposable    this machine may be rebooted after the run (a testbed guest): also run the
+                  tests that, on a kernel with a known bug, leave a device unusable until reboot
 EOT
 }
 
 lab_run() {
 	local filter="" out="" timeout=900 stream="" vfio=() testdev=() a
+	unset IOMMU_LAB_DISPOSABLE
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--filter) [ $# -ge 2 ] || lab_die "--filter needs a glob"; filter=$2; shift 2 ;;
@@ -80,6 +83,7 @@ lab_run() {
 		--vfio) [ $# -ge 2 ] || lab_die "--vfio needs a PCI address"; vfio+=("$2"); shift 2 ;;
 		--testdev) [ $# -ge 2 ] || lab_die "--testdev needs a PCI address"; testdev+=("$2"); shift 2 ;;
 		--stream) [ $# -ge 2 ] || lab_die "--stream needs a file"; stream=$2; shift 2 ;;
+		--disposable) export IOMMU_LAB_DISPOSABLE=1; shift ;;
 		-h|--help) lab_run_usage; return 0 ;;
 		*) lab_run_usage >&2; lab_die "run: unknown argument '$1'" ;;
 		esac
@@ -124,8 +128,9 @@ lab_run() {
 	"$LAB_LIBEXEC/iommu-lab-discover" > "$out/platform.txt" 2>> "$out/logs/discover.err"
 	local dmesg_before=0
 	dmesg > "$out/logs/dmesg.before" 2>/dev/null && dmesg_before=$(wc -l < "$out/logs/dmesg.before")
-	printf '{"run_id":"%s","platform":"%s","kernel":"%s","filter":"%s","started":"%s"}\n' \
-		"$run_id" "$platform" "$kernel" "$filter" "$(date -u +%FT%TZ)" > "$out/run.json"
+	printf '{"run_id":"%s","platform":"%s","kernel":"%s","filter":"%s","disposable":%s,"started":"%s"}\n' \
+		"$run_id" "$platform" "$kernel" "$filter" "$([ -n "${IOMMU_LAB_DISPOSABLE:-}" ] && echo true || echo false)" \
+		"$(date -u +%FT%TZ)" > "$out/run.json"
 	lab_log "run $run_id: platform $platform, kernel $kernel -> $out"
 
 	# The plan: every program and the tests it lists, filtered.

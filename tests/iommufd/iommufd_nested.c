@@ -14,12 +14,14 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "discover.h"
 #include "faultlog.h"
 #include "iommufd.h"
+#include "iommufd_msi_common.h"
 #include "lab_test.h"
 #include "s1pt.h"
 #include "smmuv3_desc.h"
@@ -37,6 +39,7 @@
 /* Stage-1 inputs (what the device uses). */
 #define IOVA_A 0x10000000ull
 #define IOVA_B 0x10001000ull
+#define N_MSI 20
 #define VSID 0x42			/* the vDEVICE's virtual stream ID */
 #define ASID 7
 
@@ -49,6 +52,7 @@ FIXTURE(nested) {
 	struct lab_s1pt s1;
 	struct lab_kmsg_mark mark;
 	bool kmsg_ok;
+	int efd;		/* the device's MSI eventfd, for the MSI tests */
 	bool smmu;		/* SMMUv3 (vIOMMU, vSTE, CD); else VT-d with ECAP.NEST */
 };
 
@@ -79,6 +83,7 @@ FIXTURE_SETUP(nested)
 
 	self->ifd = -1;
 	self->pci.fd = -1;
+	self->efd = -1;
 	if (!lab_iommufd_viommu_built())
 		SKIP(return, "built without uAPI headers for vIOMMU and nested HWPTs (configure --with-uapi)");
 	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, false, 0, bdf))
@@ -148,6 +153,8 @@ FIXTURE_SETUP(nested)
 
 FIXTURE_TEARDOWN(nested)
 {
+	if (self->efd >= 0)
+		close(self->efd);
 	if (self->eng.ops)
 		lab_uengine_close(&self->eng);
 	if (self->pci.fd >= 0)
@@ -572,6 +579,107 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 		TH_LOG("device 2 after its own invalidation: not in its page 1");
 	lab_uengine_close(&eng2);
 	lab_vfio_pci_close(&pci2);
+}
+
+/*
+ * MSIs enabled while nested, and the page of the host's MSI address (the
+ * doorbell's IPA: iommufd maps the ITS page into the nest parent, stage 2,
+ * at the software MSI window) into *doorbell.
+ */
+static void msi_enable_nested(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self, uint64_t *doorbell)
+{
+	uint64_t addr;
+
+	self->efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, self->efd);
+	test_cmd_msi_enable();
+	ASSERT_EQ(0, lab_pci_msi_address(self->pci.bdf, &addr));
+	*doorbell = addr & ~(uint64_t)(PG - 1);
+	TH_LOG("MSI address %#llx", (unsigned long long)addr);
+}
+
+/* Stage 1 maps the doorbell's IPA at the same IOVA, as a guest does for the
+ * MSI window its firmware reserves (an IORT RMR), then TLBI_NH_VA. */
+static void s1_map_doorbell(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self, uint64_t doorbell)
+{
+	uint64_t cmd[1][2];
+	uint32_t done = 0;
+
+	ASSERT_EQ(0, lab_s1pt_map(&self->s1, doorbell, doorbell, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
+	lab_smmuv3_cmd_tlbi_nh_va(cmd[0], ASID, doorbell);
+	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+}
+
+/*
+ * With stage 1 enabled, the device's MSI write is translated by stage 1
+ * first, like any other write (IHI 0070 5.2: STE.Config names the stages
+ * every transaction of the stream passes; an MSI is one): a stage 1
+ * that does not map the doorbell IOVA loses every MSI, and the loss is not
+ * silent: a stage-1 translation fault at the doorbell reaches the vEVENTQ.
+ * Once stage 1 maps it (to the IPA where the host put the doorbell in stage
+ * 2), all N arrive.
+ */
+TEST_F(nested, msis_need_the_doorbell_in_stage1)
+{
+	uint64_t doorbell, evt[4];
+	uint32_t q, seq;
+	int fd, ret;
+
+	NEED_SMMUV3();
+
+	msi_enable_nested(_metadata, self, &doorbell);
+	ret = lab_veventq_alloc_smmuv3(self->ifd, self->viommu, 64, &q, &fd);
+	ASSERT_EQ(0, ret) TH_LOG("vEVENTQ: %s", strerror(-ret));
+	expect_msis(1, 0, "stage 1 without the doorbell");
+	ret = lab_veventq_read_smmuv3(fd, evt, &seq, 2000);
+	ASSERT_EQ(0, ret) TH_LOG("a lost MSI left no event in the vEVENTQ: %s", strerror(-ret));
+	TH_LOG("vEVENTQ #%u: %#llx %#llx %#llx %#llx", seq, (unsigned long long)evt[0],
+	       (unsigned long long)evt[1], (unsigned long long)evt[2], (unsigned long long)evt[3]);
+	EXPECT_EQ(0x10u, evt[0] & 0xff);		/* F_TRANSLATION */
+	EXPECT_EQ((uint64_t)VSID, evt[0] >> 32);
+	EXPECT_EQ(0ull, evt[1] & (1ull << 39));	/* S2 = 0: stage 1 */
+	EXPECT_EQ(doorbell, evt[2] & ~(uint64_t)(PG - 1)) TH_LOG("the fault is not at the doorbell IOVA");
+	close(fd);
+	s1_map_doorbell(_metadata, self, doorbell);
+	expect_msis(N_MSI, N_MSI, "stage 1 maps the doorbell");
+	expect_lands(IOVA_A, 0, "DMA beside the MSIs");
+}
+
+/*
+ * MSIs through every stage transition of this file, the vector enabled once:
+ * nested -> stage 2 only -> vSTE bypass -> vSTE abort -> blocked -> a
+ * stage-1-only domain (leaving nested) -> nested. All N arrive wherever the
+ * doorbell is reachable; none under abort or blocked (the write is DMA and
+ * is refused like any other). iommufd maps the doorbell into each HWPT the
+ * device joins.
+ */
+TEST_F(nested, msis_through_every_stage_switch)
+{
+	uint32_t bypass, abort, ioas2, s1_hwpt;
+	uint64_t doorbell;
+
+	NEED_SMMUV3();
+
+	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_BYPASS, &bypass));
+	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_ABORT, &abort));
+	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &ioas2));
+	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, ioas2, 0, &s1_hwpt));
+	msi_enable_nested(_metadata, self, &doorbell);
+	s1_map_doorbell(_metadata, self, doorbell);
+	expect_msis(N_MSI, N_MSI, "nested");
+	test_cmd_attach(self->s2_hwpt);
+	expect_msis(N_MSI, N_MSI, "stage 2 only");
+	test_cmd_attach(bypass);
+	expect_msis(N_MSI, N_MSI, "vSTE bypass");
+	test_cmd_attach(abort);
+	expect_msis(N_MSI, 0, "vSTE abort");
+	ASSERT_EQ(0, lab_vfio_detach_pt(self->pci.fd, LAB_NO_PASID));
+	expect_msis(N_MSI, 0, "blocked");
+	test_cmd_attach(s1_hwpt);
+	expect_msis(N_MSI, N_MSI, "stage-1-only domain");
+	test_cmd_attach(self->nested_hwpt);
+	expect_msis(N_MSI, N_MSI, "nested again");
+	expect_lands(IOVA_B, 1, "nested again");
 }
 
 TEST_HARNESS_MAIN

@@ -68,4 +68,43 @@ TEST_F(msi, delivered_in_every_domain_state)
 	expect_msis(N, N, "default again");
 }
 
+/*
+ * The RID in a test domain while PASID domains are attached at PASIDs 1..4
+ * and detached, with a PASID-tagged copy in each: the RID's domain never
+ * changes, so every batch delivers all N.
+ */
+TEST_F(msi, delivered_while_pasid_domains_come_and_go)
+{
+	uint32_t rid_dom, pasid_dom, buf;
+
+	if (lab_pci_pasid_width(self->f.bdf) <= 0)
+		SKIP(return, "%s (%s) has no PASID capability", self->f.bdf, variant->engine);
+	if (self->f.info.max_pasids <= 4)
+		SKIP(return, "%s: %u PASIDs usable (the test needs 5)%s", self->f.bdf, self->f.info.max_pasids,
+		     lab_pci_iommu_type(self->f.bdf) == LAB_IOMMU_SMMUV3 ?
+		     ": the SMMUv3 has no substream support (IDR1.SSIDSIZE = 0)" : "");
+	test_cmd_buf(2 * SZ_4K, 0, &buf);
+	test_cmd_domain(&rid_dom);
+	ASSERT_EQ(0, lab_td_domain_alloc(self->f.fd, ITD_DOMAIN_PASID, &pasid_dom));
+	/* Both map the same pages at the same IOVAs. */
+	test_cmd_map(rid_dom, IOVA_SRC, buf, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(rid_dom, IOVA_DST, buf, SZ_4K, SZ_4K, RW);
+	test_cmd_map(pasid_dom, IOVA_SRC, buf, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(pasid_dom, IOVA_DST, buf, SZ_4K, SZ_4K, RW);
+	test_cmd_attach(rid_dom);
+	expect_msis(N, N, "RID in a test domain");
+	for (uint32_t pasid = 1; pasid <= 4; pasid++) {
+		char state[48];
+
+		ASSERT_EQ(0, lab_td_attach_pasid(self->f.fd, pasid_dom, pasid));
+		snprintf(state, sizeof(state), "PASID %u attached", pasid);
+		expect_msis(N, N, state);
+		ASSERT_EQ(ITD_DMA_OK, td_copy_pasid(&self->f, pasid, IOVA_SRC, IOVA_DST, SZ_4K)) TH_LOG("%s", state);
+		ASSERT_EQ(0, lab_td_detach_pasid(self->f.fd, pasid));
+		snprintf(state, sizeof(state), "PASID %u detached", pasid);
+		expect_msis(N, N, state);
+	}
+	test_cmd_copy(IOVA_SRC, IOVA_DST, SZ_4K);
+}
+
 TEST_HARNESS_MAIN

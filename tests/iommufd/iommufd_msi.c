@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * MSIs of a VFIO device attached through iommufd, signalled on an eventfd
+ * (VFIO_DEVICE_SET_IRQS) and counted: N raised, N delivered, none extra, in
+ * every attach state the suite builds: an IOAS-backed HWPT, a replacement
+ * HWPT, blocked (detached), and with PASID domains coming and going.
+ *
+ * x86 (VT-d): an MSI is a write to the interrupt range 0xFEEx_xxxx, which
+ * DMA remapping never translates; interrupt remapping handles it, whatever
+ * DMA domain the device has. Arm (SMMUv3): an MSI is a DMA write to the
+ * GIC ITS doorbell like any other, so iommufd maps the doorbell page into
+ * every HWPT the device uses, at the group's software MSI window, and a
+ * blocked device sends none. docs/msi.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "discover.h"
+#include "iommufd.h"
+#include "lab_test.h"
+#include "iommufd_msi_common.h"
+#include "uengine.h"
+
+#define PG 4096u
+#define N 20
+#define IOVA_BUF 0x20000000ull		/* src page, dst page */
+
+FIXTURE(msi) {
+	int ifd, efd;
+	struct lab_vfio_pci pci;
+	struct lab_uengine eng;
+	bool translated;		/* MSIs are DMA through the IOMMU (Arm) */
+	uint32_t ioas, hwpt[2];
+	uint8_t *buf;
+};
+FIXTURE_VARIANT(msi) { const struct lab_uengine_ops *ops; };
+FIXTURE_VARIANT_ADD(msi, labdev) { .ops = &lab_uengine_labdev };
+FIXTURE_VARIANT_ADD(msi, edu) { .ops = &lab_uengine_edu };
+
+FIXTURE_SETUP(msi)
+{
+	const char *list = getenv("IOMMU_LAB_VFIO");
+	enum lab_iommu_type type;
+	char bdf[32];
+	int ret;
+
+	self->ifd = self->efd = -1;
+	self->pci.fd = -1;
+	if (!lab_iommufd_built())
+		SKIP(return, "built without iommufd uAPI headers (configure --with-uapi)");
+	if (lab_uengine_find(list, variant->ops, false, 0, bdf))
+		SKIP(return, "no %s function handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
+		     variant->ops->name, list ?: "");
+	type = lab_pci_iommu_type(bdf);
+	if (type != LAB_IOMMU_VTD && type != LAB_IOMMU_SMMUV3)
+		SKIP(return, "%s: behind %s: which states deliver MSIs is known for VT-d and SMMUv3 only", bdf,
+		     lab_iommu_type_name(type));
+	self->translated = type == LAB_IOMMU_SMMUV3;
+	self->ifd = lab_iommufd_open();
+	if (self->ifd == -ENOENT)
+		SKIP(return, "no /dev/iommu (kernel without CONFIG_IOMMUFD)");
+	ASSERT_LE(0, self->ifd);
+	ret = lab_vfio_pci_open(self->ifd, bdf, &self->pci);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bdf, strerror(-ret));
+	ASSERT_EQ(0, lab_uengine_open(&self->pci, &self->eng));
+	lab_record_engine(self->eng.ops->name, LAB_ENGINE_EMULATED);
+	self->efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, self->efd);
+	self->buf = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	memset(self->buf, 0, 2 * PG);
+	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &self->ioas));
+	ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, self->buf, 2 * PG, IOVA_BUF, LAB_IOAS_READ | LAB_IOAS_WRITE));
+	/* Two domains on one IOAS: the same mappings, different page tables. */
+	for (int i = 0; i < 2; i++)
+		ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, self->ioas, 0, &self->hwpt[i]));
+}
+
+FIXTURE_TEARDOWN(msi)
+{
+	if (self->pci.fd >= 0)
+		lab_vfio_pci_msi_disable(&self->pci);
+	if (self->eng.ops)
+		lab_uengine_close(&self->eng);
+	if (self->pci.fd >= 0)
+		lab_vfio_pci_close(&self->pci);
+	if (self->efd >= 0)
+		close(self->efd);
+	if (self->ifd >= 0)
+		close(self->ifd);
+	if (self->buf && self->buf != MAP_FAILED)
+		munmap(self->buf, 2 * PG);
+}
+
+#define test_cmd_attach(_pasid, _hwpt) ASSERT_EQ(0, lab_vfio_attach_pt(self->pci.fd, _pasid, _hwpt))
+#define test_cmd_detach(_pasid) ASSERT_EQ(0, lab_vfio_detach_pt(self->pci.fd, _pasid))
+/* A copy by the device from the first page to the second, at the RID or a PASID. */
+static void expect_dma(struct __test_metadata *_metadata, FIXTURE_DATA(msi) *self, uint32_t pasid,
+		       const char *state)
+{
+	static uint8_t fill = 0x30;
+	struct lab_dma_result r;
+
+	memset(self->buf, ++fill, PG);
+	memset(self->buf + PG, 0, PG);
+	ASSERT_EQ(0, lab_uengine_copy(&self->eng, IOVA_BUF, IOVA_BUF + PG, PG, pasid, &r));
+	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("%s: copy %s", state, lab_dma_status_name(r.status));
+	EXPECT_EQ(0, memcmp(self->buf, self->buf + PG, PG)) TH_LOG("%s: the copy did not land", state);
+}
+
+TEST_F(msi, delivered_exactly_once_on_an_ioas_hwpt)
+{
+	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_msi_enable();
+	expect_msis(1, 1, "IOAS HWPT");
+	expect_msis(N, N, "IOAS HWPT");
+	expect_dma(_metadata, self, LAB_NO_PASID, "IOAS HWPT");
+}
+
+/*
+ * HWPT 0 -> HWPT 1 (atomic replace) -> blocked (detached) -> HWPT 0, N MSIs
+ * in each state, the vector enabled once at the start. Blocked delivers none
+ * on Arm (the doorbell write is DMA, and a blocked device issues none);
+ * after re-attaching, iommufd maps the doorbell into the HWPT again.
+ */
+TEST_F(msi, delivered_in_every_attach_state)
+{
+	uint32_t blocked_n = self->translated ? 0 : N;
+
+	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_msi_enable();
+	expect_msis(N, N, "HWPT 0");
+	test_cmd_attach(LAB_NO_PASID, self->hwpt[1]);
+	expect_msis(N, N, "HWPT 1 (replaced)");
+	expect_dma(_metadata, self, LAB_NO_PASID, "HWPT 1");
+	test_cmd_detach(LAB_NO_PASID);
+	expect_msis(N, blocked_n, "blocked");
+	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
+	expect_msis(N, N, "HWPT 0 again");
+	expect_dma(_metadata, self, LAB_NO_PASID, "HWPT 0 again");
+}
+
+/*
+ * MSIs at the RID while PASID domains are attached at PASIDs 1..4 and
+ * detached again, with a PASID-tagged copy in each; the RID's domain never
+ * changes, so every batch delivers all N.
+ */
+TEST_F(msi, unaffected_by_pasid_attach_and_detach)
+{
+	struct lab_hw_info hw;
+	uint32_t rid_hwpt, pasid_hwpt;
+
+	if (!lab_iommufd_pasid_built())
+		SKIP(return, "built without uAPI headers for PASID HWPTs (configure --with-uapi)");
+	if (lab_pci_pasid_width(self->pci.bdf) <= 0)
+		SKIP(return, "%s (%s) has no PASID capability", self->pci.bdf, self->eng.ops->name);
+	ASSERT_EQ(0, lab_iommufd_hw_info_dev(self->ifd, self->pci.dev_id, &hw));
+	if (!hw.has_max_pasid || !hw.max_pasid_log2)
+		SKIP(return, "%s: iommufd reports no PASIDs for it%s", self->pci.bdf, self->translated ?
+		     " (the SMMUv3 has no substream support: IDR1.SSIDSIZE = 0)" : "");
+	/* Only a PASID-capable RID HWPT lets PASIDs be attached beside it. */
+	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, self->ioas, LAB_HWPT_PASID, &rid_hwpt));
+	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, self->ioas, LAB_HWPT_PASID, &pasid_hwpt));
+	test_cmd_attach(LAB_NO_PASID, rid_hwpt);
+	test_cmd_msi_enable();
+	expect_msis(N, N, "RID only");
+	for (uint32_t pasid = 1; pasid <= 4; pasid++) {
+		char state[48];
+
+		test_cmd_attach(pasid, pasid_hwpt);
+		snprintf(state, sizeof(state), "PASID %u attached", pasid);
+		expect_msis(N, N, state);
+		expect_dma(_metadata, self, pasid, state);
+		test_cmd_detach(pasid);
+		snprintf(state, sizeof(state), "PASID %u detached", pasid);
+		expect_msis(N, N, state);
+	}
+	expect_dma(_metadata, self, LAB_NO_PASID, "RID after the PASIDs");
+}
+
+/*
+ * Where the device's MSIs go, read from its real config space (sysfs, not
+ * VFIO's virtual view) and from the vector's irq chip: on VT-d the address
+ * is in the interrupt range in remappable format (VT-d 5.1.2.2: bit 4
+ * Interrupt Format = 1) and the chip is interrupt remapping's; on SMMUv3 the
+ * address is an IOVA inside the group's software MSI window, not the ITS's
+ * physical address.
+ */
+TEST_F(msi, address_is_remappable_or_in_the_msi_window)
+{
+	struct lab_resv_region r[8];
+	uint64_t addr;
+	char chip[96] = "";
+	int n, ret;
+
+	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_msi_enable();
+	ret = lab_pci_msi_address(self->pci.bdf, &addr);
+	ASSERT_EQ(0, ret) TH_LOG("%s: MSI address: %s", self->pci.bdf, strerror(-ret));
+	ASSERT_EQ(0, lab_pci_msi_chip(self->pci.bdf, chip, sizeof(chip)));
+	TH_LOG("%s: MSI address %#llx, irq chip %s", self->pci.bdf, (unsigned long long)addr, chip);
+	if (!self->translated) {
+		EXPECT_EQ(0xfeeull, addr >> 20) TH_LOG("not in the interrupt range");
+		EXPECT_TRUE(addr & 0x10) TH_LOG("compatibility format: not remapped");
+		EXPECT_EQ(0, strncmp(chip, "IR-", 3)) TH_LOG("irq chip %s is not interrupt remapping's", chip);
+		expect_msis(N, N, "remapped");
+		return;
+	}
+	n = lab_pci_resv_regions(self->pci.bdf, r, 8);
+	ASSERT_LT(0, n);
+	for (ret = 0; ret < n; ret++)
+		if (!strcmp(r[ret].type, "msi") && addr >= r[ret].start && addr <= r[ret].end)
+			break;
+	EXPECT_LT(ret, n) TH_LOG("%#llx is outside every msi reserved region of the group",
+				 (unsigned long long)addr);
+	expect_msis(N, N, "through the doorbell mapping");
+}
+
+/*
+ * A DMA write aimed at the interrupt side is not memory: a 16-byte DMA pair
+ * (write, read back, compare) there must not round-trip, and it must not
+ * raise our MSI. VT-d: the top of the interrupt range in remappable format
+ * (IRTE indexes 0x7fff and 0xffff, which Linux leaves unused, so interrupt
+ * remapping faults the writes: VT-d 3.14, 5.1). SMMUv3: the doorbell page
+ * iommufd mapped at the MSI window, away from GITS_TRANSLATER (offset 0x40):
+ * the rest of the ITS translation frame is reserved, and reads as zero.
+ */
+TEST_F(msi, dma_aimed_at_the_interrupt_side_is_not_memory)
+{
+	struct lab_dma_result r;
+	uint64_t target, addr;
+	int64_t got;
+
+	if (!self->eng.ops->pair_start)
+		SKIP(return, "%s cannot write and verify by itself (no DMA pair)", self->eng.ops->name);
+	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_msi_enable();
+	expect_msis(1, 1, "before");
+	if (self->translated) {
+		ASSERT_EQ(0, lab_pci_msi_address(self->pci.bdf, &addr));
+		target = addr & ~(uint64_t)(PG - 1);
+	} else {
+		target = 0xfeeffff0;
+	}
+	ASSERT_EQ(0, lab_uengine_pair(&self->eng, target, 16, 0x1e57, LAB_NO_PASID, &r));
+	TH_LOG("DMA pair at %#llx: %s%s", (unsigned long long)target, lab_dma_status_name(r.status),
+	       r.status == LAB_DMA_FAULT ? (r.fault_write ? " (on the write)" : " (on the read)") : "");
+	EXPECT_NE(LAB_DMA_OK, r.status) TH_LOG("the device read back what it wrote: memory at %#llx",
+					       (unsigned long long)target);
+	EXPECT_NE(LAB_DMA_BAD_REQUEST, r.status);
+	lab_record_metric("interrupt_side_write_faulted", r.status == LAB_DMA_FAULT && r.fault_write, "bool");
+	got = lab_eventfd_take(self->efd, MSI_SILENT_MS);
+	EXPECT_EQ(0, got) TH_LOG("the DMA raised %lld MSIs", (long long)got);
+	expect_msis(N, N, "after");
+}
+
+/*
+ * Enabling MSIs on a detached (blocked) device: on x86 it works as
+ * anywhere. On Arm there is no domain to map the doorbell in and the kernel
+ * must refuse (iommu_dma_prepare_msi() on a blocked domain), not hand out a
+ * vector whose writes go nowhere; once attached, enabling must work again.
+ * Linux 7.3 refuses, but its GICv3 ITS keeps the event it allocated before
+ * the refusal (its_irq_domain_alloc()), so the function can never enable
+ * MSIs again until its ITS device is gone, and unbinding its driver WARNs:
+ * on Arm this runs only on a machine the user calls disposable (the testbed
+ * guests), and last in this file. docs/msi.md.
+ */
+TEST_F(msi, enabling_while_blocked)
+{
+	int ret;
+
+	if (self->translated && !getenv("IOMMU_LAB_DISPOSABLE"))
+		SKIP(return, "Arm: on kernels with the ITS event leak this leaves %s without MSIs until reboot; "
+		     "runs only with iommu-lab run --disposable", self->pci.bdf);
+	ret = lab_vfio_pci_msi_enable(&self->pci, self->efd);
+	if (!self->translated) {
+		ASSERT_EQ(0, ret) TH_LOG("MSI enable while blocked: %s", strerror(-ret));
+		expect_msis(N, N, "blocked, x86");
+		return;
+	}
+	EXPECT_NE(0, ret) TH_LOG("Arm: MSIs enabled on a blocked device; their doorbell is mapped nowhere");
+	TH_LOG("Arm: MSI enable while blocked: %s", ret ? strerror(-ret) : "accepted");
+	if (!ret)
+		expect_msis(N, 0, "blocked, Arm");
+	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
+	lab_vfio_pci_msi_disable(&self->pci);
+	test_cmd_msi_enable();
+	expect_msis(N, N, "attached");
+}
+
+TEST_HARNESS_MAIN
