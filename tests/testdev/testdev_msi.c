@@ -7,6 +7,7 @@
  * interrupt controller's doorbell that the SMMU translates, so the doorbell
  * must be mapped in the attached domain. docs/tests/testdev.md.
  */
+#include <string.h>
 #include "kselftest_harness.h"
 #include "testdev_common.h"
 
@@ -105,6 +106,54 @@ TEST_F(msi, delivered_while_pasid_domains_come_and_go)
 		expect_msis(N, N, state);
 	}
 	test_cmd_copy(IOVA_SRC, IOVA_DST, SZ_4K);
+}
+
+/*
+ * In a test domain, the interrupt side is no memory the device can write
+ * data through and read back: labdev copies 16 bytes of a pattern there and
+ * copies them back into a zeroed page, which must not receive the pattern.
+ * VT-d: 0xFEEFFFF0 (remappable format, IRTE indexes 0x7fff and 0xffff,
+ * unused by Linux: interrupt remapping faults the write). SMMUv3: the page
+ * of the MSI address: the ITS translation frame ignores the write and reads
+ * as zero (dma-iommu asks for a write-only mapping, but a stage-1
+ * descriptor cannot say write-only, so the read is allowed). MSIs still
+ * arrive afterwards. docs/msi.md.
+ */
+TEST_F(msi, interrupt_side_is_not_memory_in_a_test_domain)
+{
+	enum lab_iommu_type type = lab_pci_iommu_type(self->f.bdf);
+	uint32_t dom, buf;
+	uint64_t target, addr;
+	int st_write, st_read;
+
+	if (strcmp(variant->engine, "labdev"))
+		SKIP(return, "%s cannot report a failed read (it keeps its buffer): no verdict on a round trip",
+		     variant->engine);
+	if (type != LAB_IOMMU_VTD && type != LAB_IOMMU_SMMUV3)
+		SKIP(return, "%s: behind %s: where the interrupt side is is known for VT-d and SMMUv3 only",
+		     self->f.bdf, lab_iommu_type_name(type));
+	test_cmd_buf(2 * SZ_4K, 0, &buf);
+	test_cmd_fill(buf, 0, SZ_4K, 0x5e);
+	test_cmd_domain(&dom);
+	test_cmd_map(dom, IOVA_SRC, buf, 0, SZ_4K, ITD_MAP_READ);
+	test_cmd_map(dom, IOVA_DST, buf, SZ_4K, SZ_4K, RW);
+	test_cmd_attach(dom);
+	expect_msis(N, N, "test domain");
+	if (type == LAB_IOMMU_SMMUV3) {
+		ASSERT_EQ(0, lab_pci_msi_address(self->f.bdf, &addr));
+		target = addr & ~(uint64_t)(SZ_4K - 1);
+	} else {
+		target = 0xfeeffff0;
+	}
+	st_write = td_copy(&self->f, IOVA_SRC, target, 16);
+	st_read = td_copy(&self->f, target, IOVA_DST, 16);
+	TH_LOG("%#llx: write %d, read back %d (0 OK, %d FAULT)", (unsigned long long)target, st_write, st_read,
+	       ITD_DMA_FAULT);
+	ASSERT_LE(0, st_write);
+	ASSERT_LE(0, st_read);
+	EXPECT_FALSE(st_write == ITD_DMA_OK && st_read == ITD_DMA_OK && !td_check(&self->f, buf, SZ_4K, 16, 0x5e, 0))
+		TH_LOG("the pattern came back from %#llx: it acted as memory", (unsigned long long)target);
+	expect_msis(N, N, "after");
 }
 
 TEST_HARNESS_MAIN
