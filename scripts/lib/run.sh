@@ -60,7 +60,8 @@ lab_run_usage() {
 	cat <<'EOT'
 usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF]...
                      [--testdev BDF] [--stream FILE] [--disposable]
-  --filter GLOB   run only tests whose id (program.fixture.variant.test) matches GLOB
+  --filter GLOB   run only tests whose id (program.fixture.variant.test) matches GLOB;
+                  repeat to run the tests matching any of them
   --out DIR       results directory (default: ./results/<run-id>)
   --timeout S     per-program time limit, default 900
   --vfio BDF      bind BDF to vfio-pci for the run (restored afterwards)
@@ -73,11 +74,11 @@ EOT
 }
 
 lab_run() {
-	local filter="" out="" timeout=900 stream="" vfio=() testdev=() a
+	local filters=() out="" timeout=900 stream="" vfio=() testdev=() a f
 	unset IOMMU_LAB_DISPOSABLE
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--filter) [ $# -ge 2 ] || lab_die "--filter needs a glob"; filter=$2; shift 2 ;;
+		--filter) [ -n "${2:-}" ] || lab_die "--filter needs a glob"; filters+=("$2"); shift 2 ;;
 		--out) [ $# -ge 2 ] || lab_die "--out needs a directory"; out=$2; shift 2 ;;
 		--timeout) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || lab_die "--timeout needs a positive number of seconds"; timeout=$2; shift 2 ;;
 		--vfio) [ $# -ge 2 ] || lab_die "--vfio needs a PCI address"; vfio+=("$2"); shift 2 ;;
@@ -88,13 +89,13 @@ lab_run() {
 		*) lab_run_usage >&2; lab_die "run: unknown argument '$1'" ;;
 		esac
 	done
-	local suite platform kernel run_id
+	local suite platform kernel run_id filter="${filters[*]}"
 	suite=$(lab_suite_dir)
 	[ -f "$suite/suite.list" ] || lab_die "no suite.list in $suite"
 	# Devices handed to the suite go back however the run ends (error, Ctrl-C).
 	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0
 	trap lab_run_restore EXIT
-	trap 'exit 130' INT TERM
+	trap 'exit 130' INT TERM	# until the programs run (below)
 	for a in "${vfio[@]}"; do lab_bind "$a" vfio-pci; LAB_RUN_VFIO+=("$a"); done
 	# Tests drive only functions handed to them (space-separated).
 	IOMMU_LAB_VFIO="${vfio[*]}"
@@ -140,8 +141,9 @@ lab_run() {
 		name=$(basename "$p")
 		"$suite/$p" -l > "$out/logs/$name.list" 2>&1 || true	# the harness lists on stderr
 		ids=$("$LAB_LIBEXEC/iommu-lab-collect" --program "$name" --print-list "$out/logs/$name.list")
-		if [ -n "$filter" ]; then
-			ids=$(for a in $ids; do [[ "$a" == $filter ]] && echo "$a"; done)
+		if [ ${#filters[@]} -gt 0 ]; then
+			ids=$(for a in $ids; do for f in "${filters[@]}"; do
+				[[ "$a" == $f ]] && { echo "$a"; break; }; done; done)
 		fi
 		[ -n "$ids" ] || continue
 		progs+=("$p")
@@ -152,21 +154,41 @@ lab_run() {
 	[ ${#progs[@]} -gt 0 ] || lab_die "no test matches '${filter}'"
 
 	{ echo "KTAP version 1"; echo "1..${#progs[@]}"; } > "$out/ktap.txt"
-	local i=0 failed=0 args t
+	# SIGINT/SIGTERM: the running program is told through a stop file
+	# (long-running ones such as the stress watch it and report what they
+	# did), no further program starts, and the devices go back.
+	local i=0 failed=0 args t pid stopped=0
+	IOMMU_LAB_STOP_FILE="$out/logs/stop"
+	export IOMMU_LAB_STOP_FILE
+	rm -f "$IOMMU_LAB_STOP_FILE"
+	trap 'stopped=1; : > "$IOMMU_LAB_STOP_FILE"; lab_log "interrupted: stopping (kernel_log still runs)"' INT TERM
 	for p in "${progs[@]}"; do
 		i=$((i + 1)); name=$(basename "$p"); args=()
+		# After a stop only the kernel log check still runs: it judges what ran.
+		[ $stopped = 0 ] || [ "$name" = kernel_log ] || continue
 		if [ -n "$filter" ]; then
 			# Run just the planned tests: harness -r takes fixture.variant.test.
 			while IFS= read -r t; do args+=(-r "${t#"$name".}"); done < "$out/logs/$name.plan"
 		fi
 		lab_log "[$i/${#progs[@]}] $name"
 		# The exit status follows the output as "# lab-exit N" (137: killed by timeout).
+		# In the background, so that a signal's trap runs at once (bash
+		# delays traps until a foreground job ends).
 		{ timeout -s KILL "$timeout" "$suite/$p" "${args[@]}" 2>&1 < /dev/null; echo "# lab-exit $?"; } |
 			"$LAB_LIBEXEC/iommu-lab-collect" --program "$name" --index "$i" --platform "$platform" \
 			--kernel "$kernel" --run-id "$run_id" --plan "$out/logs/$name.plan" \
 			--log "$out/logs/$name.tap" --ktap "$out/ktap.txt" --json "$out/results.jsonl" \
-			${stream:+--stream "$stream"} || failed=1
+			${stream:+--stream "$stream"} &
+		pid=$!
+		while :; do
+			wait "$pid"; t=$?
+			# Above 128 with the job still there: a trap interrupted the wait.
+			[ $t -gt 128 ] && kill -0 "$pid" 2>/dev/null && continue
+			break
+		done
+		[ $t -eq 0 ] || failed=1
 	done
+	[ $stopped = 0 ] || failed=1
 
 	dmesg 2>/dev/null | tail -n +"$((dmesg_before + 1))" > "$out/dmesg.txt"
 	rm -f "$out/logs/dmesg.before"
@@ -184,4 +206,44 @@ lab_summary() {
 	done
 	echo
 	grep -v '"verdict":"PASS"' "$f" | sed -n 's/.*"id":"\([^"]*\)".*"verdict":"\([A-Z]*\)","reason":\("[^"]*"\|null\).*/  \2 \1: \3/p'
+}
+
+lab_stress_usage() {
+	cat <<'EOT'
+usage: iommu-lab stress [--duration T] [--seed N] [--loads LIST] [run options: --vfio BDF ... --out DIR ...]
+  --duration T    how long: seconds, or with a suffix s, m or h (default 5m, at most 24h)
+  --seed N        repeat an earlier run's sequences (its log and results record the seed)
+  --loads LIST    what runs beside the DMA threads, comma-separated: replace (HWPT replaces),
+                  storm (map/unmap invalidations), none; default replace,storm
+Runs stress_dma (concurrent map / DMA pair / verify / unmap with HWPT replaces and
+invalidation storms, every byte checked) and then kernel_log (no warning, no leak).
+SIGINT or SIGTERM stops it within milliseconds; it reports what it did and hands
+the devices back.
+EOT
+}
+
+# lab_stress ARGS: iommu-lab stress.
+lab_stress() {
+	local duration=300 run_args=() n unit
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--duration)
+			[[ "${2:-}" =~ ^([1-9][0-9]*)([smh]?)$ ]] || lab_die "--duration needs a positive number of seconds (or Ns, Nm, Nh)"
+			n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]}
+			case "$unit" in m) n=$((n * 60)) ;; h) n=$((n * 3600)) ;; esac
+			[ "$n" -le 86400 ] || lab_die "--duration: at most 24h"
+			duration=$n; shift 2 ;;
+		--seed)
+			[[ "${2:-}" =~ ^(0x[0-9a-fA-F]+|[0-9]+)$ ]] || lab_die "--seed needs a number"
+			export IOMMU_LAB_STRESS_SEED=$2; shift 2 ;;
+		--loads)
+			[[ "${2:-}" =~ ^(none|((replace|storm)(,(replace|storm))*))$ ]] || lab_die "--loads: replace, storm, both comma-separated, or none"
+			export IOMMU_LAB_STRESS_LOADS=$2; shift 2 ;;
+		--filter|--timeout) lab_die "stress: $1 is set by the stress command" ;;
+		-h|--help) lab_stress_usage; return 0 ;;
+		*) run_args+=("$1"); shift ;;
+		esac
+	done
+	export IOMMU_LAB_STRESS_DURATION=$duration
+	lab_run --filter 'stress_dma.stress.*' --filter 'kernel_log.*' --timeout $((duration + 600)) "${run_args[@]}"
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # /init of a testbed guest: mount the kernel filesystems, hand the configured
-# devices to the suite, run `iommu-lab run`, stream each result to the host as
+# devices to the suite, run `iommu-lab run` (or `stress`), stream each result to the host as
 # it completes (virtio port iommu-lab.stream), send the results directory as a
 # tar (port iommu-lab.results), power off. A panic or hang on the way leaves
 # the host with what was streamed so far.
@@ -16,7 +16,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 echo "iommu-lab-guest: userspace at $(cut -d' ' -f1 /proc/uptime) s"
 
-LAB_RUN_ARGS=()
+LAB_RUN_ARGS=() LAB_COMMAND=(run)
 . /etc/iommu-lab/testbed.conf
 
 port() {	# /dev node of the virtio serial port named $1
@@ -30,7 +30,7 @@ stream=$(port iommu-lab.stream) || stream=/dev/null
 results=$(port iommu-lab.results) || results=
 echo "{\"guest_userspace_s\":$(cut -d' ' -f1 /proc/uptime)}" > "$stream"
 
-iommu-lab run --out /tmp/results --stream "$stream" "${LAB_RUN_ARGS[@]}"
+iommu-lab "${LAB_COMMAND[@]}" --out /tmp/results --stream "$stream" "${LAB_RUN_ARGS[@]}"
 rc=$?
 echo "{\"guest_exit\":$rc,\"guest_uptime_s\":$(cut -d' ' -f1 /proc/uptime)}" > "$stream"
 echo "iommu-lab-guest: run finished with status $rc"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The runner on this host: argument validation, the results layout, --filter,
-# and the expectations comparison CI relies on.
+# stopping on a signal, and the expectations comparison CI relies on.
 set -u
 top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
 export IOMMU_LAB_BUILD=$(cd "${top_builddir:-.}" && pwd)
@@ -35,6 +35,53 @@ n=$(wc -l < "$tmp/r/results.jsonl")
 [ "$(grep -c '"id":"caps_pci\.' "$tmp/r/results.jsonl")" = "$n" ] || fail "filter let other tests through"
 grep -q '"verdict":"SKIP","reason":"[^"]' "$tmp/r/results.jsonl" || grep -vq SKIP "$tmp/r/results.jsonl" \
 	|| fail "every SKIP carries a reason"
+
+# stress: bad arguments are refused before anything runs.
+for a in "--duration 0" "--duration 25h" "--duration 5x" "--seed abc" "--loads bogus" "--filter x" "--timeout 9"; do
+	[ "$(status "$lab" stress $a)" = 2 ] || fail "stress $a must exit 2"
+done
+
+# Repeated --filter: the union.
+rc=$(status "$lab" run --filter 'caps_pci.*' --filter 'kernel_log.*' --out "$tmp/u")
+[ "$rc" = 0 ] || [ "$rc" = 1 ] || { cat "$tmp/out"; fail "run with two filters: exit status $rc"; }
+grep -q '"id":"kernel_log\.' "$tmp/u/results.jsonl" && grep -q '"id":"caps_pci\.' "$tmp/u/results.jsonl" \
+	|| fail "two --filter options run both selections"
+
+# SIGTERM (as SIGINT) during a long program: the runner tells it through the
+# stop file, records what it reported, still runs kernel_log, and exits 1.
+# A stand-in suite: a "stress_dma" that runs until the stop file appears.
+fake="$tmp/libexec"
+mkdir -p "$fake/tests"
+ln -s "$IOMMU_LAB_BUILD/tools/iommu-lab-collect" "$IOMMU_LAB_BUILD/tools/iommu-lab-discover" "$fake/"
+for p in stress_dma kernel_log; do
+	cat > "$fake/tests/$p" <<EOT
+#!/usr/bin/env bash
+if [ "\${1:-}" = -l ]; then
+	printf '# FIXTURE            VARIANT                   TEST\n%-47s%s\n' global only_test >&2; exit 0
+fi
+echo "TAP version 13"; echo "1..1"; echo "#  RUN           global.only_test ..."
+if [ $p = stress_dma ]; then
+	for i in \$(seq 600); do [ -e "\$IOMMU_LAB_STOP_FILE" ] && break; sleep 0.05; done
+	[ -e "\$IOMMU_LAB_STOP_FILE" ] && echo "# stopped by the runner"
+fi
+echo "ok 1 global.only_test"
+EOT
+	chmod +x "$fake/tests/$p"
+done
+printf '%s\n' stress_dma kernel_log > "$fake/tests/suite.list"
+IOMMU_LAB_LIBEXEC="$fake" "$lab" stress --duration 60 --out "$tmp/st" > "$tmp/st.out" 2>&1 &
+pid=$!
+for i in $(seq 100); do grep -q "stress_dma" "$tmp/st.out" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+t0=$(date +%s)
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+[ $(( $(date +%s) - t0 )) -le 5 ] || fail "stop took more than 5 s"
+[ "$rc" = 1 ] || { cat "$tmp/st.out"; fail "an interrupted run exits 1, got $rc"; }
+grep -q "stopped by the runner" "$tmp/st/logs/stress_dma.tap" || fail "the program was not told to stop"
+grep -q '"id":"stress_dma.global.only_test","program":"stress_dma","test":"global.only_test","verdict":"PASS"' \
+	"$tmp/st/results.jsonl" || fail "the stopped program's result is recorded"
+grep -q '"id":"kernel_log.global.only_test"' "$tmp/st/results.jsonl" || fail "kernel_log runs after a stop"
 
 # Expectations: matches, a regression, an unexpected pass, a missing and an unknown test.
 . "$top_srcdir/scripts/lib/expect.sh"
