@@ -57,14 +57,14 @@ for p in stress_dma kernel_log; do
 	cat > "$fake/tests/$p" <<EOT
 #!/usr/bin/env bash
 if [ "\${1:-}" = -l ]; then
-	printf '# FIXTURE            VARIANT                   TEST\n%-47s%s\n' global only_test >&2; exit 0
+	printf '# FIXTURE            VARIANT                   TEST\n%-47s%s\n' stress only_test >&2; exit 0
 fi
-echo "TAP version 13"; echo "1..1"; echo "#  RUN           global.only_test ..."
+echo "TAP version 13"; echo "1..1"; echo "#  RUN           stress.only_test ..."
 if [ $p = stress_dma ]; then
 	for i in \$(seq 600); do [ -e "\$IOMMU_LAB_STOP_FILE" ] && break; sleep 0.05; done
 	[ -e "\$IOMMU_LAB_STOP_FILE" ] && echo "# stopped by the runner"
 fi
-echo "ok 1 global.only_test"
+echo "ok 1 stress.only_test"
 EOT
 	chmod +x "$fake/tests/$p"
 done
@@ -79,9 +79,9 @@ wait "$pid"; rc=$?
 [ $(( $(date +%s) - t0 )) -le 5 ] || fail "stop took more than 5 s"
 [ "$rc" = 1 ] || { cat "$tmp/st.out"; fail "an interrupted run exits 1, got $rc"; }
 grep -q "stopped by the runner" "$tmp/st/logs/stress_dma.tap" || fail "the program was not told to stop"
-grep -q '"id":"stress_dma.global.only_test","program":"stress_dma","test":"global.only_test","verdict":"PASS"' \
+grep -q '"id":"stress_dma.stress.only_test","program":"stress_dma","test":"stress.only_test","verdict":"PASS"' \
 	"$tmp/st/results.jsonl" || fail "the stopped program's result is recorded"
-grep -q '"id":"kernel_log.global.only_test"' "$tmp/st/results.jsonl" || fail "kernel_log runs after a stop"
+grep -q '"id":"kernel_log.stress.only_test"' "$tmp/st/results.jsonl" || fail "kernel_log runs after a stop"
 
 # Expectations: matches, a regression, an unexpected pass, a missing and an unknown test.
 . "$top_srcdir/scripts/lib/expect.sh"
