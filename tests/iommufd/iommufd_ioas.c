@@ -15,6 +15,7 @@
 #include "discover.h"
 #include "iommufd.h"
 #include "vfio_pci.h"
+#include "vfio_setup.h"
 
 #define PG 4096u
 
@@ -30,7 +31,7 @@ FIXTURE_SETUP(ioas)
 	const char *list = getenv("IOMMU_LAB_VFIO");
 	struct lab_resv_region r[8];
 	char bdf[32] = "";
-	int n = 0, i = 0, ret;
+	int n = 0, i = 0;
 
 	self->ifd = -1;
 	self->pci.fd = -1;
@@ -45,12 +46,7 @@ FIXTURE_SETUP(ioas)
 	if (i >= n)
 		SKIP(return, "%s: no reserved region (%d regions in its group)", bdf, n);
 	self->r = r[i];
-	self->ifd = lab_iommufd_open();
-	if (self->ifd == -ENOENT)
-		SKIP(return, "no /dev/iommu (kernel without CONFIG_IOMMUFD)");
-	ASSERT_LE(0, self->ifd);
-	ret = lab_vfio_pci_open(self->ifd, bdf, &self->pci);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bdf, strerror(-ret));
+	test_setup_vfio_device(&self->ifd, bdf, &self->pci);
 	self->page = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->page);
 	TH_LOG("%s: reserved region %#llx-%#llx %s", bdf, (unsigned long long)self->r.start,

@@ -23,6 +23,7 @@
 #include "lab_test.h"
 #include "iommufd_msi_common.h"
 #include "uengine.h"
+#include "vfio_setup.h"
 
 #define PG 4096u
 #define N 20
@@ -45,7 +46,6 @@ FIXTURE_SETUP(msi)
 	const char *list = getenv("IOMMU_LAB_VFIO");
 	enum lab_iommu_type type;
 	char bdf[32];
-	int ret;
 
 	self->ifd = self->efd = -1;
 	self->pci.fd = -1;
@@ -59,12 +59,7 @@ FIXTURE_SETUP(msi)
 		SKIP(return, "%s: behind %s: which states deliver MSIs is known for VT-d and SMMUv3 only", bdf,
 		     lab_iommu_type_name(type));
 	self->translated = type == LAB_IOMMU_SMMUV3;
-	self->ifd = lab_iommufd_open();
-	if (self->ifd == -ENOENT)
-		SKIP(return, "no /dev/iommu (kernel without CONFIG_IOMMUFD)");
-	ASSERT_LE(0, self->ifd);
-	ret = lab_vfio_pci_open(self->ifd, bdf, &self->pci);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bdf, strerror(-ret));
+	test_setup_vfio_device(&self->ifd, bdf, &self->pci);
 	ASSERT_EQ(0, lab_uengine_open(&self->pci, &self->eng));
 	lab_record_engine(self->eng.ops->name, LAB_ENGINE_EMULATED);
 	self->efd = eventfd(0, EFD_CLOEXEC);

@@ -27,6 +27,7 @@
 #include "smmuv3_desc.h"
 #include "sysfs.h"
 #include "uengine.h"
+#include "vfio_setup.h"
 
 #define PG 4096u
 /* Stage-2 (IPA) layout: data pages, stage-1 table pool, the CD. */
@@ -89,12 +90,7 @@ FIXTURE_SETUP(nested)
 	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
 		     getenv("IOMMU_LAB_VFIO") ?: "");
-	self->ifd = lab_iommufd_open();
-	if (self->ifd == -ENOENT)
-		SKIP(return, "no /dev/iommu (kernel without CONFIG_IOMMUFD)");
-	ASSERT_LE(0, self->ifd);
-	ret = lab_vfio_pci_open(self->ifd, bdf, &self->pci);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bdf, strerror(-ret));
+	test_setup_vfio_device(&self->ifd, bdf, &self->pci);
 	ASSERT_EQ(0, lab_uengine_open(&self->pci, &self->eng));
 	ASSERT_EQ(0, lab_iommufd_hw_info_dev(self->ifd, self->pci.dev_id, &hw));
 	self->smmu = lab_pci_iommu_type(bdf) == LAB_IOMMU_SMMUV3;

@@ -34,6 +34,7 @@
 #include "iommufd.h"
 #include "lab_test.h"
 #include "uengine.h"
+#include "../iommufd/vfio_setup.h"
 
 #define PG 4096u
 #define MAX_DEVS 4
@@ -460,7 +461,6 @@ FIXTURE_SETUP(hitless)
 	const char *list = getenv("IOMMU_LAB_VFIO");
 	struct lab_hw_info hw;
 	char bdf[32];
-	int ret;
 
 	self->ifd = -1;
 	self->pci.fd = -1;
@@ -468,12 +468,7 @@ FIXTURE_SETUP(hitless)
 		SKIP(return, "built without uAPI headers for PASID HWPTs and replace (configure --with-uapi)");
 	if (lab_uengine_find(list, &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci (IOMMU_LAB_VFIO='%s')", list ?: "");
-	self->ifd = lab_iommufd_open();
-	if (self->ifd == -ENOENT)
-		SKIP(return, "no /dev/iommu (kernel without CONFIG_IOMMUFD)");
-	ASSERT_LE(0, self->ifd);
-	ret = lab_vfio_pci_open(self->ifd, bdf, &self->pci);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bdf, strerror(-ret));
+	test_setup_vfio_device(&self->ifd, bdf, &self->pci);
 	ASSERT_EQ(0, lab_uengine_open(&self->pci, &self->eng));
 	ASSERT_EQ(0, lab_iommufd_hw_info_dev(self->ifd, self->pci.dev_id, &hw));
 	self->pasids = hw.has_max_pasid && hw.max_pasid_log2 > 0;
