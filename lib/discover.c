@@ -157,6 +157,25 @@ int lab_pci_msi_chip(const char *bdf, char *buf, size_t len)
 	return lab_read_str(buf, len, "/sys/kernel/irq/%ld/chip_name", irq);
 }
 
+int lab_pci_interrupt_side(const char *bdf, uint64_t *addr)
+{
+	uint64_t msi;
+	int ret;
+
+	switch (lab_pci_iommu_type(bdf)) {
+	case LAB_IOMMU_VTD:
+		*addr = 0xfeeffff0;
+		return 0;
+	case LAB_IOMMU_SMMUV3:
+		ret = lab_pci_msi_address(bdf, &msi);
+		if (!ret)
+			*addr = msi & ~(uint64_t)0xfff;
+		return ret;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
 static int count_dir(const char *fmt, const char *arg)
 {
 	char path[512];

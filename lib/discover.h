@@ -30,6 +30,13 @@ int lab_pci_msi_address(const char *bdf, uint64_t *addr);
  * "IR-PCI-MSI-0000:00:13.0" behind interrupt remapping) into buf. 0 or -errno
  * (-ENOENT: no MSI vector allocated). */
 int lab_pci_msi_chip(const char *bdf, char *buf, size_t len);
+/* Where a DMA aimed at BDF's interrupt side goes (docs/msi.md): behind
+ * VT-d, 0xFEEFFFF0, the top of the interrupt range in remappable format with
+ * IRTE indexes 0x7fff and 0xffff, which Linux leaves unused (so interrupt
+ * remapping faults writes there); behind SMMUv3, the page of the device's
+ * MSI address (the doorbell mapping; MSI must be enabled). 0, -ENODATA (MSI
+ * disabled), -EOPNOTSUPP behind any other IOMMU, or -errno. */
+int lab_pci_interrupt_side(const char *bdf, uint64_t *addr);
 
 #define LAB_MAX_REGS 6
 

@@ -76,12 +76,7 @@ FIXTURE_SETUP(map)
 
 FIXTURE_TEARDOWN(map)
 {
-	if (self->eng.ops)
-		lab_uengine_close(&self->eng);
-	if (self->pci.fd >= 0)
-		lab_vfio_pci_close(&self->pci);
-	if (self->ifd >= 0)
-		close(self->ifd);
+	test_teardown_vfio_device(self->ifd, &self->pci, &self->eng);
 }
 
 static void record_summary(const char *what, const char *size, double *samples, size_t n)

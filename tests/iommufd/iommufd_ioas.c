@@ -55,10 +55,7 @@ FIXTURE_SETUP(ioas)
 
 FIXTURE_TEARDOWN(ioas)
 {
-	if (self->pci.fd >= 0)
-		lab_vfio_pci_close(&self->pci);
-	if (self->ifd >= 0)
-		close(self->ifd);
+	test_teardown_vfio_device(self->ifd, &self->pci, NULL);
 }
 
 /* Attached first: the IOAS refuses a mapping in the region (EINVAL: the

@@ -78,14 +78,9 @@ FIXTURE_TEARDOWN(msi)
 {
 	if (self->pci.fd >= 0)
 		lab_vfio_pci_msi_disable(&self->pci);
-	if (self->eng.ops)
-		lab_uengine_close(&self->eng);
-	if (self->pci.fd >= 0)
-		lab_vfio_pci_close(&self->pci);
+	test_teardown_vfio_device(self->ifd, &self->pci, &self->eng);
 	if (self->efd >= 0)
 		close(self->efd);
-	if (self->ifd >= 0)
-		close(self->ifd);
 	if (self->buf && self->buf != MAP_FAILED)
 		munmap(self->buf, 2 * PG);
 }
@@ -226,7 +221,7 @@ TEST_F(msi, address_is_remappable_or_in_the_msi_window)
 TEST_F(msi, dma_aimed_at_the_interrupt_side_is_not_memory)
 {
 	struct lab_dma_result r;
-	uint64_t target, addr;
+	uint64_t target;
 	int64_t got;
 
 	if (!self->eng.ops->pair_start)
@@ -234,12 +229,7 @@ TEST_F(msi, dma_aimed_at_the_interrupt_side_is_not_memory)
 	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
 	test_cmd_msi_enable();
 	expect_msis(1, 1, "before");
-	if (self->translated) {
-		ASSERT_EQ(0, lab_pci_msi_address(self->pci.bdf, &addr));
-		target = addr & ~(uint64_t)(PG - 1);
-	} else {
-		target = 0xfeeffff0;
-	}
+	ASSERT_EQ(0, lab_pci_interrupt_side(self->pci.bdf, &target));
 	ASSERT_EQ(0, lab_uengine_pair(&self->eng, target, 16, 0x1e57, LAB_NO_PASID, &r));
 	TH_LOG("DMA pair at %#llx: %s%s", (unsigned long long)target, lab_dma_status_name(r.status),
 	       r.status == LAB_DMA_FAULT ? (r.fault_write ? " (on the write)" : " (on the read)") : "");

@@ -151,12 +151,7 @@ FIXTURE_TEARDOWN(nested)
 {
 	if (self->efd >= 0)
 		close(self->efd);
-	if (self->eng.ops)
-		lab_uengine_close(&self->eng);
-	if (self->pci.fd >= 0)
-		lab_vfio_pci_close(&self->pci);
-	if (self->ifd >= 0)
-		close(self->ifd);
+	test_teardown_vfio_device(self->ifd, &self->pci, &self->eng);
 }
 
 /* A DMA pair at iova lands in data page `page` and nowhere else. */

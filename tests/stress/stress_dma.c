@@ -489,12 +489,7 @@ FIXTURE_SETUP(hitless)
 
 FIXTURE_TEARDOWN(hitless)
 {
-	if (self->eng.ops)
-		lab_uengine_close(&self->eng);
-	if (self->pci.fd >= 0)
-		lab_vfio_pci_close(&self->pci);
-	if (self->ifd >= 0)
-		close(self->ifd);
+	test_teardown_vfio_device(self->ifd, &self->pci, &self->eng);
 }
 
 struct replacer {

@@ -123,7 +123,7 @@ TEST_F(msi, interrupt_side_is_not_memory_in_a_test_domain)
 {
 	enum lab_iommu_type type = lab_pci_iommu_type(self->f.bdf);
 	uint32_t dom, buf;
-	uint64_t target, addr;
+	uint64_t target;
 	int st_write, st_read;
 
 	if (strcmp(variant->engine, "labdev"))
@@ -139,12 +139,7 @@ TEST_F(msi, interrupt_side_is_not_memory_in_a_test_domain)
 	test_cmd_map(dom, IOVA_DST, buf, SZ_4K, SZ_4K, RW);
 	test_cmd_attach(dom);
 	expect_msis(N, N, "test domain");
-	if (type == LAB_IOMMU_SMMUV3) {
-		ASSERT_EQ(0, lab_pci_msi_address(self->f.bdf, &addr));
-		target = addr & ~(uint64_t)(SZ_4K - 1);
-	} else {
-		target = 0xfeeffff0;
-	}
+	ASSERT_EQ(0, lab_pci_interrupt_side(self->f.bdf, &target));
 	st_write = td_copy(&self->f, IOVA_SRC, target, 16);
 	st_read = td_copy(&self->f, target, IOVA_DST, 16);
 	TH_LOG("%#llx: write %d, read back %d (0 OK, %d FAULT)", (unsigned long long)target, st_write, st_read,
