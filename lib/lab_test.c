@@ -27,14 +27,28 @@ void lab_record_engine(const char *name, enum lab_engine_kind kind)
 	fflush(stdout);
 }
 
-void lab_record_metric(const char *name, double value, const char *unit)
+static void record_metric(const char *name, double value, const double *range, const char *unit)
 {
 	fputs("# lab-record metric {\"name\":", stdout);
 	lab_json_quote(stdout, name);
 	fprintf(stdout, ",\"value\":%.6g,\"unit\":", value);
 	lab_json_quote(stdout, unit ? unit : "");
+	if (range)
+		fprintf(stdout, ",\"lo\":%.6g,\"hi\":%.6g", range[0], range[1]);
 	fputs("}\n", stdout);
 	fflush(stdout);
+}
+
+void lab_record_metric(const char *name, double value, const char *unit)
+{
+	record_metric(name, value, NULL, unit);
+}
+
+void lab_record_metric_range(const char *name, double value, double lo, double hi, const char *unit)
+{
+	double range[2] = { lo, hi };
+
+	record_metric(name, value, range, unit);
 }
 
 bool lab_mem_is_zero(const void *p, size_t len)

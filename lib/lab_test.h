@@ -18,6 +18,9 @@ enum lab_engine_kind { LAB_ENGINE_HARDWARE, LAB_ENGINE_EMULATED, LAB_ENGINE_SOFT
 
 void lab_record_engine(const char *name, enum lab_engine_kind kind);
 void lab_record_metric(const char *name, double value, const char *unit);
+/* A figure measured several times in the run: VALUE is the median, [LO, HI]
+ * the range of the repeats (the run-to-run spread `iommu-lab compare` uses). */
+void lab_record_metric_range(const char *name, double value, double lo, double hi, const char *unit);
 /* Whether len bytes at p are all zero (a page no DMA may have touched). */
 bool lab_mem_is_zero(const void *p, size_t len);
 /* Make stdout line buffered so records and harness lines keep their order
