@@ -8,9 +8,9 @@
 #include "discover.h"
 #include "testdev.h"
 
-int lab_td_open(const char *bdf)
+static int open_node(const char *dir, const char *bdf)
 {
-	char path[64];
+	char path[80];
 	int fd;
 
 	/* A BDF never holds '/': refuse to open anything outside the directory. */
@@ -18,10 +18,20 @@ int lab_td_open(const char *bdf)
 		return -EINVAL;
 	/* Device nodes are not redirected by lab_sysfs_root(): a fake sysfs tree
 	 * cannot stand in for the module. */
-	if (snprintf(path, sizeof(path), LAB_TD_DEV_DIR "/%s", bdf) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, bdf) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int lab_td_open(const char *bdf)
+{
+	return open_node(LAB_TD_DEV_DIR, bdf);
+}
+
+int lab_td_io_open(const char *bdf)
+{
+	return open_node(LAB_TD_IO_DIR, bdf);
 }
 
 int lab_td_open_engine(const char *list, const char *engine, char *bdf, size_t bdf_len,
@@ -245,4 +255,10 @@ int lab_td_msi(int fd, uint32_t count, uint32_t timeout_ms, uint32_t *delivered)
 	if (!ret && delivered)
 		*delivered = m.delivered;
 	return ret;
+}
+
+int lab_td_io_stats(int fd, bool reset, struct itd_io_stats *st)
+{
+	*st = (struct itd_io_stats){ .size = sizeof(*st), .flags = reset ? ITD_IO_STATS_RESET : 0 };
+	return lab_td_ioctl(fd, ITD_IO_STATS, st);
 }

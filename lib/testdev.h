@@ -7,11 +7,13 @@
 #ifndef LAB_TESTDEV_H
 #define LAB_TESTDEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "iommu_testdev.h"
 
 #define LAB_TD_DEV_DIR "/dev/iommu-testdev"
+#define LAB_TD_IO_DIR LAB_TD_DEV_DIR "/io"
 
 /* Open /dev/iommu-testdev/<bdf> read-write. fd or -errno (-ENOENT: the
  * function is not bound to iommu_testdev or the module is not loaded). */
@@ -71,6 +73,12 @@ int lab_td_faults(int fd, struct itd_fault *recs, uint32_t *count, uint32_t *los
 /* ITD_MSI: raise count MSIs through the device engine; *delivered is what the
  * module's handler saw (timeout_ms 0: the module's default). */
 int lab_td_msi(int fd, uint32_t count, uint32_t timeout_ms, uint32_t *delivered);
+
+/* The I/O node, /dev/iommu-testdev/io/<bdf> (read/write/io_uring through the
+ * DMA API): fd or -errno as lab_td_open. It can be open many times. */
+int lab_td_io_open(const char *bdf);
+/* ITD_IO_STATS on an I/O node fd; reset: zero the counters after reading. */
+int lab_td_io_stats(int fd, bool reset, struct itd_io_stats *st);
 
 /* "hardware", "emulated", "software"; "unknown" for anything else. */
 const char *lab_td_engine_kind_name(uint32_t kind);

@@ -72,6 +72,18 @@ AC_CHECK_HEADER([linux/iommufd.h], [
 			[IOMMUFD_TEST_CPPFLAGS="-I`cd "$lab_mock_dir" && pwd`"])
 	])
 ], [], [#include <linux/types.h>])
+# The kernel's DMA API benchmark (CONFIG_DMA_MAP_BENCHMARK), the anchor of
+# `iommu-lab perf`: its SG mode is what the I/O node's requests do.
+AC_MSG_CHECKING([uAPI: dma_map_benchmark with SG mode (linux/map_benchmark.h)])
+AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[#include <linux/ioctl.h>
+#include <linux/types.h>
+#include <linux/map_benchmark.h>]],
+	[[struct map_benchmark b = { .map_mode = DMA_MAP_BENCH_SG_MODE, .granule = 1 };
+	  return DMA_MAP_BENCHMARK + (int)b.avg_map_100ns;]])],
+	[AC_MSG_RESULT([yes])
+	 AC_DEFINE([HAVE_MAP_BENCHMARK_SG], [1], [dma_map_benchmark with SG mode (linux/map_benchmark.h)])
+	 lab_uapi_have="$lab_uapi_have dma-map-benchmark"],
+	[AC_MSG_RESULT([no])])
 CPPFLAGS=$lab_save_CPPFLAGS
 AS_IF([test -n "$lab_uapi_have"], [lab_uapi_summary="yes:$lab_uapi_have"],
 	[lab_uapi_summary="no (headers lack linux/iommufd.h: pass --with-uapi=DIR; iommufd tests will SKIP)"])

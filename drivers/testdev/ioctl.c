@@ -32,12 +32,8 @@ static int td_info(struct testdev *td, struct itd_info *info)
 	info->rid_domain = td->rid_domain ? td->rid_domain->id : 0;
 	info->max_pasids = td_max_pasids(td);
 	info->dma_max_len = td->engine ? td->engine->max_len : 0;
-	if (td->state == ITD_STATE_DEFAULT && def) {
-		strscpy(info->iommu_domain_type,
-			def->type == IOMMU_DOMAIN_IDENTITY ? "identity" :
-			def->type == IOMMU_DOMAIN_DMA_FQ ? "DMA-FQ" :
-			def->type == IOMMU_DOMAIN_DMA ? "DMA" : "other", sizeof(info->iommu_domain_type));
-	}
+	if (def)
+		strscpy(info->iommu_domain_type, td_default_domain_name(td), sizeof(info->iommu_domain_type));
 	/* Page sizes and aperture as a paging domain for this device has them:
 	 * the attached one, or a throwaway one. None without an IOMMU. */
 	if (td->rid_domain) {
@@ -83,7 +79,7 @@ static int td_faults(struct testdev *td, struct itd_faults *f)
 }
 
 /* Copy in an argument whose first version is MINSZ bytes. */
-static int get_arg(void *karg, size_t ksize, size_t minsz, void __user *uarg)
+int td_get_arg(void *karg, size_t ksize, size_t minsz, void __user *uarg)
 {
 	u32 usize;
 
@@ -127,7 +123,7 @@ static int td_msi(struct testdev *td, struct itd_msi *m)
 }
 
 /* Copy out no more than the caller's size. */
-static int put_arg(void __user *uarg, const void *karg, size_t ksize)
+int td_put_arg(void __user *uarg, const void *karg, size_t ksize)
 {
 	u32 usize = *(const u32 *)karg;
 
@@ -170,7 +166,7 @@ long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	default: return -ENOTTY;
 	}
 	memset(&a, 0, sizeof(a));
-	ret = get_arg(&a, sz, sz, uarg);
+	ret = td_get_arg(&a, sz, sz, uarg);
 	if (ret)
 		return ret;
 
@@ -199,6 +195,6 @@ long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 out:
 	mutex_unlock(&td->lock);
 	if (!ret && out)
-		ret = put_arg(uarg, &a, sz);
+		ret = td_put_arg(uarg, &a, sz);
 	return ret;
 }

@@ -3,7 +3,7 @@
  * iommu_testdev: presents a PCI function to the IOMMU layer as a test device
  * and issues DMA through it. It binds only to functions handed to it with
  * driver_override (it has no ID table), creates one root-only node per
- * function, /dev/iommu-testdev/<BDF>, and owns the function's DMA
+ * function, /dev/iommu-testdev/<BDF> (and an I/O node for fio, io.c), and owns the function's DMA
  * (driver_managed_dma) only while a test has attached something.
  */
 #include <linux/fs.h>
@@ -44,11 +44,12 @@ u32 td_max_pasids(struct testdev *td)
 #endif
 }
 
-static void td_free(struct kref *ref)
+void td_free(struct kref *ref)
 {
 	struct testdev *td = container_of(ref, struct testdev, ref);
 
 	kfree(td->misc.name);
+	kfree(td->io_misc.name);
 	kfree(td->resv);
 	kfree(td);
 }
@@ -146,14 +147,22 @@ static int td_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = misc_register(&td->misc);
 	if (ret)
 		goto err_engine;
+	if (td->engine) {
+		ret = td_io_register(td);
+		if (ret)
+			goto err_misc;
+	}
 	pci_info(pdev, "iommu_testdev: engine %s, /dev/iommu-testdev/%s\n",
 		 td->engine ? td->engine->name : "none (software engine only)", pci_name(pdev));
 	return 0;
 
+err_misc:
+	misc_deregister(&td->misc);
 err_engine:
 	if (td->engine)
 		td->engine->remove(td);
 err_free:
+	kfree(td->io_misc.name);
 	kfree(td->misc.name);
 	kfree(td->resv);
 	kfree(td);
@@ -167,8 +176,11 @@ static void td_remove(struct pci_dev *pdev)
 	struct testdev *td = pci_get_drvdata(pdev);
 
 	misc_deregister(&td->misc);
+	if (td->io_misc.fops)
+		misc_deregister(&td->io_misc);
 	mutex_lock(&td->lock);
 	td_teardown(td);
+	td_io_free_store(td);	/* open I/O files now fail with -ENODEV */
 	td->dead = true;
 	if (td->engine)
 		td->engine->remove(td);

@@ -85,9 +85,16 @@ struct td_domain {
 
 #define TD_FAULT_RING 64
 
+/* What the I/O node measured (ITD_IO_STATS): successful requests only. */
+struct td_io_stats {
+	u64 ios, bytes, segments;
+	u64 map_ns, map_ns_sq, unmap_ns, unmap_ns_sq, engine_ns;
+};
+
 struct testdev {
 	struct pci_dev *pdev;
 	struct miscdevice misc;
+	struct miscdevice io_misc;	/* the I/O node (io.c) */
 	struct kref ref;
 	struct mutex lock;		/* everything below */
 	bool dead;			/* unbound: ioctls fail with -ENODEV */
@@ -112,6 +119,13 @@ struct testdev {
 	struct td_domain *rid_domain;	/* ITD_STATE_DOMAIN */
 	bool owned;			/* DMA ownership claimed */
 
+	/* The I/O node's store, while any opener has it open. */
+	void *io_store;
+	dma_addr_t io_store_dma;
+	unsigned int io_open;
+	spinlock_t io_stats_lock;
+	struct td_io_stats io_stats;
+
 	spinlock_t fault_lock;
 	struct itd_fault faults[TD_FAULT_RING];
 	unsigned int fault_head, fault_count, fault_lost;
@@ -121,6 +135,7 @@ struct testdev {
 void td_fault_record(struct testdev *td, u64 iova, u32 flags, u32 pasid, u32 source);
 u32 td_max_pasids(struct testdev *td);
 void td_teardown(struct testdev *td);
+void td_free(struct kref *ref);
 
 /* state.c: buffers, domains, attachments, mappings */
 int td_buf_alloc(struct testdev *td, struct itd_buf_alloc *a);
@@ -140,6 +155,15 @@ bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len);
 
 /* ioctl.c */
 long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+/* Copy in an argument whose first version is MINSZ bytes; copy out no more than the caller's size. */
+int td_get_arg(void *karg, size_t ksize, size_t minsz, void __user *uarg);
+int td_put_arg(void __user *uarg, const void *karg, size_t ksize);
+
+/* io.c: the I/O node */
+int td_io_register(struct testdev *td);
+void td_io_free_store(struct testdev *td);
+/* The default domain's type as ITD_INFO names it; "" unless on the default domain. */
+const char *td_default_domain_name(struct testdev *td);
 
 /* dma.c */
 int td_dma(struct testdev *td, struct itd_dma *op);

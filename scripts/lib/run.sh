@@ -56,6 +56,17 @@ lab_run_restore() {
 	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0
 }
 
+# Tests that read the kernel log start from here; kmemleak forgets older
+# suspects (scan first: clear only forgets suspects it has already found).
+lab_run_mark_start() {
+	IOMMU_LAB_KMSG_SEQ=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-seq 2>/dev/null || echo 0)
+	export IOMMU_LAB_KMSG_SEQ
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		echo scan > /sys/kernel/debug/kmemleak 2>/dev/null
+		echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
+	fi
+}
+
 lab_run_usage() {
 	cat <<'EOT'
 usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF]...
@@ -111,17 +122,11 @@ lab_run() {
 		IOMMU_LAB_TESTDEV="${testdev[*]}"	# space-separated, for the tests
 		export IOMMU_LAB_TESTDEV IOMMU_LAB_MODULE
 	fi
-	# Tests that read the kernel log start from here; kmemleak forgets older suspects.
-	IOMMU_LAB_KMSG_SEQ=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-seq 2>/dev/null || echo 0)
-	export IOMMU_LAB_KMSG_SEQ
-	# (scan first: clear only forgets suspects kmemleak has already found)
-	if [ -w /sys/kernel/debug/kmemleak ]; then
-		echo scan > /sys/kernel/debug/kmemleak 2>/dev/null
-		echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
-	fi
+	# A caller that did work before (perf) marked its own start.
+	[ -n "${IOMMU_LAB_KMSG_SEQ:-}" ] || lab_run_mark_start
 	platform=$("$LAB_LIBEXEC/iommu-lab-discover" --platform-id) || lab_die "platform discovery failed"
 	kernel=$(uname -r)
-	run_id="$(date -u +%Y%m%dT%H%M%SZ)-$platform"
+	run_id=${LAB_RUN_ID:-"$(date -u +%Y%m%dT%H%M%SZ)-$platform"}
 	[ -n "$out" ] || out="${IOMMU_LAB_RESULTS:-results}/$run_id"
 	mkdir -p "$out/logs" || lab_die "cannot create $out"
 	: > "$out/results.jsonl"

@@ -6,8 +6,9 @@
 # <out>/<guest>/ on the host. A guest that panics or hangs ends its run with the
 # tests streamed so far recorded, the rest NOTRUN, and the console log kept.
 #   vm.sh [--arch x86_64|arm64|all | --guest NAME] [--out DIR] [--vm-timeout S]
-#         [--qemu DIR | --stock-qemu] [--stress T] [-- run options]
-# --stress T runs `iommu-lab stress --duration T` in each guest instead of the suite.
+#         [--qemu DIR | --stock-qemu] [--stress T | --perf] [-- run options]
+# --stress T runs `iommu-lab stress --duration T` in each guest instead of the suite,
+# --perf runs `iommu-lab perf` (its I/O node on the module's labdev, else edu).
 # Guests: x86_64 (VT-d scalable mode, first-stage tables), x86_64-ss (the same,
 # second-stage tables), arm64 (SMMUv3). --arch x86_64 runs both x86_64 guests.
 # The QEMU is built from Debian's source with iommu-lab's PASID test device
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--qemu) [ -x "${2:-}/qemu-system-x86_64" ] || lab_die "--qemu: no qemu-system-x86_64 in '${2:-}'"; qemu_dir=$(cd "$2" && pwd); shift 2 ;;
 	--stress) [[ "${2:-}" =~ ^[1-9][0-9]*[smh]?$ ]] || lab_die "--stress needs a duration (seconds, or Ns, Nm, Nh)"
 		command="stress --duration $2"; shift 2 ;;
+	--perf) command=perf; shift ;;
 	--) shift; run_args=("$@"); break ;;
 	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) lab_die "vm: unknown argument '$1' (run options go after --)" ;;
@@ -132,6 +134,7 @@ run_guest() {
 		printf 'LAB_RUN_ARGS=(--disposable --vfio 0000:00:%02x.0 --testdev 0000:00:%02x.0' "$VFIO_SLOT" "$TESTDEV_SLOT"
 		has_labdev "$arch" && printf ' --testdev 0000:00:%02x.0 --vfio 0000:00:%02x.0 --vfio 0000:00:%02x.0' \
 			"$LABDEV_SLOT" "$LABDEV_VFIO_SLOT" "$LABDEV_VFIO2_SLOT"
+		[ "$command" = perf ] && printf ' --io 0000:00:%02x.0' "$(has_labdev "$arch" && echo "$LABDEV_SLOT" || echo "$TESTDEV_SLOT")"
 		[ ${#run_args[@]} -gt 0 ] && printf ' %q' "${run_args[@]}"
 		echo ')'
 	} > "$conf"

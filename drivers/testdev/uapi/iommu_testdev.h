@@ -8,6 +8,11 @@
  * is -EINVAL; a longer one is accepted when the bytes the module does not know
  * are zero (-E2BIG otherwise), so structures grow by appending. Unknown flags
  * are -EOPNOTSUPP. The full errno contract is in docs/testdev.md.
+ *
+ * A second node per function, /dev/iommu-testdev/io/<BDF>, is an I/O path for
+ * stock tools such as fio: read/write/io_uring requests map the caller's
+ * buffer with the DMA API and the device's engine moves the bytes between it
+ * and a store of the module's (docs/testdev.md, "The I/O node").
  */
 #ifndef _UAPI_IOMMU_TESTDEV_H
 #define _UAPI_IOMMU_TESTDEV_H
@@ -190,6 +195,29 @@ struct itd_msi {
 	__u32 __reserved;
 };
 
+/*
+ * ITD_IO_STATS, on the I/O node: what its requests cost since the last reset,
+ * summed over the requests that completed (a request of more than 256 pages
+ * counts once per 256-page step). Times in ns: map = dma_map_sgtable of the
+ * caller's pinned pages, unmap = dma_unmap_sgtable, engine = the transfers.
+ */
+#define ITD_IO_STATS_RESET (1u << 0)	/* zero the counters after reading them */
+struct itd_io_stats {
+	__u32 size;
+	__u32 flags;
+	char engine[16];		/* out: the engine that moved the bytes */
+	__u32 engine_kind;		/* out: enum itd_engine_kind */
+	__u32 __reserved;
+	char iommu_domain_type[16];	/* out: the default domain ("DMA", "DMA-FQ", "identity", "none"), "" while a test domain holds the RID */
+	__aligned_u64 store_len;	/* out: bytes of the store (reads and writes beyond it end there) */
+	__aligned_u64 ios;		/* out: completed steps */
+	__aligned_u64 bytes;
+	__aligned_u64 segments;		/* out: DMA segments the mappings produced */
+	__aligned_u64 map_ns, map_ns_sq;	/* out: sum and sum of squares */
+	__aligned_u64 unmap_ns, unmap_ns_sq;
+	__aligned_u64 engine_ns;
+};
+
 #define ITD_INFO		_IOWR(ITD_TYPE, 0x00, struct itd_info)
 #define ITD_BUF_ALLOC		_IOWR(ITD_TYPE, 0x01, struct itd_buf_alloc)
 #define ITD_BUF_FREE		_IOW(ITD_TYPE, 0x02, struct itd_buf_free)
@@ -203,5 +231,6 @@ struct itd_msi {
 #define ITD_DMA			_IOWR(ITD_TYPE, 0x0a, struct itd_dma)
 #define ITD_FAULTS		_IOWR(ITD_TYPE, 0x0b, struct itd_faults)
 #define ITD_MSI			_IOWR(ITD_TYPE, 0x0c, struct itd_msi)
+#define ITD_IO_STATS		_IOWR(ITD_TYPE, 0x0d, struct itd_io_stats)
 
 #endif

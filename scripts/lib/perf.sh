@@ -1,0 +1,303 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# `iommu-lab perf`: throughput and DMA API cost of one function in each default
+# domain type (identity, strict DMA, lazy DMA-FQ) in the same run, anchored to
+# the kernel's dma_map_benchmark, then the bench_* programs (iommufd and
+# module paging domains) and kernel_log. Sourced by iommu-lab after run.sh.
+# docs/tests/perf.md says what each figure is.
+
+lab_perf_usage() {
+	cat <<'EOT'
+usage: iommu-lab perf [--io BDF] [--modes LIST] [--runtime S] [--jobs DIR] [--no-bench]
+                      [run options: --testdev BDF ... --vfio BDF ... --out DIR ...]
+  --io BDF        the function whose I/O node fio drives (default: the only --testdev);
+                  its IOMMU group's default domain type is switched for each mode, so it
+                  must be alone in its group
+  --modes LIST    comma-separated: identity, strict (DMA), lazy (DMA-FQ); default all three
+  --runtime S     seconds per time-based fio job (default 3)
+  --jobs DIR      fio job files (*.fio; default the shipped sweeps)
+  --no-bench      only the default-domain passes, not the bench_* programs
+Records land in the run's results.jsonl with ids ending @<mode>; ratios to the identity
+domain and to dma_map_benchmark are computed in the same run.
+EOT
+}
+
+# Default domain type names in /sys/kernel/iommu_groups/N/type.
+lab_perf_type() { case "$1" in identity) echo identity ;; strict) echo DMA ;; lazy) echo DMA-FQ ;; esac; }
+
+lab_perf_detach() {	# BDF: no driver, no override
+	local d="/sys/bus/pci/devices/$1"
+	[ -e "$d/driver" ] && echo "$1" > "$d/driver/unbind"
+	echo > "$d/driver_override"
+}
+
+lab_perf_attach() {	# BDF DRIVER
+	local d="/sys/bus/pci/devices/$1"
+	lab_perf_detach "$1"
+	echo "$2" > "$d/driver_override" && echo "$1" > /sys/bus/pci/drivers_probe 2>/dev/null
+	[ -e "$d/driver" ] && [ "$(basename "$(readlink "$d/driver")")" = "$2" ]
+}
+
+# Metrics of the record being built: lab_perf_metric NAME VALUE UNIT [LO HI]
+lab_perf_metric() {
+	[ -n "$2" ] || return 0
+	LAB_PERF_M+="${LAB_PERF_M:+,}{\"name\":\"$1\",\"value\":$2,\"unit\":\"$3\""
+	[ $# -ge 5 ] && [ -n "$4" ] && [ -n "$5" ] && LAB_PERF_M+=",\"lo\":$4,\"hi\":$5"
+	LAB_PERF_M+="}"
+	LAB_PERF_VAL["$LAB_PERF_ID|$1"]=$2
+}
+
+# lab_perf_record PROGRAM TEST MODE VERDICT REASON ENGINE_JSON: write the record
+# with the metrics gathered since the last one.
+lab_perf_record() {
+	local reason=null
+	[ -n "$5" ] && reason="\"$(printf '%s' "$5" | tr -d '"\\' | tr '\n\t' '  ')\""
+	printf '{"id":"%s.%s@%s","program":"%s","test":"%s@%s","verdict":"%s","reason":%s,"engine":%s,"platform":"%s","kernel":"%s","run_id":"%s","duration_ms":null,"domain_mode":"%s","metrics":[%s]}\n' \
+		"$1" "$2" "$3" "$1" "$2" "$3" "$4" "$reason" "${6:-null}" "$LAB_PERF_PLATFORM" "$(uname -r)" \
+		"$LAB_PERF_RUN_ID" "$3" "$LAB_PERF_M" >> "$LAB_PERF_OUT"
+	LAB_PERF_M=
+}
+
+# One number from a flattened JSON (json-flat.awk output): lab_perf_get FILE PATH
+lab_perf_get() { awk -F '\t' -v p="$2" '$1 == p { print $2; exit }' "$1"; }
+# Arithmetic on decimals: lab_perf_calc 'EXPR' with a, b, c bound to $2 $3 $4.
+lab_perf_calc() { awk -v a="${2:-0}" -v b="${3:-0}" -v c="${4:-0}" "BEGIN { printf \"%.6g\", $1 }"; }
+
+# The anchor: dma_map_benchmark SG mode, GRANULE one-page entries, read direction.
+lab_perf_anchor() {	# MODE GRANULE
+	local mode=$1 g=$2 j f
+	LAB_PERF_ID="dma_map_benchmark.sg_${g}page@$mode"
+	if ! j=$("$LAB_LIBEXEC/iommu-lab-dma-anchor" --granule "$g" --seconds "$LAB_PERF_ANCHOR_S" --dir from 2> "$LAB_PERF_TMP/anchor.err"); then
+		lab_perf_record dma_map_benchmark "sg_${g}page" "$mode" SKIP "$(cat "$LAB_PERF_TMP/anchor.err")"
+		return
+	fi
+	f="$LAB_PERF_TMP/anchor.flat"
+	echo "$j" | awk -f "$LAB_SCRIPTS/lib/json-flat.awk" > "$f"
+	lab_perf_metric map_ns "$(lab_perf_get "$f" map_ns)" ns
+	lab_perf_metric map_stddev_ns "$(lab_perf_get "$f" map_stddev_ns)" ns
+	lab_perf_metric unmap_ns "$(lab_perf_get "$f" unmap_ns)" ns
+	lab_perf_metric unmap_stddev_ns "$(lab_perf_get "$f" unmap_stddev_ns)" ns
+	# The benchmark maps without a device transfer: no engine.
+	lab_perf_record dma_map_benchmark "sg_${g}page" "$mode" PASS "" null
+}
+
+# One fio job (a section of a job file) against the I/O node.
+lab_perf_fio_job() {	# MODE JOBFILE SECTION
+	local mode=$1 file=$2 sec=$3 json f s rc err d bw eng kind verdict=PASS reason="" n
+	json="$LAB_PERF_DIR/fio/$mode/$sec.json"
+	mkdir -p "$(dirname "$json")"
+	LAB_PERF_ID="fio.$sec@$mode"
+	"$LAB_LIBEXEC/iommu-lab-io-stats" "$LAB_PERF_IO" --reset > /dev/null 2>&1
+	fio --section="$sec" --output-format=json --output="$json" "$file" > "$LAB_PERF_TMP/fio.log" 2>&1
+	rc=$?
+	f="$LAB_PERF_TMP/fio.flat"; s="$LAB_PERF_TMP/stats.flat"
+	awk -f "$LAB_SCRIPTS/lib/json-flat.awk" "$json" > "$f" 2>/dev/null
+	"$LAB_LIBEXEC/iommu-lab-io-stats" "$LAB_PERF_IO" 2>/dev/null | awk -f "$LAB_SCRIPTS/lib/json-flat.awk" > "$s"
+	err=$(lab_perf_get "$f" jobs.0.error)
+	if [ $rc != 0 ] || [ "${err:-1}" != 0 ]; then
+		verdict=FAIL reason="fio exit $rc, job error ${err:-none}: $(grep -v '^$' "$LAB_PERF_TMP/fio.log" | tail -n 2)"
+	elif [ "$(lab_perf_get "$s" domain)" != "$(lab_perf_type "$mode")" ]; then
+		verdict=FAIL reason="the I/O node reports default domain '$(lab_perf_get "$s" domain)', not $(lab_perf_type "$mode")"
+	fi
+	for d in read write; do
+		bw=$(lab_perf_get "$f" "jobs.0.$d.bw_bytes")
+		[ -n "$bw" ] && [ "$bw" != 0 ] || continue
+		# fio's bandwidth samples (KiB/s) give the spread within the job.
+		lab_perf_metric "${d}_mib_per_s" "$(lab_perf_calc 'a / 1048576' "$bw")" MiB/s \
+			"$(lab_perf_calc 'a / 1024' "$(lab_perf_get "$f" "jobs.0.$d.bw_min")")" \
+			"$(lab_perf_calc 'a / 1024' "$(lab_perf_get "$f" "jobs.0.$d.bw_max")")"
+		lab_perf_metric "${d}_iops" "$(lab_perf_get "$f" "jobs.0.$d.iops")" ops/s \
+			"$(lab_perf_get "$f" "jobs.0.$d.iops_min")" "$(lab_perf_get "$f" "jobs.0.$d.iops_max")"
+		for p in 50 99 99.9; do
+			n=$(lab_perf_get "$f" "jobs.0.$d.clat_ns.percentile.$(printf '%.6f' "$p")")
+			[ -n "$n" ] && lab_perf_metric "${d}_clat_us_p${p/./}" "$(lab_perf_calc 'a / 1000' "$n")" us
+		done
+	done
+	n=$(lab_perf_get "$s" ios)
+	if [ -n "$n" ] && [ "$n" != 0 ]; then
+		local m=$(lab_perf_get "$s" map_ns) msq=$(lab_perf_get "$s" map_ns_sq)
+		local u=$(lab_perf_get "$s" unmap_ns) usq=$(lab_perf_get "$s" unmap_ns_sq)
+		lab_perf_metric map_ns "$(lab_perf_calc 'a / b' "$m" "$n")" ns
+		lab_perf_metric map_stddev_ns "$(lab_perf_calc 'sqrt(((b / c) - (a / c) ^ 2) > 0 ? (b / c) - (a / c) ^ 2 : 0)' "$m" "$msq" "$n")" ns
+		lab_perf_metric unmap_ns "$(lab_perf_calc 'a / b' "$u" "$n")" ns
+		lab_perf_metric unmap_stddev_ns "$(lab_perf_calc 'sqrt(((b / c) - (a / c) ^ 2) > 0 ? (b / c) - (a / c) ^ 2 : 0)' "$u" "$usq" "$n")" ns
+		lab_perf_metric segments_per_request "$(lab_perf_calc 'a / b' "$(lab_perf_get "$s" segments)" "$n")" ""
+		lab_perf_metric engine_us_per_request "$(lab_perf_calc 'a / b / 1000' "$(lab_perf_get "$s" engine_ns)" "$n")" us
+	fi
+	lab_perf_ratios "$mode"
+	eng=$(lab_perf_get "$s" engine) kind=$(lab_perf_get "$s" engine_kind)
+	lab_perf_record fio "$sec" "$mode" "$verdict" "$reason" \
+		"$([ -n "$eng" ] && printf '{"name":"%s","kind":"%s"}' "$eng" "$kind" || echo null)"
+}
+
+# Every throughput figure of the record being built, over the same figure in
+# the identity pass (measured first in the same run).
+lab_perf_ratios() {	# MODE
+	local mode=$1 k name base id=${LAB_PERF_ID%@*}
+	[ "$mode" = identity ] && return 0
+	for k in "${!LAB_PERF_VAL[@]}"; do
+		[ "${k%%|*}" = "$LAB_PERF_ID" ] || continue
+		name=${k#*|}
+		case "$name" in *_mib_per_s|*_iops) ;; *) continue ;; esac
+		base=${LAB_PERF_VAL["$id@identity|$name"]:-}
+		[ -n "$base" ] && [ "$base" != 0 ] &&
+			lab_perf_metric "${name}_to_identity" "$(lab_perf_calc 'a / b' "${LAB_PERF_VAL[$k]}" "$base")" ratio
+	done
+	return 0
+}
+
+# The I/O node's map/unmap cost per request next to dma_map_benchmark's for the
+# same number of pages, both measured in this mode.
+lab_perf_compare_anchor() {	# MODE SECTION GRANULE
+	local mode=$1 sec=$2 g=$3 io="fio.$2@$1" an="dma_map_benchmark.sg_$3page@$1" im iu bm bu
+	im=${LAB_PERF_VAL["$io|map_ns"]:-} iu=${LAB_PERF_VAL["$io|unmap_ns"]:-}
+	bm=${LAB_PERF_VAL["$an|map_ns"]:-} bu=${LAB_PERF_VAL["$an|unmap_ns"]:-}
+	LAB_PERF_ID="anchor.${sec}_vs_sg_${g}page@$mode"
+	if [ -z "$im" ] || [ -z "$bm" ] || [ "$bm" = 0 ] || [ "${bu:-0}" = 0 ]; then
+		lab_perf_record anchor "${sec}_vs_sg_${g}page" "$mode" SKIP "no figure from $([ -z "$im" ] && echo "fio $sec" || echo "dma_map_benchmark") in this mode"
+		return
+	fi
+	lab_perf_metric io_node_map_ns "$im" ns
+	lab_perf_metric dma_map_benchmark_map_ns "$bm" ns
+	lab_perf_metric map_ratio "$(lab_perf_calc 'a / b' "$im" "$bm")" ratio
+	lab_perf_metric io_node_unmap_ns "$iu" ns
+	lab_perf_metric dma_map_benchmark_unmap_ns "$bu" ns
+	lab_perf_metric unmap_ratio "$(lab_perf_calc 'a / b' "$iu" "$bu")" ratio
+	lab_perf_metric map_unmap_ratio "$(lab_perf_calc '(a + b) / (c)' "$im" "$iu" "$(lab_perf_calc 'a + b' "$bm" "$bu")")" ratio
+	lab_perf_record anchor "${sec}_vs_sg_${g}page" "$mode" PASS "" null
+}
+
+# One default domain type: switch the group, the anchor, every fio job.
+lab_perf_mode() {	# MODE
+	local mode=$1 type grp file sec why=""
+	type=$(lab_perf_type "$mode")
+	grp="/sys/kernel/iommu_groups/$(basename "$(readlink "/sys/bus/pci/devices/$LAB_PERF_IO/iommu_group")")"
+	lab_log "perf: $LAB_PERF_IO in a $type default domain ($mode)"
+	lab_perf_detach "$LAB_PERF_IO"
+	if ! echo "$type" 2> "$LAB_PERF_TMP/type.err" > "$grp/type"; then
+		why="the kernel refused default domain type $type for $(basename "$grp"): $(sed 's/.*: //' "$LAB_PERF_TMP/type.err")"
+	elif [ "$(cat "$grp/type")" != "$type" ]; then
+		why="$(basename "$grp") reports type $(cat "$grp/type") after $type was written"
+	fi
+	if [ -d /sys/bus/pci/drivers/dma_map_benchmark ] && [ -z "$why" ]; then
+		if lab_perf_attach "$LAB_PERF_IO" dma_map_benchmark; then
+			lab_perf_anchor "$mode" 1
+			lab_perf_anchor "$mode" 16
+		else
+			lab_perf_record dma_map_benchmark sg_1page "$mode" SKIP "$LAB_PERF_IO did not bind to dma_map_benchmark"
+		fi
+		lab_perf_detach "$LAB_PERF_IO"
+	elif [ -z "$why" ]; then
+		lab_perf_record dma_map_benchmark sg_1page "$mode" SKIP "the kernel has no dma_map_benchmark driver (CONFIG_DMA_MAP_BENCHMARK)"
+	fi
+	if [ -z "$why" ] && ! lab_perf_attach "$LAB_PERF_IO" iommu_testdev; then
+		why="$LAB_PERF_IO did not bind to iommu_testdev"
+	fi
+	for file in "$LAB_PERF_JOBS"/*.fio; do
+		for sec in $(sed -n 's/^\[\(.*\)\]$/\1/p' "$file" | grep -vx global); do
+			if [ -n "$why" ]; then
+				lab_perf_record fio "$sec" "$mode" SKIP "$why"
+			else
+				lab_perf_fio_job "$mode" "$file" "$sec"
+			fi
+		done
+	done
+	lab_perf_compare_anchor "$mode" read-4k 1
+	lab_perf_compare_anchor "$mode" read-64k 16
+}
+
+# lab_perf ARGS: iommu-lab perf.
+lab_perf() {
+	local modes="identity,strict,lazy" runtime=3 jobs="" bench=1 io="" run_args=() testdev=() out="" m a
+	local orig_type orig_drv="" grp
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--io) [ $# -ge 2 ] || lab_die "--io needs a PCI address"; io=$2; shift 2 ;;
+		--modes) [[ "${2:-}" =~ ^(identity|strict|lazy)(,(identity|strict|lazy))*$ ]] ||
+				lab_die "--modes: identity, strict, lazy, comma-separated"
+			modes=$2; shift 2 ;;
+		--runtime) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] && [ "$2" -le 600 ] || lab_die "--runtime needs seconds (1..600)"
+			runtime=$2; shift 2 ;;
+		--jobs) [ -d "${2:-}" ] && ls "$2"/*.fio > /dev/null 2>&1 || lab_die "--jobs: no *.fio in '${2:-}'"
+			jobs=$(cd "$2" && pwd); shift 2 ;;
+		--no-bench) bench=0; shift ;;
+		--testdev) [ $# -ge 2 ] || lab_die "--testdev needs a PCI address"; testdev+=("$2"); run_args+=("$1" "$2"); shift 2 ;;
+		--out) [ $# -ge 2 ] || lab_die "--out needs a directory"; out=$2; run_args+=("$1" "$2"); shift 2 ;;
+		--filter|--timeout) lab_die "perf: $1 is set by the perf command" ;;
+		-h|--help) lab_perf_usage; return 0 ;;
+		*) run_args+=("$1"); shift ;;
+		esac
+	done
+	if [ -z "$io" ]; then
+		[ ${#testdev[@]} = 1 ] || lab_die "perf: --io BDF names the function for the I/O node (one of the --testdev functions)"
+		io=${testdev[0]}
+	fi
+	lab_valid_bdf "$io"
+	[ "$(id -u)" = 0 ] || lab_die "perf needs root (it binds functions and switches default domains)"
+	command -v fio > /dev/null || lab_die "perf: fio is not installed (Debian package fio)"
+	[ -e "/sys/bus/pci/devices/$io/iommu_group" ] || lab_die "perf: $io is not behind an IOMMU (no iommu_group)"
+	grp="/sys/kernel/iommu_groups/$(basename "$(readlink "/sys/bus/pci/devices/$io/iommu_group")")"
+	[ "$(ls "$grp/devices" | wc -l)" = 1 ] || lab_die "perf: $io shares $(basename "$grp") with other functions; its default domain cannot be switched alone"
+	[ -n "$jobs" ] || for a in "$LAB_INSTALLED_DATA/fio" "$LAB_TOP/tests/fio"; do [ -d "$a" ] && { jobs=$a; break; }; done
+	[ -n "$jobs" ] || lab_die "perf: the fio job files are not installed"
+
+	LAB_PERF_PLATFORM=$("$LAB_LIBEXEC/iommu-lab-discover" --platform-id) || lab_die "platform discovery failed"
+	LAB_PERF_RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)-$LAB_PERF_PLATFORM"
+	[ -n "$out" ] || { out="${IOMMU_LAB_RESULTS:-results}/$LAB_PERF_RUN_ID"; run_args+=(--out "$out"); }
+	mkdir -p "$out" || lab_die "cannot create $out"
+	LAB_PERF_DIR=$out LAB_PERF_IO=$io LAB_PERF_JOBS=$jobs LAB_PERF_ANCHOR_S=2 LAB_PERF_M=
+	LAB_PERF_TMP=$(mktemp -d) LAB_PERF_OUT="$out/perf.jsonl"
+	declare -gA LAB_PERF_VAL=()
+	: > "$LAB_PERF_OUT"
+	export IOMMU_LAB_IO_NODE="/dev/iommu-testdev/io/$io" IOMMU_LAB_FIO_RUNTIME=$runtime
+	# kernel_log, run after the benches, judges the perf passes too.
+	lab_run_mark_start
+
+	orig_type=$(cat "$grp/type")
+	[ -e "/sys/bus/pci/devices/$io/driver" ] && orig_drv=$(basename "$(readlink "/sys/bus/pci/devices/$io/driver")")
+	if [ ! -d /sys/bus/pci/drivers/iommu_testdev ]; then
+		insmod "$(lab_module_path)" || lab_die "cannot load $(lab_module_path)"
+		LAB_PERF_MODULE_LOADED=1
+	fi
+	trap 'lab_perf_restore' EXIT
+	LAB_PERF_ORIG="$orig_type|$orig_drv|$grp"
+	lab_perf_attach "$io" iommu_testdev || lab_die "$io did not bind to iommu_testdev"
+	IOMMU_LAB_IO_SIZE=$("$LAB_LIBEXEC/iommu-lab-io-stats" "$io" | sed -n 's/.*"store_len":\([0-9]*\).*/\1/p')
+	[ -n "$IOMMU_LAB_IO_SIZE" ] || lab_die "perf: the I/O node of $io does not answer (is a device engine bound?)"
+	export IOMMU_LAB_IO_SIZE
+	# identity first: the other modes' ratios need its figures.
+	for m in identity strict lazy; do
+		[[ ",$modes," == *",$m,"* ]] && lab_perf_mode "$m"
+	done
+	lab_perf_restore
+	trap - EXIT
+
+	local rc=0
+	if [ $bench = 1 ]; then
+		LAB_RUN_ID=$LAB_PERF_RUN_ID lab_run --filter 'bench_*' --filter 'kernel_log.*' "${run_args[@]}" || rc=1
+	else
+		LAB_RUN_ID=$LAB_PERF_RUN_ID lab_run --filter 'kernel_log.*' "${run_args[@]}" || rc=1
+	fi
+	cat "$LAB_PERF_OUT" >> "$out/results.jsonl"
+	grep -q '"verdict":"FAIL"' "$LAB_PERF_OUT" && rc=1
+	lab_summary "$out/results.jsonl" > "$out/summary.txt"
+	lab_log "perf: $(grep -c . "$LAB_PERF_OUT") default-domain records in $out/results.jsonl"
+	rm -rf "$LAB_PERF_TMP"
+	return $rc
+}
+
+# Put the function's group type and driver back as they were.
+lab_perf_restore() {
+	local type drv grp
+	IFS='|' read -r type drv grp <<< "$LAB_PERF_ORIG"
+	[ -n "$grp" ] || return 0
+	lab_perf_detach "$LAB_PERF_IO"
+	[ "$(cat "$grp/type")" = "$type" ] || echo "$type" > "$grp/type" 2>/dev/null ||
+		lab_log "warning: could not restore $(basename "$grp") type $type"
+	[ -n "$drv" ] && { lab_perf_attach "$LAB_PERF_IO" "$drv" || lab_log "warning: $LAB_PERF_IO did not go back to $drv"; }
+	echo > "/sys/bus/pci/devices/$LAB_PERF_IO/driver_override"
+	if [ "${LAB_PERF_MODULE_LOADED:-0}" = 1 ]; then
+		rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"
+		LAB_PERF_MODULE_LOADED=0
+	fi
+	LAB_PERF_ORIG=
+}
