@@ -149,10 +149,13 @@ int bench_spaces(struct bench_dev *d, int n, uint64_t len)
 {
 	int ret = 0;
 
-	if (n > BENCH_MAX_SPACES || len % 4096 || len > d->max_len) {
-		snprintf(d->why, sizeof(d->why), "%d spaces of %llu bytes: the engine takes at most %llu "
-			 "bytes, the bench at most %d spaces", n, (unsigned long long)len,
-			 (unsigned long long)d->max_len, BENCH_MAX_SPACES);
+	if (n > BENCH_MAX_SPACES) {
+		snprintf(d->why, sizeof(d->why), "%d address spaces: at most %d", n, BENCH_MAX_SPACES);
+		return -EINVAL;
+	}
+	if (len % 4096 || len > d->max_len) {
+		snprintf(d->why, sizeof(d->why), "%llu-byte transfers: the engine takes 4 KiB multiples "
+			 "up to %llu bytes", (unsigned long long)len, (unsigned long long)d->max_len);
 		return -EINVAL;
 	}
 	d->len = len;
