@@ -9,7 +9,11 @@
 # ending in p50, p99, p999, ...): one plot per time unit, one line per series.
 # Writes "file<TAB>caption" per plot to FILE.
 
-BEGIN { FS = "\t" }
+BEGIN {
+	FS = "\t"
+	# gnuplot's default colours repeat after 8; a latency plot has 9 lines or more
+	NCOLOURS = split("#9400d3 #009e73 #56b4e9 #e69f00 #6b8e23 #0072b2 #e51e10 #000000 #ff66cc #8b4513 #00cccc #808080", COLOURS, " ")
+}
 
 # size_of(S): the transfer size in bytes a token in S names (4k, 64k, 2m), 0
 # without one; RSTART and RLENGTH are left on the token for drop_size.
@@ -121,9 +125,8 @@ END {
 				print px[p, k, ord[j]], py[p, k, ord[j]], plo[p, k, ord[j]], phi[p, k, ord[j]]
 			print "EOD"
 			split(sname[p, k], a, "\t")
-			# dashed once the 8 colours come round again
-			cmd = cmd (k > 1 ? "," : "") " $d" k " using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.8 dt " \
-				(k > 8 ? 2 : 1) " title " q(names[p, a[2]] > 1 ? a[1] " " a[2] : a[2])
+			cmd = cmd (k > 1 ? "," : "") " $d" k " using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.8 lc rgb " \
+				q(COLOURS[(k - 1) % NCOLOURS + 1]) " title " q(names[p, a[2]] > 1 ? a[1] " " a[2] : a[2])
 		}
 		print cmd
 		print "unset output"
