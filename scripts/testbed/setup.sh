@@ -29,7 +29,7 @@ HOST_PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libpci-dev pc
  libelf-dev libssl-dev cpio xz-utils gzip kmod rsync dwarves gcc-aarch64-linux-gnu libc6-dev-arm64-cross
  libaio1 libcapstone4 libfdt1 libfuse3-3 libibverbs1 libpmem1 librdmacm1 libslirp0 liburing2
  libvdeplug2 libnuma1 libbpf1 libjpeg62-turbo libpixman-1-0 libpng16-16 libsasl2-2 libseccomp2
- libglib2.0-0 libgnutls30 fio"
+ libglib2.0-0 libgnutls30 fio gnuplot-nox"
 
 ksrc_dir() { echo "$IOMMU_LAB_CACHE/src/$KERNEL_PKG"; }
 qemu_dir() { echo "$IOMMU_LAB_CACHE/qemu/$(echo "$QEMU_VERSION-$SEABIOS_VERSION" | tr ':~+' '___')"; }

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Which way a metric's unit is better, for report.awk and compare.awk.
+
+# unit_sense(U): 1 when more is better (throughput), -1 when less is (a time:
+# latency), 0 when the unit says nothing (counts, bool, ratio).
+function unit_sense(u) {
+	u = tolower(u)
+	if (u ~ /^([kmgt]i?b|b|ops|1|iops)\/s$/ || u == "iops")
+		return 1
+	if (u == "ns" || u == "us" || u == "ms" || u == "s")
+		return -1
+	return 0
+}
