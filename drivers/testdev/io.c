@@ -18,6 +18,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -158,9 +159,18 @@ static ssize_t io_step(struct testdev *td, struct iov_iter *iter, u64 pos, size_
 	bool pinned;
 	int ret;
 
+	/* Held across map, transfer and unmap: unbind waits for the step. */
+	down_read(&td->io_rwsem);
+	if (READ_ONCE(td->dead)) {
+		up_read(&td->io_rwsem);
+		return -ENODEV;
+	}
 	got = io_get_pages(iter, &pages, len, &offset, &pinned);
-	if (got <= 0)
+	if (got <= 0) {
+		kvfree(pages);	/* the array may have been allocated before the pin failed */
+		up_read(&td->io_rwsem);
 		return got ? got : -EFAULT;
+	}
 	npages = DIV_ROUND_UP(offset + got, PAGE_SIZE);
 	ret = sg_alloc_table_from_pages(&sgt, pages, npages, offset, got, GFP_KERNEL);
 	if (ret)
@@ -172,9 +182,7 @@ static ssize_t io_step(struct testdev *td, struct iov_iter *iter, u64 pos, size_
 		goto out_sgt;
 
 	mutex_lock(&td->lock);
-	if (td->dead)
-		ret = -ENODEV;
-	else if (td->state != ITD_STATE_DEFAULT)
+	if (td->state != ITD_STATE_DEFAULT)
 		ret = -EBUSY;	/* a test domain holds the RID: these IOVAs mean nothing there */
 	else
 		ret = io_transfer(td, &sgt, pos, to_store);
@@ -199,6 +207,7 @@ out_sgt:
 	sg_free_table(&sgt);
 out_pages:
 	io_put_pages(pages, npages, pinned);
+	up_read(&td->io_rwsem);
 	if (ret) {
 		iov_iter_revert(iter, got);
 		return ret;
@@ -326,6 +335,7 @@ int td_io_register(struct testdev *td)
 		return -EINVAL;
 	}
 	spin_lock_init(&td->io_stats_lock);
+	init_rwsem(&td->io_rwsem);
 	td->io_misc.minor = MISC_DYNAMIC_MINOR;
 	td->io_misc.mode = 0600;
 	td->io_misc.fops = &td_io_fops;

@@ -176,8 +176,10 @@ static void td_remove(struct pci_dev *pdev)
 	struct testdev *td = pci_get_drvdata(pdev);
 
 	misc_deregister(&td->misc);
-	if (td->io_misc.fops)
+	if (td->io_misc.fops) {
 		misc_deregister(&td->io_misc);
+		down_write(&td->io_rwsem);	/* no I/O step in flight from here */
+	}
 	mutex_lock(&td->lock);
 	td_teardown(td);
 	td_io_free_store(td);	/* open I/O files now fail with -ENODEV */
@@ -185,6 +187,8 @@ static void td_remove(struct pci_dev *pdev)
 	if (td->engine)
 		td->engine->remove(td);
 	mutex_unlock(&td->lock);
+	if (td->io_misc.fops)
+		up_write(&td->io_rwsem);
 	kref_put(&td->ref, td_free);
 }
 

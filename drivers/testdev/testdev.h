@@ -15,6 +15,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include "kcompat.h"
@@ -123,6 +124,7 @@ struct testdev {
 	void *io_store;
 	dma_addr_t io_store_dma;
 	unsigned int io_open;
+	struct rw_semaphore io_rwsem;	/* read: an I/O step in flight; write: unbind */
 	spinlock_t io_stats_lock;
 	struct td_io_stats io_stats;
 
