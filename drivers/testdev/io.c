@@ -2,8 +2,9 @@
 /*
  * The I/O node, /dev/iommu-testdev/io/<BDF>: an I/O path stock tools (fio
  * with psync, libaio or io_uring) can drive. The function's "storage" is a
- * DMA-coherent buffer of io_store_kib KiB; a write moves the caller's bytes
- * into it, a read moves them out, both by the device's engine. Each request
+ * DMA-coherent buffer of io_store_kib KiB, allocated at the first open and
+ * kept until unbind; a write moves the caller's bytes into it, a read moves
+ * them out, both by the device's engine. Each request
  * pins the caller's pages, maps them with the DMA API (dma_map_sgtable: the
  * kernel's default domain for the function, strict, lazy or identity) and
  * unmaps them when the engine is done: the map/unmap cost a driver pays per
@@ -59,8 +60,6 @@ static int td_io_open(struct inode *inode, struct file *file)
 		if (!td->io_store)
 			ret = -ENOMEM;
 	}
-	if (!ret)
-		td->io_open++;
 	mutex_unlock(&td->lock);
 	if (ret)
 		return ret;
@@ -69,7 +68,8 @@ static int td_io_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Called with td->lock held: the store goes with the last opener or at unbind. */
+/* Called with td->lock held at unbind: the store keeps its bytes from one
+ * open to the next (fio reopens the file to verify what it wrote). */
 void td_io_free_store(struct testdev *td)
 {
 	if (!td->io_store)
@@ -80,13 +80,7 @@ void td_io_free_store(struct testdev *td)
 
 static int td_io_release(struct inode *inode, struct file *file)
 {
-	struct testdev *td = io_td(file);
-
-	mutex_lock(&td->lock);
-	if (!--td->io_open && !td->dead)
-		td_io_free_store(td);
-	mutex_unlock(&td->lock);
-	kref_put(&td->ref, td_free);
+	kref_put(&io_td(file)->ref, td_free);
 	return 0;
 }
 
@@ -195,7 +189,7 @@ static ssize_t io_step(struct testdev *td, struct iov_iter *iter, u64 pos, size_
 		spin_lock(&td->io_stats_lock);
 		td->io_stats.ios++;
 		td->io_stats.bytes += got;
-		td->io_stats.segments += sgt.nents;
+		td->io_stats.segments += sgt.orig_nents;	/* entries mapped, as dma_map_benchmark counts */
 		td->io_stats.map_ns += t1 - t0;
 		td->io_stats.map_ns_sq += (t1 - t0) * (t1 - t0);
 		td->io_stats.unmap_ns += t3 - t2;

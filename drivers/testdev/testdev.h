@@ -120,10 +120,9 @@ struct testdev {
 	struct td_domain *rid_domain;	/* ITD_STATE_DOMAIN */
 	bool owned;			/* DMA ownership claimed */
 
-	/* The I/O node's store, while any opener has it open. */
+	/* The I/O node's store: from its first open until unbind. */
 	void *io_store;
 	dma_addr_t io_store_dma;
-	unsigned int io_open;
 	struct rw_semaphore io_rwsem;	/* read: an I/O step in flight; write: unbind */
 	spinlock_t io_stats_lock;
 	struct td_io_stats io_stats;

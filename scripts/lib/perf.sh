@@ -91,10 +91,13 @@ lab_perf_fio_job() {	# MODE JOBFILE SECTION
 	rc=$?
 	f="$LAB_PERF_TMP/fio.flat"; s="$LAB_PERF_TMP/stats.flat"
 	awk -f "$LAB_SCRIPTS/lib/json-flat.awk" "$json" > "$f" 2>/dev/null
-	"$LAB_LIBEXEC/iommu-lab-io-stats" "$LAB_PERF_IO" 2>/dev/null | awk -f "$LAB_SCRIPTS/lib/json-flat.awk" > "$s"
+	"$LAB_LIBEXEC/iommu-lab-io-stats" "$LAB_PERF_IO" > "${json%.json}.io-stats.json" 2>&1
+	awk -f "$LAB_SCRIPTS/lib/json-flat.awk" "${json%.json}.io-stats.json" > "$s"
 	err=$(lab_perf_get "$f" jobs.0.error)
 	if [ $rc != 0 ] || [ "${err:-1}" != 0 ]; then
 		verdict=FAIL reason="fio exit $rc, job error ${err:-none}: $(grep -v '^$' "$LAB_PERF_TMP/fio.log" | tail -n 2)"
+	elif [ "$(lab_perf_get "$s" ios)" = 0 ] || [ -z "$(lab_perf_get "$s" ios)" ]; then
+		verdict=FAIL reason="fio's requests did not reach the I/O node (it counted none): $(head -c 200 "${json%.json}.io-stats.json")"
 	elif [ "$(lab_perf_get "$s" domain)" != "$(lab_perf_type "$mode")" ]; then
 		verdict=FAIL reason="the I/O node reports default domain '$(lab_perf_get "$s" domain)', not $(lab_perf_type "$mode")"
 	fi
@@ -120,7 +123,7 @@ lab_perf_fio_job() {	# MODE JOBFILE SECTION
 		lab_perf_metric map_stddev_ns "$(lab_perf_calc 'sqrt(((b / c) - (a / c) ^ 2) > 0 ? (b / c) - (a / c) ^ 2 : 0)' "$m" "$msq" "$n")" ns
 		lab_perf_metric unmap_ns "$(lab_perf_calc 'a / b' "$u" "$n")" ns
 		lab_perf_metric unmap_stddev_ns "$(lab_perf_calc 'sqrt(((b / c) - (a / c) ^ 2) > 0 ? (b / c) - (a / c) ^ 2 : 0)' "$u" "$usq" "$n")" ns
-		lab_perf_metric segments_per_request "$(lab_perf_calc 'a / b' "$(lab_perf_get "$s" segments)" "$n")" ""
+		lab_perf_metric sg_entries_per_request "$(lab_perf_calc 'a / b' "$(lab_perf_get "$s" segments)" "$n")" ""
 		lab_perf_metric engine_us_per_request "$(lab_perf_calc 'a / b / 1000' "$(lab_perf_get "$s" engine_ns)" "$n")" us
 	fi
 	lab_perf_ratios "$mode"
@@ -248,7 +251,8 @@ lab_perf() {
 	LAB_PERF_TMP=$(mktemp -d) LAB_PERF_OUT="$out/perf.jsonl"
 	declare -gA LAB_PERF_VAL=()
 	: > "$LAB_PERF_OUT"
-	export IOMMU_LAB_IO_NODE="/dev/iommu-testdev/io/$io" IOMMU_LAB_FIO_RUNTIME=$runtime
+	# fio splits file names at ':' (a list of files) unless escaped.
+	export IOMMU_LAB_IO_NODE="/dev/iommu-testdev/io/${io//:/\\:}" IOMMU_LAB_FIO_RUNTIME=$runtime
 	# kernel_log, run after the benches, judges the perf passes too.
 	lab_run_mark_start
 

@@ -79,7 +79,7 @@ TEST_F(io, writes_read_back_through_the_dma_api)
 		{ 0, SZ_4K, 0 },			/* one page, aligned */
 		{ SZ_4K - 1, 2, 0 },			/* two bytes across a page boundary of the store */
 		{ 100, 2 * SZ_4K + 17, 5 },		/* unaligned on both sides, three user pages */
-		{ 3 * SZ_4K, variant->most, 1 },	/* the largest, several DMA segments or steps */
+		{ 3 * SZ_4K, variant->most, 1 },	/* the largest, several scatterlist entries and steps */
 	};
 	uint64_t bytes = 0;
 
@@ -94,7 +94,7 @@ TEST_F(io, writes_read_back_through_the_dma_api)
 	ASSERT_NE(0, self->st.iommu_domain_type[0]) TH_LOG("no default domain type reported");
 	lab_record_metric("map_ns_per_step", (double)self->st.map_ns / self->st.ios, "ns");
 	lab_record_metric("unmap_ns_per_step", (double)self->st.unmap_ns / self->st.ios, "ns");
-	TH_LOG("%s default domain: %llu steps, %llu bytes, %llu DMA segments", self->st.iommu_domain_type,
+	TH_LOG("%s default domain: %llu steps, %llu bytes, %llu scatterlist entries", self->st.iommu_domain_type,
 	       (unsigned long long)self->st.ios, (unsigned long long)self->st.bytes,
 	       (unsigned long long)self->st.segments);
 }

@@ -212,7 +212,7 @@ struct itd_io_stats {
 	__aligned_u64 store_len;	/* out: bytes of the store (reads and writes beyond it end there) */
 	__aligned_u64 ios;		/* out: completed steps */
 	__aligned_u64 bytes;
-	__aligned_u64 segments;		/* out: DMA segments the mappings produced */
+	__aligned_u64 segments;		/* out: scatterlist entries mapped (physically contiguous pages merge) */
 	__aligned_u64 map_ns, map_ns_sq;	/* out: sum and sum of squares */
 	__aligned_u64 unmap_ns, unmap_ns_sq;
 	__aligned_u64 engine_ns;
