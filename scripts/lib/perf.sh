@@ -59,25 +59,36 @@ lab_perf_record() {
 
 # One number from a flattened JSON (json-flat.awk output): lab_perf_get FILE PATH
 lab_perf_get() { awk -F '\t' -v p="$2" '$1 == p { print $2; exit }' "$1"; }
-# Arithmetic on decimals: lab_perf_calc 'EXPR' with a, b, c bound to $2 $3 $4.
+# Arithmetic on decimals: lab_perf_calc 'EXPR' with a, b, c bound to $2 $3 $4
+# (+ - * / and comparisons only: busybox awk in the guests has no math library).
 lab_perf_calc() { awk -v a="${2:-0}" -v b="${3:-0}" -v c="${4:-0}" "BEGIN { printf \"%.6g\", $1 }"; }
 
-# The anchor: dma_map_benchmark SG mode, GRANULE one-page entries, read direction.
-lab_perf_anchor() {	# MODE GRANULE
-	local mode=$1 g=$2 j f
-	LAB_PERF_ID="dma_map_benchmark.sg_${g}page@$mode"
+# The anchor for fio section SECTION: dma_map_benchmark's SG mode with as many
+# one-page entries as the section's requests mapped on average (physically
+# contiguous user pages merge, so a 64 KiB request is 1 to 16 entries), in the
+# device-write direction of a read.
+lab_perf_anchor() {	# MODE SECTION
+	local mode=$1 sec=$2 g j f
+	LAB_PERF_ID="dma_map_benchmark.as_$sec@$mode"
+	g=${LAB_PERF_VAL["fio.$sec@$mode|sg_entries_per_request"]:-}
+	if [ -z "$g" ]; then
+		lab_perf_record dma_map_benchmark "as_$sec" "$mode" SKIP "no figure from fio $sec in this mode"
+		return
+	fi
+	g=$(lab_perf_calc 'int(a + 0.5) < 1 ? 1 : (int(a + 0.5) > 1024 ? 1024 : int(a + 0.5))' "$g")
 	if ! j=$("$LAB_LIBEXEC/iommu-lab-dma-anchor" --granule "$g" --seconds "$LAB_PERF_ANCHOR_S" --dir from 2> "$LAB_PERF_TMP/anchor.err"); then
-		lab_perf_record dma_map_benchmark "sg_${g}page" "$mode" SKIP "$(cat "$LAB_PERF_TMP/anchor.err")"
+		lab_perf_record dma_map_benchmark "as_$sec" "$mode" SKIP "$(cat "$LAB_PERF_TMP/anchor.err")"
 		return
 	fi
 	f="$LAB_PERF_TMP/anchor.flat"
 	echo "$j" | awk -f "$LAB_SCRIPTS/lib/json-flat.awk" > "$f"
+	lab_perf_metric sg_entries "$g" ""
 	lab_perf_metric map_ns "$(lab_perf_get "$f" map_ns)" ns
 	lab_perf_metric map_stddev_ns "$(lab_perf_get "$f" map_stddev_ns)" ns
 	lab_perf_metric unmap_ns "$(lab_perf_get "$f" unmap_ns)" ns
 	lab_perf_metric unmap_stddev_ns "$(lab_perf_get "$f" unmap_stddev_ns)" ns
 	# The benchmark maps without a device transfer: no engine.
-	lab_perf_record dma_map_benchmark "sg_${g}page" "$mode" PASS "" null
+	lab_perf_record dma_map_benchmark "as_$sec" "$mode" PASS "" null
 }
 
 # One fio job (a section of a job file) against the I/O node.
@@ -117,12 +128,10 @@ lab_perf_fio_job() {	# MODE JOBFILE SECTION
 	done
 	n=$(lab_perf_get "$s" ios)
 	if [ -n "$n" ] && [ "$n" != 0 ]; then
-		local m=$(lab_perf_get "$s" map_ns) msq=$(lab_perf_get "$s" map_ns_sq)
-		local u=$(lab_perf_get "$s" unmap_ns) usq=$(lab_perf_get "$s" unmap_ns_sq)
-		lab_perf_metric map_ns "$(lab_perf_calc 'a / b' "$m" "$n")" ns
-		lab_perf_metric map_stddev_ns "$(lab_perf_calc 'sqrt(((b / c) - (a / c) ^ 2) > 0 ? (b / c) - (a / c) ^ 2 : 0)' "$m" "$msq" "$n")" ns
-		lab_perf_metric unmap_ns "$(lab_perf_calc 'a / b' "$u" "$n")" ns
-		lab_perf_metric unmap_stddev_ns "$(lab_perf_calc 'sqrt(((b / c) - (a / c) ^ 2) > 0 ? (b / c) - (a / c) ^ 2 : 0)' "$u" "$usq" "$n")" ns
+		lab_perf_metric map_ns "$(lab_perf_get "$s" map_ns_mean)" ns
+		lab_perf_metric map_stddev_ns "$(lab_perf_get "$s" map_ns_stddev)" ns
+		lab_perf_metric unmap_ns "$(lab_perf_get "$s" unmap_ns_mean)" ns
+		lab_perf_metric unmap_stddev_ns "$(lab_perf_get "$s" unmap_ns_stddev)" ns
 		lab_perf_metric sg_entries_per_request "$(lab_perf_calc 'a / b' "$(lab_perf_get "$s" segments)" "$n")" ""
 		lab_perf_metric engine_us_per_request "$(lab_perf_calc 'a / b / 1000' "$(lab_perf_get "$s" engine_ns)" "$n")" us
 	fi
@@ -148,28 +157,29 @@ lab_perf_ratios() {	# MODE
 	return 0
 }
 
-# The I/O node's map/unmap cost per request next to dma_map_benchmark's for the
-# same number of pages, both measured in this mode.
-lab_perf_compare_anchor() {	# MODE SECTION GRANULE
-	local mode=$1 sec=$2 g=$3 io="fio.$2@$1" an="dma_map_benchmark.sg_$3page@$1" im iu bm bu
+# The I/O node's map/unmap cost per request of SECTION next to
+# dma_map_benchmark's for as many entries, both measured in this mode.
+lab_perf_compare_anchor() {	# MODE SECTION
+	local mode=$1 sec=$2 io="fio.$2@$1" an="dma_map_benchmark.as_$2@$1" im iu bm bu
 	im=${LAB_PERF_VAL["$io|map_ns"]:-} iu=${LAB_PERF_VAL["$io|unmap_ns"]:-}
 	bm=${LAB_PERF_VAL["$an|map_ns"]:-} bu=${LAB_PERF_VAL["$an|unmap_ns"]:-}
-	LAB_PERF_ID="anchor.${sec}_vs_sg_${g}page@$mode"
+	LAB_PERF_ID="anchor.$sec@$mode"
 	if [ -z "$im" ] || [ -z "$bm" ] || [ "$bm" = 0 ] || [ "${bu:-0}" = 0 ]; then
-		lab_perf_record anchor "${sec}_vs_sg_${g}page" "$mode" SKIP "no figure from $([ -z "$im" ] && echo "fio $sec" || echo "dma_map_benchmark") in this mode"
+		lab_perf_record anchor "$sec" "$mode" SKIP "no figure from $([ -z "$im" ] && echo "fio $sec" || echo "dma_map_benchmark") in this mode"
 		return
 	fi
+	lab_perf_metric sg_entries "${LAB_PERF_VAL["$an|sg_entries"]}" ""
 	lab_perf_metric io_node_map_ns "$im" ns
 	lab_perf_metric dma_map_benchmark_map_ns "$bm" ns
 	lab_perf_metric map_ratio "$(lab_perf_calc 'a / b' "$im" "$bm")" ratio
 	lab_perf_metric io_node_unmap_ns "$iu" ns
 	lab_perf_metric dma_map_benchmark_unmap_ns "$bu" ns
 	lab_perf_metric unmap_ratio "$(lab_perf_calc 'a / b' "$iu" "$bu")" ratio
-	lab_perf_metric map_unmap_ratio "$(lab_perf_calc '(a + b) / (c)' "$im" "$iu" "$(lab_perf_calc 'a + b' "$bm" "$bu")")" ratio
-	lab_perf_record anchor "${sec}_vs_sg_${g}page" "$mode" PASS "" null
+	lab_perf_metric map_unmap_ratio "$(lab_perf_calc '(a + b) / c' "$im" "$iu" "$(lab_perf_calc 'a + b' "$bm" "$bu")")" ratio
+	lab_perf_record anchor "$sec" "$mode" PASS "" null
 }
 
-# One default domain type: switch the group, the anchor, every fio job.
+# One default domain type: switch the group, every fio job, the anchor.
 lab_perf_mode() {	# MODE
 	local mode=$1 type grp file sec why=""
 	type=$(lab_perf_type "$mode")
@@ -180,17 +190,6 @@ lab_perf_mode() {	# MODE
 		why="the kernel refused default domain type $type for $(basename "$grp"): $(sed 's/.*: //' "$LAB_PERF_TMP/type.err")"
 	elif [ "$(cat "$grp/type")" != "$type" ]; then
 		why="$(basename "$grp") reports type $(cat "$grp/type") after $type was written"
-	fi
-	if [ -d /sys/bus/pci/drivers/dma_map_benchmark ] && [ -z "$why" ]; then
-		if lab_perf_attach "$LAB_PERF_IO" dma_map_benchmark; then
-			lab_perf_anchor "$mode" 1
-			lab_perf_anchor "$mode" 16
-		else
-			lab_perf_record dma_map_benchmark sg_1page "$mode" SKIP "$LAB_PERF_IO did not bind to dma_map_benchmark"
-		fi
-		lab_perf_detach "$LAB_PERF_IO"
-	elif [ -z "$why" ]; then
-		lab_perf_record dma_map_benchmark sg_1page "$mode" SKIP "the kernel has no dma_map_benchmark driver (CONFIG_DMA_MAP_BENCHMARK)"
 	fi
 	if [ -z "$why" ] && ! lab_perf_attach "$LAB_PERF_IO" iommu_testdev; then
 		why="$LAB_PERF_IO did not bind to iommu_testdev"
@@ -204,8 +203,24 @@ lab_perf_mode() {	# MODE
 			fi
 		done
 	done
-	lab_perf_compare_anchor "$mode" read-4k 1
-	lab_perf_compare_anchor "$mode" read-64k 16
+	# The anchor, on the same function in the same default domain.
+	local anchor=""
+	if [ -n "$why" ]; then
+		anchor=$why
+	elif [ ! -d /sys/bus/pci/drivers/dma_map_benchmark ]; then
+		anchor="the kernel has no dma_map_benchmark driver (CONFIG_DMA_MAP_BENCHMARK)"
+	elif ! lab_perf_attach "$LAB_PERF_IO" dma_map_benchmark; then
+		anchor="$LAB_PERF_IO did not bind to dma_map_benchmark"
+	fi
+	for sec in read-4k read-64k; do
+		if [ -n "$anchor" ]; then
+			lab_perf_record dma_map_benchmark "as_$sec" "$mode" SKIP "$anchor"
+		else
+			lab_perf_anchor "$mode" "$sec"
+		fi
+		lab_perf_compare_anchor "$mode" "$sec"
+	done
+	lab_perf_detach "$LAB_PERF_IO"
 }
 
 # lab_perf ARGS: iommu-lab perf.

@@ -6,7 +6,8 @@
 # the size taken from a token such as 4k, 64k or 2m in the metric name or the
 # record id: one plot per unit, one line per series (the id and the name
 # without the size), error bars from lo..hi. Latency percentiles (names
-# ending in p50, p99, p999, ...): one plot per time unit, one line per series.
+# ending in p50, p99, p999, ...): one plot per time unit, program and perf
+# mode, one line per series.
 # Writes "file<TAB>caption" per plot to FILE.
 
 BEGIN {
@@ -76,8 +77,13 @@ $1 == "M" {
 		# p999 is the 99.9th percentile, p9999 the 99.99th
 		if (length(pct) > 2 && substr(pct, 1, 2) == "99") pct = "99." substr(pct, 3)
 		name = substr(name, 1, RSTART - 1)
-		p = "latency " unit
-		pkind[p] = "latency"; punit[p] = unit
+		# one plot per program and perf mode (id suffix @mode): dozens of
+		# lines in one plot cannot be told apart
+		prog = id; sub(/\..*/, "", prog)
+		mode = ""
+		if (match(id, /@[a-z]+$/)) { mode = substr(id, RSTART + 1); id = substr(id, 1, RSTART - 1) }
+		p = "latency " unit " " prog (mode != "" ? " " mode : "")
+		pkind[p] = "latency"; punit[p] = unit; pwhat[p] = prog (mode != "" ? ", " mode " default domain" : "")
 		# x: the number of nines (p90 = 1, p99 = 2, p99.9 = 3) spreads the tail
 		add(p, short_id(id) "\t" name, -log(1 - pct / 100) / log(10), "p" pct, $4, $6, $7)
 	}
@@ -86,10 +92,12 @@ $1 == "M" {
 END {
 	for (i = 1; i <= np; i++) {
 		p = plots[i]
-		file = prefix pkind[p] "-" punit[p]
+		file = prefix pkind[p] "-" punit[p] (pwhat[p] != "" ? "-" pwhat[p] : "")
+		gsub(/ default domain/, "", file)
 		gsub(/[^A-Za-z0-9_.-]/, "_", file)
 		file = file ".svg"
-		title = label ": " (pkind[p] == "throughput" ? "throughput by transfer size" : "latency percentiles") " (" punit[p] ")"
+		title = label ": " (pkind[p] == "throughput" ? "throughput by transfer size" : "latency percentiles") \
+			(pwhat[p] != "" ? ", " pwhat[p] : "") " (" punit[p] ")"
 		print "reset"
 		# the legend sits below the plot: the taller the more lines
 		printf "set terminal svg size 960,%d dynamic noenhanced font 'sans,13' background '#ffffff'\n", 480 + 22 * pn[p]

@@ -70,6 +70,6 @@ if ! command -v gnuplot > /dev/null; then
 fi
 [ "$(grep -c '<svg' "$h")" = 2 ] || fail "report.html inlines the throughput and the latency plot"
 grep -q '<?xml' "$h" && fail "SVG prologue left inside the HTML"
-ls "$tmp/r"/report-run-throughput-MiB_s.svg "$tmp/r"/report-run-latency-us.svg > /dev/null || fail "SVG files next to report.md"
-grep -q '](report-run-latency-us.svg)' "$tmp/r/report.md" || fail "report.md links the plots"
+ls "$tmp/r"/report-run-throughput-MiB_s.svg "$tmp/r"/report-run-latency-us-bench_t.svg > /dev/null || fail "SVG files next to report.md"
+grep -q '](report-run-latency-us-bench_t.svg)' "$tmp/r/report.md" || fail "report.md links the plots"
 echo "test_report: all checks passed"
