@@ -41,7 +41,10 @@ lab_perf_attach() {	# BDF DRIVER
 lab_perf_metric() {
 	[ -n "$2" ] || return 0
 	LAB_PERF_M+="${LAB_PERF_M:+,}{\"name\":\"$1\",\"value\":$2,\"unit\":\"$3\""
-	[ $# -ge 5 ] && [ -n "$4" ] && [ -n "$5" ] && LAB_PERF_M+=",\"lo\":$4,\"hi\":$5"
+	# The range holds the value too: fio's per-interval samples can miss the
+	# job's mean when a short job has one or two of them.
+	[ $# -ge 5 ] && [ -n "$4" ] && [ -n "$5" ] &&
+		LAB_PERF_M+=",\"lo\":$(lab_perf_calc '(a < b ? a : b)' "$4" "$2"),\"hi\":$(lab_perf_calc '(a > b ? a : b)' "$5" "$2")"
 	LAB_PERF_M+="}"
 	LAB_PERF_VAL["$LAB_PERF_ID|$1"]=$2
 }
@@ -61,7 +64,8 @@ lab_perf_record() {
 lab_perf_get() { awk -F '\t' -v p="$2" '$1 == p { print $2; exit }' "$1"; }
 # Arithmetic on decimals: lab_perf_calc 'EXPR' with a, b, c bound to $2 $3 $4
 # (+ - * / and comparisons only: busybox awk in the guests has no math library).
-lab_perf_calc() { awk -v a="${2:-0}" -v b="${3:-0}" -v c="${4:-0}" "BEGIN { printf \"%.6g\", $1 }"; }
+# The parentheses keep a '>' in EXPR a comparison (awk reads it as output redirection).
+lab_perf_calc() { awk -v a="${2:-0}" -v b="${3:-0}" -v c="${4:-0}" "BEGIN { printf \"%.6g\", ($1) }"; }
 
 # The anchor for fio section SECTION: dma_map_benchmark's SG mode with as many
 # one-page entries as the section's requests mapped on average (physically
