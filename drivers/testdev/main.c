@@ -3,8 +3,9 @@
  * iommu_testdev: presents a PCI function to the IOMMU layer as a test device
  * and issues DMA through it. It binds only to functions handed to it with
  * driver_override (it has no ID table), creates one root-only node per
- * function, /dev/iommu-testdev/<BDF> (and an I/O node for fio, io.c), and owns the function's DMA
- * (driver_managed_dma) only while a test has attached something.
+ * function, /dev/iommu-testdev/<BDF> (and an I/O node for fio, io.c), and
+ * owns the function's DMA (driver_managed_dma) only while a test has
+ * attached something.
  */
 #include <linux/fs.h>
 #include <linux/module.h>

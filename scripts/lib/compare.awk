@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # compare.awk: what changed from run A to run B, from their iommu-lab-results
-# lines: awk -v threshold=PCT -v verdicts=0|1 -v metrics=0|1 -f units.awk -f compare.awk side=A A.tsv side=B B.tsv
+# lines: awk -v threshold=PCT -v min_change=PCT -v verdicts=0|1 -v metrics=0|1 -f units.awk -f compare.awk side=A A.tsv side=B B.tsv
 # Prints the changes; exits 1 when B regressed, else 0.
 
 BEGIN { FS = "\t"; bad = 0 }
@@ -34,12 +34,15 @@ function pct(a, b) {
 }
 
 # Beyond the run-to-run spread: with both ranges, B's value outside A's range
-# and A's outside B's (so the two spreads do not explain it); otherwise a
-# relative change above the threshold.
+# and A's outside B's (so the two spreads do not explain it), and by more than
+# min_change percent (a range from a few samples, such as a short fio job's,
+# is narrower than what repeated runs move); otherwise a relative change above
+# the threshold.
 function changed(k,   a, b) {
 	a = value["A", k]; b = value["B", k]
 	if (ranged["A", k] && ranged["B", k])
-		return (b < lo["A", k] || b > hi["A", k]) && (a < lo["B", k] || a > hi["B", k])
+		return (b < lo["A", k] || b > hi["A", k]) && (a < lo["B", k] || a > hi["B", k]) && \
+		       (a == 0 || (b - a) / a * 100 > min_change || (a - b) / a * 100 > min_change)
 	if (a == 0)
 		return b != 0
 	return (b - a) / a * 100 > threshold || (a - b) / a * 100 > threshold

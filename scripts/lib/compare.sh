@@ -5,11 +5,12 @@
 
 lab_compare_usage() {
 	cat <<'EOT'
-usage: iommu-lab compare RUN_A RUN_B [--threshold PCT] [--verdicts-only | --metrics-only]
+usage: iommu-lab compare RUN_A RUN_B [--threshold PCT] [--min-change PCT] [--verdicts-only | --metrics-only]
   RUN_A is the baseline (good), RUN_B the candidate: two `iommu-lab run` directories,
   or two `iommu-lab vm` directories (guests matched by name).
   --threshold PCT   relative change that counts for a metric without a measured spread
                     (lo..hi) on both sides, default 10
+  --min-change PCT  smallest relative change that counts even beyond both spreads, default 3
   --verdicts-only   compare only verdicts; --metrics-only: only metrics
 Exit status: 0 no regression, 1 regression (a PASS became FAIL, TIMEOUT or NOTRUN, or a
 throughput or latency got worse beyond the run-to-run spread), 125 the runs cannot be
@@ -18,12 +19,15 @@ EOT
 }
 
 lab_compare() {
-	local threshold=10 verdicts=1 metrics=1 runs=() g label a b pa pb st rc=0 matched=0
+	local threshold=10 min_change=3 verdicts=1 metrics=1 runs=() g label a b pa pb st rc=0 matched=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--threshold)
 			[[ "${2:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || lab_die "compare: --threshold needs a percentage (e.g. 10)"
 			threshold=$2; shift 2 ;;
+		--min-change)
+			[[ "${2:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || lab_die "compare: --min-change needs a percentage (e.g. 3)"
+			min_change=$2; shift 2 ;;
 		--verdicts-only) metrics=0; shift ;;
 		--metrics-only) verdicts=0; shift ;;
 		-h|--help) lab_compare_usage; return 0 ;;
@@ -58,7 +62,7 @@ lab_compare() {
 		matched=$((matched + 1))
 		echo "$label ($pa): kernel $(lab_run_field "$tmp/a" kernel) -> $(lab_run_field "$tmp/b" kernel)," \
 			"run $(lab_run_field "$tmp/a" run_id) -> $(lab_run_field "$tmp/b" run_id)"
-		awk -v threshold="$threshold" -v verdicts=$verdicts -v metrics=$metrics \
+		awk -v threshold="$threshold" -v min_change="$min_change" -v verdicts=$verdicts -v metrics=$metrics \
 			-f "$LAB_SCRIPTS/lib/units.awk" -f "$LAB_SCRIPTS/lib/compare.awk" \
 			side=A "$tmp/a" side=B "$tmp/b"
 		st=$?

@@ -61,6 +61,7 @@ lab_run_restore() {
 lab_run_mark_start() {
 	IOMMU_LAB_KMSG_SEQ=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-seq 2>/dev/null || echo 0)
 	export IOMMU_LAB_KMSG_SEQ
+	LAB_RUN_MARKED=1
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		echo scan > /sys/kernel/debug/kmemleak 2>/dev/null
 		echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
@@ -123,7 +124,7 @@ lab_run() {
 		export IOMMU_LAB_TESTDEV IOMMU_LAB_MODULE
 	fi
 	# A caller that did work before (perf) marked its own start.
-	[ -n "${IOMMU_LAB_KMSG_SEQ:-}" ] || lab_run_mark_start
+	[ "${LAB_RUN_MARKED:-0}" = 1 ] || lab_run_mark_start
 	platform=$("$LAB_LIBEXEC/iommu-lab-discover" --platform-id) || lab_die "platform discovery failed"
 	kernel=$(uname -r)
 	run_id=${LAB_RUN_ID:-"$(date -u +%Y%m%dT%H%M%SZ)-$platform"}

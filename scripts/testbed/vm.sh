@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 		command="stress --duration $2"; shift 2 ;;
 	--perf) command=perf; shift ;;
 	--) shift; run_args=("$@"); break ;;
-	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) lab_die "vm: unknown argument '$1' (run options go after --)" ;;
 	esac
 done
