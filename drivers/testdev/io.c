@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The I/O node, /dev/iommu-testdev/io/<BDF>: an I/O path stock tools (fio
- * with psync, libaio or io_uring) can drive. The function's "storage" is a
- * DMA-coherent buffer of io_store_kib KiB, allocated at the first open and
- * kept until unbind; a write moves the caller's bytes into it, a read moves
- * them out, both by the device's engine. Each request
- * pins the caller's pages, maps them with the DMA API (dma_map_sgtable: the
- * kernel's default domain for the function, strict, lazy or identity) and
- * unmaps them when the engine is done: the map/unmap cost a driver pays per
- * I/O, timed here and reported by ITD_IO_STATS.
+ * The I/O node, /dev/iommu-testdev/io/<BDF>: an I/O path stock tools drive
+ * (fio with psync or io_uring, the engines `iommu-lab perf` runs). The
+ * function's "storage" is a DMA-coherent buffer of io_store_kib KiB,
+ * allocated at the first open and kept until unbind; a write moves the
+ * caller's bytes into it, a read moves them out, both by the device's
+ * engine. Each request pins the caller's pages, maps them with the DMA API
+ * (dma_map_sgtable: the kernel's default domain for the function, strict,
+ * lazy or identity) and unmaps them when the engine is done: the map/unmap
+ * cost a driver pays per I/O, timed here and reported by ITD_IO_STATS.
  *
  * Unlike the control node it may be opened many times (fio's jobs). It works
  * only while the function is on its default domain (ITD_STATE_DEFAULT) and
