@@ -9,6 +9,9 @@
  *     R id program verdict reason engine-name engine-kind platform kernel domain_mode duration_ms
  *     M id name value unit lo hi
  *   iommu-lab-results --run RUN.json   one "K key value" line per scalar member of run.json
+ *   iommu-lab-results --flat FILE      any JSON document (fio's output, iommu-lab-io-stats'):
+ *     one "path value" line per scalar, keys joined with '.', array elements
+ *     numbered from 0 (text before the first '{' or '[', such as fio's notes, is skipped)
  *
  * Absent and null fields are empty; tabs and newlines inside strings become
  * spaces; numbers are printed as written. Input that breaks the record schema
@@ -353,9 +356,68 @@ static const char *print_run(const struct jv *r)
 	return NULL;
 }
 
+/* --flat: every scalar under V, its path built in PATH (LEN bytes used). */
+static void print_flat(const struct jv *v, char *path, size_t len, size_t cap)
+{
+	if (v->type != J_ARR && v->type != J_OBJ) {
+		fwrite(path, 1, len, stdout);
+		putchar('\t');
+		for (const char *s = v->text ? v->text : "null"; *s; s++)
+			putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+		putchar('\n');
+		return;
+	}
+	long i = 0;
+
+	for (const struct jv *m = v->child; m; m = m->next, i++) {
+		int n = m->key ? snprintf(path + len, cap - len, "%s%s", len ? "." : "", m->key) :
+				 snprintf(path + len, cap - len, "%s%ld", len ? "." : "", i);
+
+		if (n < 0 || (size_t)n >= cap - len)
+			continue;	/* a path longer than any fio writes */
+		for (char *c = path + len; *c; c++)
+			if (*c == '\t' || *c == '\n')
+				*c = ' ';
+		print_flat(m, path, len + n, cap);
+		path[len] = '\0';
+	}
+}
+
+static int flat(const char *path)
+{
+	struct parser ps = { 0 };
+	char *text = NULL, where[1024] = "";
+	size_t cap = 0;
+	struct jv *v;
+	FILE *f = fopen(path, "r");
+
+	if (!f || getdelim(&text, &cap, '\0', f) < 0) {
+		fprintf(stderr, "iommu-lab-results: cannot read %s\n", path);
+		if (f)
+			fclose(f);
+		free(text);
+		return 1;
+	}
+	fclose(f);
+	ps.p = text + strcspn(text, "{[");
+	v = parse_value(&ps, 0);
+	if (!v) {
+		fprintf(stderr, "iommu-lab-results: %s: %s\n", path, ps.err ? ps.err : "not JSON");
+		free(text);
+		return 1;
+	}
+	print_flat(v, where, 0, sizeof(where));
+	jv_free(v);
+	free(text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bool run = argc == 3 && !strcmp(argv[1], "--run");
+
+	if (argc == 3 && !strcmp(argv[1], "--flat"))
+		return flat(argv[2]);
 	const char *path = argv[argc - 1];
 	char *line = NULL;
 	size_t cap = 0;
@@ -363,7 +425,7 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (!(argc == 2 && argv[1][0] != '-') && !run) {
-		fprintf(stderr, "usage: iommu-lab-results RESULTS.jsonl | --run RUN.json\n");
+		fprintf(stderr, "usage: iommu-lab-results RESULTS.jsonl | --run RUN.json | --flat FILE.json\n");
 		return 2;
 	}
 	f = fopen(path, "r");

@@ -24,19 +24,6 @@ EOT
 # Default domain type names in /sys/kernel/iommu_groups/N/type.
 lab_perf_type() { case "$1" in identity) echo identity ;; strict) echo DMA ;; lazy) echo DMA-FQ ;; esac; }
 
-lab_perf_detach() {	# BDF: no driver, no override
-	local d="/sys/bus/pci/devices/$1"
-	[ -e "$d/driver" ] && echo "$1" > "$d/driver/unbind"
-	echo > "$d/driver_override"
-}
-
-lab_perf_attach() {	# BDF DRIVER
-	local d="/sys/bus/pci/devices/$1"
-	lab_perf_detach "$1"
-	echo "$2" > "$d/driver_override" && echo "$1" > /sys/bus/pci/drivers_probe 2>/dev/null
-	[ -e "$d/driver" ] && [ "$(basename "$(readlink "$d/driver")")" = "$2" ]
-}
-
 # Metrics of the record being built: lab_perf_metric NAME VALUE UNIT [LO HI]
 lab_perf_metric() {
 	[ -n "$2" ] || return 0
@@ -60,7 +47,9 @@ lab_perf_record() {
 	LAB_PERF_M=
 }
 
-# One number from a flattened JSON (json-flat.awk output): lab_perf_get FILE PATH
+# A JSON file flattened to "path<TAB>value" lines: lab_perf_flat JSON OUT
+lab_perf_flat() { "$LAB_LIBEXEC/iommu-lab-results" --flat "$1" > "$2"; }
+# One number from a flattened JSON: lab_perf_get FLAT PATH
 lab_perf_get() { awk -F '\t' -v p="$2" '$1 == p { print $2; exit }' "$1"; }
 # Arithmetic on decimals: lab_perf_calc 'EXPR' with a, b, c bound to $2 $3 $4
 # (+ - * / and comparisons only: busybox awk in the guests has no math library).
@@ -72,7 +61,7 @@ lab_perf_calc() { awk -v a="${2:-0}" -v b="${3:-0}" -v c="${4:-0}" "BEGIN { prin
 # contiguous user pages merge, so a 64 KiB request is 1 to 16 entries), in the
 # device-write direction of a read.
 lab_perf_anchor() {	# MODE SECTION
-	local mode=$1 sec=$2 g j f
+	local mode=$1 sec=$2 g f
 	LAB_PERF_ID="dma_map_benchmark.as_$sec@$mode"
 	g=${LAB_PERF_VAL["fio.$sec@$mode|sg_entries_per_request"]:-}
 	if [ -z "$g" ]; then
@@ -80,12 +69,13 @@ lab_perf_anchor() {	# MODE SECTION
 		return
 	fi
 	g=$(lab_perf_calc 'int(a + 0.5) < 1 ? 1 : (int(a + 0.5) > 1024 ? 1024 : int(a + 0.5))' "$g")
-	if ! j=$("$LAB_LIBEXEC/iommu-lab-dma-anchor" --granule "$g" --seconds "$LAB_PERF_ANCHOR_S" --dir from 2> "$LAB_PERF_TMP/anchor.err"); then
+	if ! "$LAB_LIBEXEC/iommu-lab-dma-anchor" --granule "$g" --seconds "$LAB_PERF_ANCHOR_S" --dir from \
+		> "$LAB_PERF_TMP/anchor.json" 2> "$LAB_PERF_TMP/anchor.err"; then
 		lab_perf_record dma_map_benchmark "as_$sec" "$mode" SKIP "$(cat "$LAB_PERF_TMP/anchor.err")"
 		return
 	fi
 	f="$LAB_PERF_TMP/anchor.flat"
-	echo "$j" | awk -f "$LAB_SCRIPTS/lib/json-flat.awk" > "$f"
+	lab_perf_flat "$LAB_PERF_TMP/anchor.json" "$f"
 	lab_perf_metric sg_entries "$g" ""
 	lab_perf_metric map_ns "$(lab_perf_get "$f" map_ns)" ns
 	lab_perf_metric map_stddev_ns "$(lab_perf_get "$f" map_stddev_ns)" ns
@@ -97,7 +87,7 @@ lab_perf_anchor() {	# MODE SECTION
 
 # One fio job (a section of a job file) against the I/O node.
 lab_perf_fio_job() {	# MODE JOBFILE SECTION
-	local mode=$1 file=$2 sec=$3 json f s rc err d bw eng kind verdict=PASS reason="" n
+	local mode=$1 file=$2 sec=$3 json f s rc err ios d bw eng kind verdict=PASS reason="" n p
 	json="$LAB_PERF_DIR/fio/$mode/$sec.json"
 	mkdir -p "$(dirname "$json")"
 	LAB_PERF_ID="fio.$sec@$mode"
@@ -105,13 +95,14 @@ lab_perf_fio_job() {	# MODE JOBFILE SECTION
 	fio --section="$sec" --output-format=json --output="$json" "$file" > "$LAB_PERF_TMP/fio.log" 2>&1
 	rc=$?
 	f="$LAB_PERF_TMP/fio.flat"; s="$LAB_PERF_TMP/stats.flat"
-	awk -f "$LAB_SCRIPTS/lib/json-flat.awk" "$json" > "$f" 2>/dev/null
+	lab_perf_flat "$json" "$f" 2>/dev/null
 	"$LAB_LIBEXEC/iommu-lab-io-stats" "$LAB_PERF_IO" > "${json%.json}.io-stats.json" 2>&1
-	awk -f "$LAB_SCRIPTS/lib/json-flat.awk" "${json%.json}.io-stats.json" > "$s"
+	lab_perf_flat "${json%.json}.io-stats.json" "$s" 2>/dev/null
 	err=$(lab_perf_get "$f" jobs.0.error)
+	ios=$(lab_perf_get "$s" ios)
 	if [ $rc != 0 ] || [ "${err:-1}" != 0 ]; then
 		verdict=FAIL reason="fio exit $rc, job error ${err:-none}: $(grep -v '^$' "$LAB_PERF_TMP/fio.log" | tail -n 2)"
-	elif [ "$(lab_perf_get "$s" ios)" = 0 ] || [ -z "$(lab_perf_get "$s" ios)" ]; then
+	elif [ "${ios:-0}" = 0 ]; then
 		verdict=FAIL reason="fio's requests did not reach the I/O node (it counted none): $(head -c 200 "${json%.json}.io-stats.json")"
 	elif [ "$(lab_perf_get "$s" domain)" != "$(lab_perf_type "$mode")" ]; then
 		verdict=FAIL reason="the I/O node reports default domain '$(lab_perf_get "$s" domain)', not $(lab_perf_type "$mode")"
@@ -130,14 +121,13 @@ lab_perf_fio_job() {	# MODE JOBFILE SECTION
 			[ -n "$n" ] && lab_perf_metric "${d}_clat_us_p${p/./}" "$(lab_perf_calc 'a / 1000' "$n")" us
 		done
 	done
-	n=$(lab_perf_get "$s" ios)
-	if [ -n "$n" ] && [ "$n" != 0 ]; then
+	if [ "${ios:-0}" != 0 ]; then
 		lab_perf_metric map_ns "$(lab_perf_get "$s" map_ns_mean)" ns
 		lab_perf_metric map_stddev_ns "$(lab_perf_get "$s" map_ns_stddev)" ns
 		lab_perf_metric unmap_ns "$(lab_perf_get "$s" unmap_ns_mean)" ns
 		lab_perf_metric unmap_stddev_ns "$(lab_perf_get "$s" unmap_ns_stddev)" ns
-		lab_perf_metric sg_entries_per_request "$(lab_perf_calc 'a / b' "$(lab_perf_get "$s" segments)" "$n")" ""
-		lab_perf_metric engine_us_per_request "$(lab_perf_calc 'a / b / 1000' "$(lab_perf_get "$s" engine_ns)" "$n")" us
+		lab_perf_metric sg_entries_per_request "$(lab_perf_calc 'a / b' "$(lab_perf_get "$s" segments)" "$ios")" ""
+		lab_perf_metric engine_us_per_request "$(lab_perf_calc 'a / b / 1000' "$(lab_perf_get "$s" engine_ns)" "$ios")" us
 	fi
 	lab_perf_ratios "$mode"
 	eng=$(lab_perf_get "$s" engine) kind=$(lab_perf_get "$s" engine_kind)
@@ -189,13 +179,13 @@ lab_perf_mode() {	# MODE
 	type=$(lab_perf_type "$mode")
 	grp="/sys/kernel/iommu_groups/$(basename "$(readlink "/sys/bus/pci/devices/$LAB_PERF_IO/iommu_group")")"
 	lab_log "perf: $LAB_PERF_IO in a $type default domain ($mode)"
-	lab_perf_detach "$LAB_PERF_IO"
+	lab_driver_detach "$LAB_PERF_IO"
 	if ! echo "$type" 2> "$LAB_PERF_TMP/type.err" > "$grp/type"; then
 		why="the kernel refused default domain type $type for $(basename "$grp"): $(sed 's/.*: //' "$LAB_PERF_TMP/type.err")"
 	elif [ "$(cat "$grp/type")" != "$type" ]; then
 		why="$(basename "$grp") reports type $(cat "$grp/type") after $type was written"
 	fi
-	if [ -z "$why" ] && ! lab_perf_attach "$LAB_PERF_IO" iommu_testdev; then
+	if [ -z "$why" ] && ! lab_driver_attach "$LAB_PERF_IO" iommu_testdev; then
 		why="$LAB_PERF_IO did not bind to iommu_testdev"
 	fi
 	for file in "$LAB_PERF_JOBS"/*.fio; do
@@ -213,7 +203,7 @@ lab_perf_mode() {	# MODE
 		anchor=$why
 	elif [ ! -d /sys/bus/pci/drivers/dma_map_benchmark ]; then
 		anchor="the kernel has no dma_map_benchmark driver (CONFIG_DMA_MAP_BENCHMARK)"
-	elif ! lab_perf_attach "$LAB_PERF_IO" dma_map_benchmark; then
+	elif ! lab_driver_attach "$LAB_PERF_IO" dma_map_benchmark; then
 		anchor="$LAB_PERF_IO did not bind to dma_map_benchmark"
 	fi
 	for sec in read-4k read-64k; do
@@ -224,7 +214,7 @@ lab_perf_mode() {	# MODE
 		fi
 		lab_perf_compare_anchor "$mode" "$sec"
 	done
-	lab_perf_detach "$LAB_PERF_IO"
+	lab_driver_detach "$LAB_PERF_IO"
 }
 
 # lab_perf ARGS: iommu-lab perf.
@@ -283,7 +273,7 @@ lab_perf() {
 	fi
 	trap 'lab_perf_restore' EXIT
 	LAB_PERF_ORIG="$orig_type|$orig_drv|$grp"
-	lab_perf_attach "$io" iommu_testdev || lab_die "$io did not bind to iommu_testdev"
+	lab_driver_attach "$io" iommu_testdev || lab_die "$io did not bind to iommu_testdev"
 	IOMMU_LAB_IO_SIZE=$("$LAB_LIBEXEC/iommu-lab-io-stats" "$io" | sed -n 's/.*"store_len":\([0-9]*\).*/\1/p')
 	[ -n "$IOMMU_LAB_IO_SIZE" ] || lab_die "perf: the I/O node of $io does not answer (is a device engine bound?)"
 	export IOMMU_LAB_IO_SIZE
@@ -313,10 +303,10 @@ lab_perf_restore() {
 	local type drv grp
 	IFS='|' read -r type drv grp <<< "$LAB_PERF_ORIG"
 	[ -n "$grp" ] || return 0
-	lab_perf_detach "$LAB_PERF_IO"
+	lab_driver_detach "$LAB_PERF_IO"
 	[ "$(cat "$grp/type")" = "$type" ] || echo "$type" > "$grp/type" 2>/dev/null ||
 		lab_log "warning: could not restore $(basename "$grp") type $type"
-	[ -n "$drv" ] && { lab_perf_attach "$LAB_PERF_IO" "$drv" || lab_log "warning: $LAB_PERF_IO did not go back to $drv"; }
+	[ -n "$drv" ] && { lab_driver_attach "$LAB_PERF_IO" "$drv" || lab_log "warning: $LAB_PERF_IO did not go back to $drv"; }
 	echo > "/sys/bus/pci/devices/$LAB_PERF_IO/driver_override"
 	if [ "${LAB_PERF_MODULE_LOADED:-0}" = 1 ]; then
 		rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"

@@ -8,6 +8,27 @@ lab_valid_bdf() {
 	[ -e "/sys/bus/pci/devices/$1" ] || lab_die "no PCI function $1"
 }
 
+# lab_driver_detach BDF : no driver bound to BDF, no driver_override left. Fails
+# when the driver would not let go.
+lab_driver_detach() {
+	local d="/sys/bus/pci/devices/$1"
+	if [ -e "$d/driver" ]; then
+		echo "$1" > "$d/driver/unbind" || return 1
+	fi
+	echo > "$d/driver_override"
+}
+
+# lab_driver_attach BDF DRIVER : BDF bound to DRIVER through driver_override
+# (whatever had it is unbound first). 0 when DRIVER has it; nothing is
+# remembered (lab_bind remembers).
+lab_driver_attach() {
+	local d="/sys/bus/pci/devices/$1"
+	lab_driver_detach "$1" || return 1
+	echo "$2" > "$d/driver_override" || return 1
+	echo "$1" > /sys/bus/pci/drivers_probe 2>/dev/null
+	[ -e "$d/driver" ] && [ "$(basename "$(readlink "$d/driver")")" = "$2" ]
+}
+
 # lab_bind BDF DRIVER : hand one function to DRIVER via driver_override; the
 # previous driver is remembered in /run/iommu-lab so unbind can restore it.
 lab_bind() {
@@ -18,19 +39,15 @@ lab_bind() {
 	[ -e "$d/driver" ] && cur=$(basename "$(readlink "$d/driver")")
 	[ "$cur" = "$drv" ] && return 0
 	mkdir -p /run/iommu-lab && echo "${cur:-none}" > "/run/iommu-lab/$bdf.driver"
-	[ -n "$cur" ] && { echo "$bdf" > "$d/driver/unbind" || lab_die "cannot unbind $bdf from $cur"; }
-	echo "$drv" > "$d/driver_override" || lab_die "cannot set driver_override on $bdf"
-	echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null
-	[ -e "$d/driver" ] && [ "$(basename "$(readlink "$d/driver")")" = "$drv" ] \
-		|| lab_die "$bdf did not bind to $drv (is the driver loaded?)"
+	[ -n "$cur" ] && { lab_driver_detach "$bdf" || lab_die "cannot unbind $bdf from $cur"; }
+	lab_driver_attach "$bdf" "$drv" || lab_die "$bdf did not bind to $drv (is the driver loaded?)"
 }
 
 lab_unbind() {
-	local bdf=$1 d="/sys/bus/pci/devices/$1" prev=none
+	local bdf=$1 prev=none
 	lab_valid_bdf "$bdf"
 	[ -f "/run/iommu-lab/$bdf.driver" ] && prev=$(cat "/run/iommu-lab/$bdf.driver")
-	[ -e "$d/driver" ] && echo "$bdf" > "$d/driver/unbind"
-	echo > "$d/driver_override"
+	lab_driver_detach "$bdf"
 	[ "$prev" != none ] && echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null
 	rm -f "/run/iommu-lab/$bdf.driver"
 }
