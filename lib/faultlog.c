@@ -393,3 +393,19 @@ int lab_faults_find(const struct lab_fault_rec *recs, int n, const char *bdf,
 	}
 	return -1;
 }
+
+int lab_faults_wait(const struct lab_kmsg_mark *m, struct lab_fault_rec *recs, int max, const char *bdf,
+		    uint64_t iova_page, int write, int timeout_ms)
+{
+	/* Poll every 50 ms: the record comes from the driver's interrupt thread. */
+	for (int waited = 0;; waited += 50) {
+		int n = lab_faults_since(m, recs, max);
+		int i = n > 0 ? lab_faults_find(recs, n, bdf, iova_page, write) : -1;
+
+		if (i >= 0)
+			return i;
+		if (waited >= timeout_ms)
+			return n < 0 ? n : -ENOENT;
+		usleep(50 * 1000);
+	}
+}

@@ -4,9 +4,9 @@
  * their faults: Intel VT-d ("DMAR: [DMA Write ...] Request device [...] fault
  * addr ...") and Arm SMMUv3 (an "event: ..." line followed by the access line).
  *
- * Usage: lab_kmsg_mark() before the DMA, lab_faults_since() after it. Fault
- * handlers print from their interrupt thread, so a record may land shortly
- * after the DMA returned: retry after a short sleep before concluding none.
+ * Usage: lab_kmsg_mark() before the DMA, lab_faults_wait() (or
+ * lab_faults_since()) after it. Fault handlers print from their interrupt
+ * thread, so a record may land well after the DMA returned.
  */
 #ifndef LAB_FAULTLOG_H
 #define LAB_FAULTLOG_H
@@ -67,5 +67,23 @@ int lab_fault_flush(struct lab_fault_ctx *ctx, struct lab_fault_rec *r);
  */
 int lab_faults_find(const struct lab_fault_rec *recs, int n, const char *bdf,
 		    uint64_t iova_page, int write);
+
+/*
+ * How long to wait for a fault the test caused to appear in the log. The
+ * record comes from the driver's interrupt or event-queue thread, after the
+ * DMA returned, and a loaded machine delays that thread by seconds; the
+ * drivers also rate-limit their fault messages (10 per 5 s): a wait past
+ * that window also says a retried access will print in a fresh one.
+ */
+#define LAB_FAULT_LOG_WAIT_MS 6000
+
+/*
+ * Wait up to timeout_ms for a record lab_faults_find() would match to be
+ * logged after mark m; recs (max of them) holds what was read. Its index, or
+ * -ENOENT when none came in time, or -errno when the log is unreadable.
+ * Returns as soon as it is there: the bound only costs time when it is not.
+ */
+int lab_faults_wait(const struct lab_kmsg_mark *m, struct lab_fault_rec *recs, int max, const char *bdf,
+		    uint64_t iova_page, int write, int timeout_ms);
 
 #endif

@@ -1,16 +1,26 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Compare a run's verdicts with a platform's expectations file. Sourced.
 #
-# Expectations file: one "TEST-ID VERDICT" per line (PASS or SKIP), '#' comments.
+# Expectations file: one "TEST-ID EXPECTATION [# why]" per line, '#' comments.
+#   PASS, SKIP  the verdict the platform gives (a SKIP: it lacks what the test needs)
+#   FAIL        a reviewed finding, explained on its line ("# why" is required)
+#   RACE        a reviewed finding that is a race: FAIL expected, and a PASS
+#               means only that the race was not reproduced this run. Both
+#               meet the expectation; a PASS is named in the output every time.
+#               Only for tests that hunt a race until the first hit or a bound
+#               (docs/tests/determinism.md); "# why" is required.
 # lab_expect RESULTS.jsonl EXPECTATIONS LABEL prints one line per mismatch and
 # sets LAB_EXPECT_PASSED / LAB_EXPECT_FAILED / LAB_EXPECT_SKIPPED:
-#   passed  - expected PASS, got PASS
+#   passed  - the expectation was met: PASS got PASS, FAIL got FAIL, RACE got
+#             FAIL or PASS
 #   skipped - expected SKIP, got SKIP
 #   failed  - anything else: a PASS that became FAIL/SKIP/NOTRUN, an expected
-#             SKIP that now PASSes (update the file: the platform gained it),
-#             a test with no expectation, an expected test that did not run.
+#             SKIP or FAIL that now PASSes (update the file: the platform
+#             gained it, or the finding was fixed), a RACE test that SKIPped or
+#             did not run, a test with no expectation, an expected test that
+#             did not run, a malformed expectations line.
 lab_expect() {
-	local results=$1 expect=$2 label=$3 id want got
+	local results=$1 expect=$2 label=$3 id want got why line n=0
 	LAB_EXPECT_PASSED=0 LAB_EXPECT_FAILED=0 LAB_EXPECT_SKIPPED=0
 	declare -A exp=() act=()
 	if [ ! -f "$expect" ]; then
@@ -18,29 +28,55 @@ lab_expect() {
 		LAB_EXPECT_FAILED=1
 		return 1
 	fi
-	while read -r id want _; do
+	while IFS= read -r line; do
+		n=$((n + 1))
+		read -r id want _ <<< "$line"
 		case "$id" in ''|'#'*) continue ;; esac
+		why=""
+		[[ "$line" == *'#'* ]] && why=${line#*#}
+		case "$want" in
+		PASS|SKIP) ;;
+		FAIL|RACE)
+			if [ -z "${why// /}" ]; then
+				echo "$label: $(basename "$expect"):$n: $want needs the reviewed finding after '#'"
+				LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
+			fi ;;
+		*)
+			echo "$label: $(basename "$expect"):$n: '$want' is not PASS, SKIP, FAIL or RACE"
+			LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
+			continue ;;
+		esac
 		exp[$id]=$want
 	done < "$expect"
 	while IFS=' ' read -r id got; do
 		act[$id]=$got
 	done < <(sed -n 's/.*"id":"\([^"]*\)".*"verdict":"\([A-Z]*\)".*/\1 \2/p' "$results")
-	for id in "${!act[@]}"; do
+	# (sorted: the same run prints the same lines in the same order)
+	for id in $(printf '%s\n' "${!act[@]}" | LC_ALL=C sort); do
 		got=${act[$id]} want=${exp[$id]:-}
 		if [ -z "$want" ]; then
 			echo "$label: $id: $got, but no expectation (add it to $(basename "$expect"))"
 			LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
+		elif [ "$want" = RACE ] && { [ "$got" = FAIL ] || [ "$got" = PASS ]; }; then
+			LAB_EXPECT_PASSED=$((LAB_EXPECT_PASSED + 1))
+			# Named every run, reproduced or not, so the output says which.
+			if [ "$got" = FAIL ]; then
+				echo "$label: $id: FAIL, as expected (known race, reproduced; see $(basename "$expect"))"
+			else
+				echo "$label: $id: PASS: known race not reproduced this run (FAIL expected; see $(basename "$expect"))"
+			fi
 		elif [ "$got" = "$want" ]; then
 			[ "$got" = SKIP ] && LAB_EXPECT_SKIPPED=$((LAB_EXPECT_SKIPPED + 1)) ||
 				LAB_EXPECT_PASSED=$((LAB_EXPECT_PASSED + 1))
 			# A known failure (a reviewed finding, explained in the file) is named every run.
 			[ "$got" = FAIL ] && echo "$label: $id: FAIL, as expected (known finding; see $(basename "$expect"))"
 		else
+			[ "$want" = RACE ] && want="RACE (FAIL, or PASS when not reproduced)"
 			echo "$label: $id: expected $want, got $got$(lab_reason_of "$results" "$id")"
 			LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
 		fi
 	done
-	for id in "${!exp[@]}"; do
+	for id in $(printf '%s\n' "${!exp[@]}" | LC_ALL=C sort); do
 		[ -n "${act[$id]:-}" ] && continue
 		echo "$label: $id: expected ${exp[$id]}, but it did not run"
 		LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
@@ -52,4 +88,41 @@ lab_reason_of() {
 	local r
 	r=$(grep "\"id\":\"$2\"" "$1" | sed -n 's/.*"reason":"\([^"]*\)".*/\1/p' | head -n1)
 	[ -n "$r" ] && echo " ($r)"
+}
+
+# lab_judge DIR EXPECTATIONS_DIR ARCHES : every guest of an `iommu-lab vm` run
+# in DIR (the guests of the architectures ARCHES) against
+# EXPECTATIONS_DIR/<platform>[-<variant>].txt (a guest variant, x86_64-ss,
+# has its own). Prints each mismatch and a line per guest; sets
+# LAB_JUDGE_PASSED / LAB_JUDGE_FAILED / LAB_JUDGE_SKIPPED over all of them.
+lab_judge() {
+	local dir=$1 edir=$2 arches=$3 a g res platform variant guests=()
+	LAB_JUDGE_PASSED=0 LAB_JUDGE_FAILED=0 LAB_JUDGE_SKIPPED=0
+	for a in $arches; do
+		for g in "$dir/$a" "$dir/$a"-*; do
+			[ -d "$g" ] && guests+=("$(basename "$g")")
+		done
+	done
+	if [ ${#guests[@]} = 0 ]; then
+		echo "no guest ran in $dir"
+		LAB_JUDGE_FAILED=1
+		return 1
+	fi
+	for g in "${guests[@]}"; do
+		res="$dir/$g/results.jsonl"
+		if [ ! -s "$res" ]; then
+			echo "$g: no results (see $dir/$g/console.log)"
+			LAB_JUDGE_FAILED=$((LAB_JUDGE_FAILED + 1))
+			continue
+		fi
+		platform=$(sed -n 's/.*"platform":"\([^"]*\)".*/\1/p' "$dir/$g/run.json" 2>/dev/null)
+		[ -n "$platform" ] || platform=$(sed -n 's/.*"platform":"\([^"]*\)".*/\1/p' "$res" | head -n1)
+		variant=${g#"${g%%-*}"}
+		lab_expect "$res" "$edir/$platform$variant.txt" "$g"
+		echo "$g ($platform$variant, ${edir#"$LAB_TOP/"}): $LAB_EXPECT_PASSED passed, $LAB_EXPECT_FAILED failed, $LAB_EXPECT_SKIPPED skipped against expectations"
+		LAB_JUDGE_PASSED=$((LAB_JUDGE_PASSED + LAB_EXPECT_PASSED))
+		LAB_JUDGE_FAILED=$((LAB_JUDGE_FAILED + LAB_EXPECT_FAILED))
+		LAB_JUDGE_SKIPPED=$((LAB_JUDGE_SKIPPED + LAB_EXPECT_SKIPPED))
+	done
+	[ "$LAB_JUDGE_FAILED" = 0 ]
 }

@@ -200,6 +200,8 @@ static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint
  */
 static inline bool td_faulted(struct td_fixture *f, uint64_t iova, int write)
 {
+	struct lab_fault_rec logged[32];
+
 	if (f->software) {
 		struct itd_fault recs[16];
 		uint32_t n = 16, lost = 0;
@@ -212,23 +214,17 @@ static inline bool td_faulted(struct td_fixture *f, uint64_t iova, int write)
 				return true;
 		return false;
 	}
-	/* The IOMMU driver logs from its fault interrupt: give it a moment. */
-	for (int tries = 0; tries < 40; tries++) {
-		struct lab_fault_rec recs[32];
-		int n = lab_faults_since(&f->mark, recs, 32);
-
-		if (n > 0 && lab_faults_find(recs, n, f->bdf, iova & ~(SZ_4K - 1), write) >= 0)
-			return true;
-		usleep(50 * 1000);
-	}
-	return false;
+	/* The IOMMU driver logs from its fault interrupt thread: wait for it. */
+	return lab_faults_wait(&f->mark, logged, 32, f->bdf, iova & ~(SZ_4K - 1), write,
+			       LAB_FAULT_LOG_WAIT_MS) >= 0;
 }
 
 /*
  * Issue a transfer that must fault at IOVA and look for the fault. The IOMMU
  * drivers rate-limit their fault messages (VT-d spends three of ten tokens
- * per 5 s on each fault interrupt), so a device fault missing from the log is
- * looked for once more after repeating the same access in a fresh window.
+ * per 5 s on each fault interrupt), so a device fault missing from the log
+ * after LAB_FAULT_LOG_WAIT_MS (longer than that window) is looked for once
+ * more after repeating the same access, now in a fresh window.
  * Returns the last ITD_DMA status (or -errno); *seen says if the fault was found.
  */
 static inline int td_copy_faults(struct td_fixture *f, uint64_t src, uint64_t dst, uint64_t len,
@@ -238,8 +234,6 @@ static inline int td_copy_faults(struct td_fixture *f, uint64_t src, uint64_t ds
 
 	*seen = false;
 	for (int attempt = 0; attempt < 2 && !*seen; attempt++) {
-		if (attempt)
-			sleep(6);
 		st = td_copy(f, src, dst, len);
 		if (st < 0)
 			return st;

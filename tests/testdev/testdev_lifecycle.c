@@ -38,7 +38,9 @@ static int rebind(const char *bdf)
 	if (!bound(bdf))
 		write_file("/sys/bus/pci/drivers_probe", bdf);
 	snprintf(node, sizeof(node), "%s/%s", LAB_TD_DEV_DIR, bdf);
-	for (int i = 0; i < 100; i++) {
+	/* Up to 10 s: a probe on a loaded machine can take seconds (the wait
+	 * ends as soon as the node is there). */
+	for (int i = 0; i < 500; i++) {
 		if (bound(bdf) && !access(node, F_OK))
 			return 0;
 		usleep(20 * 1000);

@@ -103,4 +103,33 @@ grep -q "p.c: expected PASS, got FAIL (boom)" "$tmp/cmp" || fail "regression rep
 grep -q "p.d: expected SKIP, got PASS" "$tmp/cmp" || fail "unexpected pass reported"
 grep -q "p.gone: expected PASS, but it did not run" "$tmp/cmp" || fail "missing test reported"
 grep -q "p.new: PASS, but no expectation" "$tmp/cmp" || fail "unknown test reported"
+
+# Known findings: a FAIL must fail; a RACE may fail or pass (named either way),
+# but nothing else; both need their reason; unknown words are refused.
+cat > "$tmp/exp" <<'EOT'
+f.fail FAIL # a reviewed finding
+f.fixed FAIL # fixed since
+r.hit RACE # a known race
+r.miss RACE # a known race
+r.skip RACE # a known race
+f.bare FAIL
+r.bare RACE
+x.word MAYBE
+EOT
+printf '%s\n' '{"id":"f.fail","verdict":"FAIL"}' '{"id":"f.fixed","verdict":"PASS"}' \
+	'{"id":"r.hit","verdict":"FAIL"}' '{"id":"r.miss","verdict":"PASS"}' '{"id":"r.skip","verdict":"SKIP","reason":"n"}' \
+	'{"id":"f.bare","verdict":"FAIL"}' '{"id":"r.bare","verdict":"PASS"}' '{"id":"x.word","verdict":"PASS"}' > "$tmp/res"
+lab_expect "$tmp/res" "$tmp/exp" t > "$tmp/cmp" && fail "mismatches must fail the comparison"
+[ "$LAB_EXPECT_PASSED $LAB_EXPECT_SKIPPED $LAB_EXPECT_FAILED" = "5 0 6" ] \
+	|| { cat "$tmp/cmp"; fail "race counts: $LAB_EXPECT_PASSED $LAB_EXPECT_SKIPPED $LAB_EXPECT_FAILED"; }
+grep -q "f.fail: FAIL, as expected (known finding" "$tmp/cmp" || fail "an expected FAIL is named"
+grep -q "f.fixed: expected FAIL, got PASS" "$tmp/cmp" || fail "a PASS where a plain FAIL is expected fails"
+grep -q "r.hit: FAIL, as expected (known race, reproduced" "$tmp/cmp" || fail "a reproduced race is named"
+grep -q "r.miss: PASS: known race not reproduced this run" "$tmp/cmp" || fail "a race not reproduced is named"
+grep -q "r.skip: expected RACE (FAIL, or PASS when not reproduced), got SKIP (n)" "$tmp/cmp" || fail "a RACE test that skips fails"
+grep -q "exp:6: FAIL needs the reviewed finding" "$tmp/cmp" || fail "a FAIL without its reason is refused"
+grep -q "exp:7: RACE needs the reviewed finding" "$tmp/cmp" || fail "a RACE without its reason is refused"
+grep -q "exp:8: 'MAYBE' is not PASS, SKIP, FAIL or RACE" "$tmp/cmp" || fail "an unknown expectation is refused"
+grep -q "x.word: PASS, but no expectation" "$tmp/cmp" || fail "a refused line sets no expectation"
+[ "$(grep -c . "$tmp/cmp")" = 11 ] || { cat "$tmp/cmp"; fail "one line per finding and mismatch"; }
 echo "test_runner: all checks passed"
