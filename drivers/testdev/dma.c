@@ -21,7 +21,7 @@ static phys_addr_t mock_translate(struct testdev *td, struct iommu_domain *dom, 
 
 	if (!p)
 		td_fault_record(td, iova, (write ? ITD_FAULT_WRITE : 0) | (with_pasid ? ITD_FAULT_PASID : 0),
-				pasid, 1);
+				pasid, ITD_FAULT_SOURCE_SOFTWARE);
 	return p;
 }
 

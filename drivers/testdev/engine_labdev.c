@@ -119,7 +119,7 @@ static int labdev_memcpy_wait(struct testdev *td)
 		u32 info = readl(l->regs + LAB_FAULT_INFO);
 
 		td_fault_record(td, iova, (info & 1 ? ITD_FAULT_WRITE : 0) | (info & 2 ? ITD_FAULT_PASID : 0),
-				readl(l->regs + LAB_PASID) & ~LAB_PASID_VALID, 2);
+				readl(l->regs + LAB_PASID) & ~LAB_PASID_VALID, ITD_FAULT_SOURCE_ENGINE);
 		return ITD_DMA_FAULT;
 	}
 	default:

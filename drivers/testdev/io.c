@@ -251,64 +251,41 @@ static loff_t td_io_llseek(struct file *file, loff_t off, int whence)
 	return fixed_size_llseek(file, off, whence, store_len());
 }
 
-const char *td_default_domain_name(struct testdev *td)
+/* ITD_IO_STATS; under td->lock (the dispatcher's), the counters under their own. */
+static int td_io_stats(struct testdev *td, void *arg)
 {
-	struct iommu_domain *def = iommu_get_domain_for_dev(&td->pdev->dev);
+	struct itd_io_stats *s = arg;
 
-	if (td->state != ITD_STATE_DEFAULT)
-		return "";
-	if (!def)
-		return "none";
-	return def->type == IOMMU_DOMAIN_IDENTITY ? "identity" :
-	       def->type == IOMMU_DOMAIN_DMA_FQ ? "DMA-FQ" :
-	       def->type == IOMMU_DOMAIN_DMA ? "DMA" : "other";
-}
-
-static long td_io_stats(struct testdev *td, void __user *uarg)
-{
-	struct itd_io_stats s = {};
-	int ret;
-
-	ret = td_get_arg(&s, sizeof(s), sizeof(s), uarg);
-	if (ret)
-		return ret;
-	if (s.flags & ~ITD_IO_STATS_RESET)
+	if (s->flags & ~ITD_IO_STATS_RESET)
 		return -EOPNOTSUPP;
-
-	mutex_lock(&td->lock);
-	if (td->dead) {
-		mutex_unlock(&td->lock);
-		return -ENODEV;
-	}
-	strscpy(s.engine, td->engine->name, sizeof(s.engine));
-	s.engine_kind = td->engine->kind;
-	strscpy(s.iommu_domain_type, td_default_domain_name(td), sizeof(s.iommu_domain_type));
-	s.store_len = store_len();
-	mutex_unlock(&td->lock);
+	strscpy(s->engine, td->engine->name, sizeof(s->engine));
+	s->engine_kind = td->engine->kind;
+	strscpy(s->iommu_domain_type, td_default_domain_name(td), sizeof(s->iommu_domain_type));
+	s->store_len = store_len();
 
 	spin_lock(&td->io_stats_lock);
-	s.ios = td->io_stats.ios;
-	s.bytes = td->io_stats.bytes;
-	s.segments = td->io_stats.segments;
-	s.map_ns = td->io_stats.map_ns;
-	s.map_ns_sq = td->io_stats.map_ns_sq;
-	s.unmap_ns = td->io_stats.unmap_ns;
-	s.unmap_ns_sq = td->io_stats.unmap_ns_sq;
-	s.engine_ns = td->io_stats.engine_ns;
-	if (s.flags & ITD_IO_STATS_RESET)
+	s->ios = td->io_stats.ios;
+	s->bytes = td->io_stats.bytes;
+	s->segments = td->io_stats.segments;
+	s->map_ns = td->io_stats.map_ns;
+	s->map_ns_sq = td->io_stats.map_ns_sq;
+	s->unmap_ns = td->io_stats.unmap_ns;
+	s->unmap_ns_sq = td->io_stats.unmap_ns_sq;
+	s->engine_ns = td->io_stats.engine_ns;
+	if (s->flags & ITD_IO_STATS_RESET)
 		memset(&td->io_stats, 0, sizeof(td->io_stats));
 	spin_unlock(&td->io_stats_lock);
-	return td_put_arg(uarg, &s, sizeof(s));
+	return 0;
 }
+
+/* The I/O node's commands (the last field named: the structure's first version's). */
+static const struct td_ioctl_op td_io_ops[] = {
+	TD_IOCTL_OP(ITD_IO_STATS, td_io_stats, struct itd_io_stats, engine_ns, true),
+};
 
 static long td_io_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	switch (cmd) {
-	case ITD_IO_STATS:
-		return td_io_stats(io_td(file), (void __user *)arg);
-	default:
-		return -ENOTTY;
-	}
+	return td_ioctl_dispatch(io_td(file), td_io_ops, ARRAY_SIZE(td_io_ops), cmd, (void __user *)arg);
 }
 
 static const struct file_operations td_io_fops = {
@@ -319,11 +296,13 @@ static const struct file_operations td_io_fops = {
 	.write_iter = td_io_write_iter,
 	.llseek = td_io_llseek,
 	.unlocked_ioctl = td_io_ioctl,
-	.compat_ioctl = td_io_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,	/* one layout on every ABI */
 };
 
 int td_io_register(struct testdev *td)
 {
+	int ret;
+
 	if (!io_store_kib || io_store_kib % 4 || io_store_kib > 65536) {
 		pci_err(td->pdev, "io_store_kib=%u: must be a multiple of 4 in 4..65536\n", io_store_kib);
 		return -EINVAL;
@@ -334,7 +313,8 @@ int td_io_register(struct testdev *td)
 	td->io_misc.mode = 0600;
 	td->io_misc.fops = &td_io_fops;
 	td->io_misc.name = kasprintf(GFP_KERNEL, "iommu-testdev!io!%s", pci_name(td->pdev));
-	if (!td->io_misc.name)
-		return -ENOMEM;
-	return misc_register(&td->io_misc);
+	ret = td->io_misc.name ? misc_register(&td->io_misc) : -ENOMEM;
+	if (ret)
+		td->io_misc.fops = NULL;	/* not registered: nothing to deregister (the name goes with td) */
+	return ret;
 }

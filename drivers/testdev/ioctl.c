@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ioctl dispatch. Every argument begins with size and flags: size below the
- * first version of the structure is -EINVAL; a larger size is fine when the
- * unknown tail is zero (copy_struct_from_user gives -E2BIG otherwise).
+ * The control node, /dev/iommu-testdev/<BDF>: open (one opener at a time,
+ * root with CAP_SYS_RAWIO), release (the open file's state torn down), and
+ * its ioctl table. The handlers of ITD_INFO, ITD_FAULTS and ITD_MSI live
+ * here; the others are the state and DMA layers' calls, adapted to the
+ * table's signature. Top layer: calls every layer below, nothing calls it
+ * but the VFS and main.c (which registers td_fops).
  */
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
+#include <linux/module.h>
 #include <linux/uaccess.h>
 #include "testdev.h"
 
@@ -17,10 +21,10 @@ static void set_geometry(struct itd_info *info, const struct iommu_domain *dom)
 	info->aperture_end = dom->geometry.aperture_end;
 }
 
-static int td_info(struct testdev *td, struct itd_info *info)
+static int td_info(struct testdev *td, void *arg)
 {
-	struct device *dev = &td->pdev->dev;
-	struct iommu_domain *def = iommu_get_domain_for_dev(dev);
+	struct itd_info *info = arg;
+	struct device *dev = td_dev(td);
 	struct itd_domain_alloc probe = { .size = sizeof(probe) };
 
 	if (info->flags)
@@ -32,7 +36,7 @@ static int td_info(struct testdev *td, struct itd_info *info)
 	info->rid_domain = td->rid_domain ? td->rid_domain->id : 0;
 	info->max_pasids = td_max_pasids(td);
 	info->dma_max_len = td->engine ? td->engine->max_len : 0;
-	if (def)
+	if (iommu_get_domain_for_dev(dev))
 		strscpy(info->iommu_domain_type, td_default_domain_name(td), sizeof(info->iommu_domain_type));
 	/* Page sizes and aperture as a paging domain for this device has them:
 	 * the attached one, or a throwaway one. None without an IOMMU. */
@@ -47,47 +51,26 @@ static int td_info(struct testdev *td, struct itd_info *info)
 	return 0;
 }
 
-static int td_faults(struct testdev *td, struct itd_faults *f)
+static int td_faults(struct testdev *td, void *arg)
 {
+	struct itd_faults *f = arg;
 	struct itd_fault __user *u = u64_to_user_ptr(f->uptr);
 	struct itd_fault recs[16];
-	unsigned long irqflags;
 	u32 n, done = 0;
 
 	if (f->flags)
 		return -EOPNOTSUPP;
 	while (done < f->count) {
-		spin_lock_irqsave(&td->fault_lock, irqflags);
-		n = min3(f->count - done, td->fault_count, (u32)ARRAY_SIZE(recs));
-		for (u32 i = 0; i < n; i++)
-			recs[i] = td->faults[(td->fault_head + i) % TD_FAULT_RING];
-		td->fault_head = (td->fault_head + n) % TD_FAULT_RING;
-		td->fault_count -= n;
-		spin_unlock_irqrestore(&td->fault_lock, irqflags);
+		n = td_faults_take(td, recs, min_t(u32, f->count - done, ARRAY_SIZE(recs)));
 		if (!n)
 			break;
 		if (copy_to_user(u + done, recs, n * sizeof(recs[0])))
 			return -EFAULT;
 		done += n;
 	}
-	spin_lock_irqsave(&td->fault_lock, irqflags);
-	f->lost = td->fault_lost;
-	td->fault_lost = 0;
-	spin_unlock_irqrestore(&td->fault_lock, irqflags);
+	f->lost = td_faults_lost(td);
 	f->count = done;
 	return 0;
-}
-
-/* Copy in an argument whose first version is MINSZ bytes. */
-int td_get_arg(void *karg, size_t ksize, size_t minsz, void __user *uarg)
-{
-	u32 usize;
-
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < minsz)
-		return -EINVAL;
-	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
 /*
@@ -97,8 +80,9 @@ int td_get_arg(void *karg, size_t ksize, size_t minsz, void __user *uarg)
  * its delivery (or the deadline). Polled with the lock held: the handler
  * only counts, it never takes the lock.
  */
-static int td_msi(struct testdev *td, struct itd_msi *m)
+static int td_msi(struct testdev *td, void *arg)
 {
+	struct itd_msi *m = arg;
 	unsigned long deadline;
 	int start, i, ret;
 
@@ -122,79 +106,100 @@ static int td_msi(struct testdev *td, struct itd_msi *m)
 	return 0;
 }
 
-/* Copy out no more than the caller's size. */
-int td_put_arg(void __user *uarg, const void *karg, size_t ksize)
-{
-	u32 usize = *(const u32 *)karg;
+/* The state and DMA layers' calls, with the table's signature. */
+#define TD_UCMD(_name, _fn, _struct) \
+	static int _name(struct testdev *td, void *arg) { return _fn(td, (_struct *)arg); }
+TD_UCMD(td_ucmd_buf_alloc, td_buf_alloc, struct itd_buf_alloc)
+TD_UCMD(td_ucmd_buf_rw, td_buf_rw, struct itd_buf_rw)
+TD_UCMD(td_ucmd_domain_alloc, td_domain_alloc, struct itd_domain_alloc)
+TD_UCMD(td_ucmd_attach, td_attach, struct itd_attach)
+TD_UCMD(td_ucmd_detach, td_detach, struct itd_attach)
+TD_UCMD(td_ucmd_map, td_map, struct itd_map)
+TD_UCMD(td_ucmd_unmap, td_unmap, struct itd_map)
+TD_UCMD(td_ucmd_dma, td_dma, struct itd_dma)
 
-	return copy_to_user(uarg, karg, min_t(size_t, usize, ksize)) ? -EFAULT : 0;
+static int td_ucmd_buf_free(struct testdev *td, void *arg)
+{
+	struct itd_buf_free *a = arg;
+
+	return a->flags ? -EOPNOTSUPP : td_buf_free(td, a->buf_id);
 }
 
-long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static int td_ucmd_domain_free(struct testdev *td, void *arg)
 {
-	struct testdev *td = file->private_data;
-	void __user *uarg = (void __user *)arg;
-	union {
-		struct itd_info info;
-		struct itd_buf_alloc buf_alloc;
-		struct itd_buf_free buf_free;
-		struct itd_buf_rw buf_rw;
-		struct itd_domain_alloc dom_alloc;
-		struct itd_domain_free dom_free;
-		struct itd_attach attach;
-		struct itd_map map;
-		struct itd_dma dma;
-		struct itd_faults faults;
-		struct itd_msi msi;
-	} a;
-	size_t sz;
-	bool out = false;
-	int ret;
+	struct itd_domain_free *a = arg;
 
-	switch (cmd) {
-	case ITD_INFO: sz = sizeof(a.info); out = true; break;
-	case ITD_BUF_ALLOC: sz = sizeof(a.buf_alloc); out = true; break;
-	case ITD_BUF_FREE: sz = sizeof(a.buf_free); break;
-	case ITD_BUF_RW: sz = sizeof(a.buf_rw); break;
-	case ITD_DOMAIN_ALLOC: sz = sizeof(a.dom_alloc); out = true; break;
-	case ITD_DOMAIN_FREE: sz = sizeof(a.dom_free); break;
-	case ITD_ATTACH: case ITD_DETACH: sz = sizeof(a.attach); break;
-	case ITD_MAP: case ITD_UNMAP: sz = sizeof(a.map); break;
-	case ITD_DMA: sz = sizeof(a.dma); out = true; break;
-	case ITD_FAULTS: sz = sizeof(a.faults); out = true; break;
-	case ITD_MSI: sz = sizeof(a.msi); out = true; break;
-	default: return -ENOTTY;
-	}
-	memset(&a, 0, sizeof(a));
-	ret = td_get_arg(&a, sz, sz, uarg);
+	return a->flags ? -EOPNOTSUPP : td_domain_free(td, a->domain_id);
+}
+
+/*
+ * The commands. The last field named is the last of the structure's first
+ * version: when a structure grows, it stays as it is, so callers built
+ * against the older header keep working (testdev_uapi checks it).
+ */
+static const struct td_ioctl_op td_ctl_ops[] = {
+	TD_IOCTL_OP(ITD_INFO, td_info, struct itd_info, aperture_end, true),
+	TD_IOCTL_OP(ITD_BUF_ALLOC, td_ucmd_buf_alloc, struct itd_buf_alloc, dma_addr, true),
+	TD_IOCTL_OP(ITD_BUF_FREE, td_ucmd_buf_free, struct itd_buf_free, __reserved, false),
+	TD_IOCTL_OP(ITD_BUF_RW, td_ucmd_buf_rw, struct itd_buf_rw, uptr, false),
+	TD_IOCTL_OP(ITD_DOMAIN_ALLOC, td_ucmd_domain_alloc, struct itd_domain_alloc, __reserved, true),
+	TD_IOCTL_OP(ITD_DOMAIN_FREE, td_ucmd_domain_free, struct itd_domain_free, __reserved, false),
+	TD_IOCTL_OP(ITD_ATTACH, td_ucmd_attach, struct itd_attach, pasid, false),
+	TD_IOCTL_OP(ITD_DETACH, td_ucmd_detach, struct itd_attach, pasid, false),
+	TD_IOCTL_OP(ITD_MAP, td_ucmd_map, struct itd_map, buf_offset, false),
+	TD_IOCTL_OP(ITD_UNMAP, td_ucmd_unmap, struct itd_map, buf_offset, false),
+	TD_IOCTL_OP(ITD_DMA, td_ucmd_dma, struct itd_dma, duration_ns, true),
+	TD_IOCTL_OP(ITD_FAULTS, td_faults, struct itd_faults, uptr, true),
+	TD_IOCTL_OP(ITD_MSI, td_msi, struct itd_msi, __reserved, true),
+};
+
+static long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return td_ioctl_dispatch(file->private_data, td_ctl_ops, ARRAY_SIZE(td_ctl_ops), cmd,
+				 (void __user *)arg);
+}
+
+static int td_open(struct inode *inode, struct file *file)
+{
+	struct testdev *td = container_of(file->private_data, struct testdev, misc);
+	int ret = 0;
+
+	/* The node is 0600 root; DMA control also needs the capability. */
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	mutex_lock(&td->lock);
+	if (td->dead)
+		ret = -ENODEV;
+	else if (td->open)
+		ret = -EBUSY;
+	else
+		td->open = true;
+	mutex_unlock(&td->lock);
 	if (ret)
 		return ret;
+	kref_get(&td->ref);
+	file->private_data = td;
+	return 0;
+}
+
+static int td_release(struct inode *inode, struct file *file)
+{
+	struct testdev *td = file->private_data;
 
 	mutex_lock(&td->lock);
-	if (td->dead) {
-		ret = -ENODEV;
-		goto out;
-	}
-	switch (cmd) {
-	case ITD_INFO: ret = td_info(td, &a.info); break;
-	case ITD_BUF_ALLOC: ret = td_buf_alloc(td, &a.buf_alloc); break;
-	case ITD_BUF_FREE: ret = a.buf_free.flags ? -EOPNOTSUPP : td_buf_free(td, a.buf_free.buf_id); break;
-	case ITD_BUF_RW: ret = td_buf_rw(td, &a.buf_rw); break;
-	case ITD_DOMAIN_ALLOC: ret = td_domain_alloc(td, &a.dom_alloc); break;
-	case ITD_DOMAIN_FREE:
-		ret = a.dom_free.flags ? -EOPNOTSUPP : td_domain_free(td, a.dom_free.domain_id);
-		break;
-	case ITD_ATTACH: ret = td_attach(td, &a.attach); break;
-	case ITD_DETACH: ret = td_detach(td, &a.attach); break;
-	case ITD_MAP: ret = td_map(td, &a.map); break;
-	case ITD_UNMAP: ret = td_unmap(td, &a.map); break;
-	case ITD_DMA: ret = td_dma(td, &a.dma); break;
-	case ITD_FAULTS: ret = td_faults(td, &a.faults); break;
-	case ITD_MSI: ret = td_msi(td, &a.msi); break;
-	}
-out:
+	if (!td->dead)
+		td_teardown(td);
+	td->open = false;
 	mutex_unlock(&td->lock);
-	if (!ret && out)
-		ret = td_put_arg(uarg, &a, sz);
-	return ret;
+	kref_put(&td->ref, td_free);
+	return 0;
 }
+
+const struct file_operations td_fops = {
+	.owner = THIS_MODULE,
+	.open = td_open,
+	.release = td_release,
+	.unlocked_ioctl = td_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,	/* the structures have one layout on every ABI */
+	.llseek = noop_llseek,
+};

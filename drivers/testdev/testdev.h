@@ -22,6 +22,7 @@
 #include "uapi/iommu_testdev.h"
 
 struct testdev;
+struct td_pci;
 
 /*
  * A DMA engine: one ops table per engine, one file each (docs/testdev.md, "Engines").
@@ -44,20 +45,6 @@ struct td_engine_ops {
 	int (*send_msi)(struct testdev *td);
 	void (*remove)(struct testdev *td);
 };
-
-/* engine_pci.c: what every PCI device engine sets up and tears down. */
-struct td_pci {
-	void __iomem *regs;	/* BAR 0 */
-	int irq;		/* the MSI vector */
-	irq_handler_t handler;
-};
-int td_pci_setup(struct testdev *td, struct td_pci *p, irq_handler_t handler);
-void td_pci_teardown(struct testdev *td, struct td_pci *p);
-void td_msi_rearm(struct testdev *td);
-int td_read_resv(struct testdev *td);
-
-extern const struct td_engine_ops td_engine_edu;
-extern const struct td_engine_ops td_engine_labdev;
 
 struct td_buf {
 	u32 id;
@@ -85,6 +72,9 @@ struct td_domain {
 };
 
 #define TD_FAULT_RING 64
+
+/* Buffer and domain ids: from 1, clear of ITD_DOMAIN_DEFAULT/BLOCKED. */
+#define TD_ID_LIMIT XA_LIMIT(1, 0xfffff)
 
 /* What the I/O node measured (ITD_IO_STATS): successful requests only. */
 struct td_io_stats {
@@ -132,41 +122,127 @@ struct testdev {
 	unsigned int fault_head, fault_count, fault_lost;
 };
 
-/* main.c */
-void td_fault_record(struct testdev *td, u64 iova, u32 flags, u32 pasid, u32 source);
-u32 td_max_pasids(struct testdev *td);
-void td_teardown(struct testdev *td);
-void td_free(struct kref *ref);
+static inline struct device *td_dev(struct testdev *td)
+{
+	return &td->pdev->dev;
+}
 
-/* state.c: buffers, domains, attachments, mappings */
-int td_buf_alloc(struct testdev *td, struct itd_buf_alloc *a);
-int td_buf_free(struct testdev *td, u32 id);
-int td_buf_rw(struct testdev *td, struct itd_buf_rw *rw);
-int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a);
-int td_domain_free(struct testdev *td, u32 id);
-int td_attach(struct testdev *td, struct itd_attach *a);
-int td_detach(struct testdev *td, struct itd_attach *a);
-int td_map(struct testdev *td, struct itd_map *m);
-int td_unmap(struct testdev *td, struct itd_map *m);
-/* 0, or the errno for a PASID this device cannot use (EOPNOTSUPP, EINVAL, ERANGE). */
-int td_pasid_check(struct testdev *td, u32 pasid);
-struct iommu_domain *td_domain_for(struct testdev *td, bool with_pasid, u32 pasid);
-bool td_phys_owned(struct testdev *td, phys_addr_t phys, u64 len);
-bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len);
+/*
+ * The module's files in layers; a file calls only into files below it
+ * (tests/unit/test_module_layers.sh checks it; docs/architecture.md):
+ *   top     main.c (the PCI driver), ioctl.c (the control node)
+ *   DMA     dma.c (ITD_DMA), io.c (the I/O node)
+ *   state   attach.c -> domain.c -> buf.c
+ *   bottom  engine_edu.c, engine_labdev.c -> engine_pci.c; device.c, fault.c, ucmd.c
+ */
 
-/* ioctl.c */
-long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-/* Copy in an argument whose first version is MINSZ bytes; copy out no more than the caller's size. */
-int td_get_arg(void *karg, size_t ksize, size_t minsz, void __user *uarg);
-int td_put_arg(void __user *uarg, const void *karg, size_t ksize);
+/* --- top ------------------------------------------------------------------------------------- */
+
+/* ioctl.c: the control node's file operations */
+extern const struct file_operations td_fops;
+
+/* --- DMA and I/O ----------------------------------------------------------------------------- */
+
+/* dma.c */
+int td_dma(struct testdev *td, struct itd_dma *op);
 
 /* io.c: the I/O node */
 int td_io_register(struct testdev *td);
 void td_io_free_store(struct testdev *td);
+
+/* --- state: buffers, domains, attachments (called with testdev->lock held) ------------------- */
+
+/* attach.c: DMA ownership, the RID's and the PASIDs' domains, teardown */
+int td_attach(struct testdev *td, struct itd_attach *a);
+int td_detach(struct testdev *td, struct itd_attach *a);
+/* 0, or the errno for a PASID this device cannot use (EOPNOTSUPP, EINVAL, ERANGE). */
+int td_pasid_check(struct testdev *td, u32 pasid);
+/* The domain translating the device's RID, or its PASID; NULL if none (blocked). */
+struct iommu_domain *td_domain_for(struct testdev *td, bool with_pasid, u32 pasid);
+/* Everything the open file built, undone; the device back on its default domain. */
+void td_teardown(struct testdev *td);
+
+/* domain.c: paging domains and their mappings */
+int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a);
+int td_domain_free(struct testdev *td, u32 id);
+int td_map(struct testdev *td, struct itd_map *m);
+int td_unmap(struct testdev *td, struct itd_map *m);
+void td_domains_destroy(struct testdev *td);
+
+/* buf.c: module buffers */
+int td_buf_alloc(struct testdev *td, struct itd_buf_alloc *a);
+int td_buf_free(struct testdev *td, u32 id);
+int td_buf_rw(struct testdev *td, struct itd_buf_rw *rw);
+bool td_phys_owned(struct testdev *td, phys_addr_t phys, u64 len);
+bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len);
+void td_bufs_destroy(struct testdev *td);
+
+/* --- bottom: engines, PCI plumbing, the device object, fault records, ioctl tables ----------- */
+
+/* engine_pci.c: what every PCI device engine sets up and tears down */
+struct td_pci {
+	void __iomem *regs;	/* BAR 0 */
+	int irq;		/* the MSI vector */
+	irq_handler_t handler;
+};
+int td_pci_setup(struct testdev *td, struct td_pci *p, irq_handler_t handler);
+void td_pci_teardown(struct testdev *td, struct td_pci *p);
+void td_msi_rearm(struct testdev *td);
+
+/* engine_edu.c, engine_labdev.c */
+extern const struct td_engine_ops td_engine_edu;
+extern const struct td_engine_ops td_engine_labdev;
+
+/* device.c: the object and what the IOMMU layer says of its function */
+void td_free(struct kref *ref);
+int td_read_resv(struct testdev *td);
+u32 td_max_pasids(struct testdev *td);
 /* The default domain's type as ITD_INFO names it; "" unless on the default domain. */
 const char *td_default_domain_name(struct testdev *td);
 
-/* dma.c */
-int td_dma(struct testdev *td, struct itd_dma *op);
+/* fault.c: the fault ring */
+void td_fault_record(struct testdev *td, u64 iova, u32 flags, u32 pasid, enum itd_fault_source source);
+/* Up to max records, oldest first, removed from the ring; how many. */
+u32 td_faults_take(struct testdev *td, struct itd_fault *recs, u32 max);
+/* Records dropped since the last call (the ring was full); the count restarts. */
+u32 td_faults_lost(struct testdev *td);
+void td_faults_reset(struct testdev *td);
+
+/* ucmd.c: ioctl tables */
+/* Room for any command's argument, as the module knows it. */
+union td_ucmd_buffer {
+	struct itd_info info;
+	struct itd_buf_alloc buf_alloc;
+	struct itd_buf_free buf_free;
+	struct itd_buf_rw buf_rw;
+	struct itd_domain_alloc domain_alloc;
+	struct itd_domain_free domain_free;
+	struct itd_attach attach;
+	struct itd_map map;
+	struct itd_dma dma;
+	struct itd_faults faults;
+	struct itd_msi msi;
+	struct itd_io_stats io_stats;
+};
+
+/* One command of a node's table, indexed by its number. */
+struct td_ioctl_op {
+	unsigned int cmd;	/* as the uAPI header defines it */
+	unsigned int size;	/* the module's structure */
+	unsigned int min_size;	/* its first version */
+	bool copy_out;		/* the structure goes back to the caller */
+	int (*execute)(struct testdev *td, void *arg);	/* arg: the structure; td->lock held */
+};
+/* _last: the last field of the structure's first version (it never changes). */
+#define TD_IOCTL_OP(_ioctl, _fn, _struct, _last, _out)                                           \
+	[_IOC_NR(_ioctl)] = {                                                                    \
+		.cmd = (_ioctl),                                                                 \
+		.size = sizeof(_struct) + BUILD_BUG_ON_ZERO(sizeof(_struct) > sizeof(union td_ucmd_buffer)), \
+		.min_size = offsetofend(_struct, _last),                                          \
+		.copy_out = (_out),                                                              \
+		.execute = (_fn),                                                                \
+	}
+long td_ioctl_dispatch(struct testdev *td, const struct td_ioctl_op *ops, size_t nops, unsigned int cmd,
+		       void __user *uarg);
 
 #endif

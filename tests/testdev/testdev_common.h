@@ -210,7 +210,7 @@ static inline bool td_faulted(struct td_fixture *f, uint64_t iova, int write)
 			return false;
 		for (uint32_t i = 0; i < n; i++)
 			if ((recs[i].iova & ~(SZ_4K - 1)) == (iova & ~(SZ_4K - 1)) &&
-			    !!(recs[i].flags & ITD_FAULT_WRITE) == write && recs[i].source == 1)
+			    !!(recs[i].flags & ITD_FAULT_WRITE) == write && recs[i].source == ITD_FAULT_SOURCE_SOFTWARE)
 				return true;
 		return false;
 	}

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include "kselftest_harness.h"
 #include "testdev_common.h"
+#include "uapi_growth.h"
 
 FIXTURE(io) {
 	struct td_fixture f;
@@ -173,6 +174,15 @@ TEST_F(io, stats_argument_is_validated)
 	ASSERT_EQ(0, lab_td_io_stats(self->io, false, &st));
 	ASSERT_EQ(0, st.ios);
 	ASSERT_EQ(0, st.bytes);
+}
+
+/* ITD_IO_STATS grows as the control node's structures do (uapi_growth.h). */
+TEST_F(io, stats_serves_older_and_newer_callers)
+{
+	const struct td_uapi_cmd stats = TD_UAPI_CMD(ITD_IO_STATS, itd_io_stats, engine_ns);
+	int fd = self->io;
+
+	td_check_framing(_metadata, fd, &stats);
 }
 
 TEST_F(io, node_is_root_only)

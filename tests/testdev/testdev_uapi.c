@@ -20,6 +20,7 @@
 #include "kselftest_harness.h"
 #include "discover.h"
 #include "testdev.h"
+#include "uapi_growth.h"
 
 #define SZ_4K 0x1000ull
 #define SZ_2M 0x200000ull
@@ -201,24 +202,22 @@ union td_raw {
 	unsigned char bytes[256];
 };
 
-#define TD_CMD(_cmd, _type) { #_cmd, _cmd, sizeof(struct _type) }
-static const struct td_cmd {
-	const char *name;
-	unsigned long cmd;
-	size_t size;
-} td_cmds[] = {
-	TD_CMD(ITD_INFO, itd_info),
-	TD_CMD(ITD_BUF_ALLOC, itd_buf_alloc),
-	TD_CMD(ITD_BUF_FREE, itd_buf_free),
-	TD_CMD(ITD_BUF_RW, itd_buf_rw),
-	TD_CMD(ITD_DOMAIN_ALLOC, itd_domain_alloc),
-	TD_CMD(ITD_DOMAIN_FREE, itd_domain_free),
-	TD_CMD(ITD_ATTACH, itd_attach),
-	TD_CMD(ITD_DETACH, itd_attach),
-	TD_CMD(ITD_MAP, itd_map),
-	TD_CMD(ITD_UNMAP, itd_map),
-	TD_CMD(ITD_DMA, itd_dma),
-	TD_CMD(ITD_FAULTS, itd_faults),
+/* Every command of the control node; the last field named is that of the
+ * structure's first version (uapi_growth.h): it never changes. */
+static const struct td_uapi_cmd td_cmds[] = {
+	TD_UAPI_CMD(ITD_INFO, itd_info, aperture_end),
+	TD_UAPI_CMD(ITD_BUF_ALLOC, itd_buf_alloc, dma_addr),
+	TD_UAPI_CMD(ITD_BUF_FREE, itd_buf_free, __reserved),
+	TD_UAPI_CMD(ITD_BUF_RW, itd_buf_rw, uptr),
+	TD_UAPI_CMD(ITD_DOMAIN_ALLOC, itd_domain_alloc, __reserved),
+	TD_UAPI_CMD(ITD_DOMAIN_FREE, itd_domain_free, __reserved),
+	TD_UAPI_CMD(ITD_ATTACH, itd_attach, pasid),
+	TD_UAPI_CMD(ITD_DETACH, itd_attach, pasid),
+	TD_UAPI_CMD(ITD_MAP, itd_map, buf_offset),
+	TD_UAPI_CMD(ITD_UNMAP, itd_map, buf_offset),
+	TD_UAPI_CMD(ITD_DMA, itd_dma, duration_ns),
+	TD_UAPI_CMD(ITD_FAULTS, itd_faults, uptr),
+	TD_UAPI_CMD(ITD_MSI, itd_msi, __reserved),
 };
 
 /* --- fixture ---------------------------------------------------------------------------------- */
@@ -324,8 +323,8 @@ TEST_F(td, unknown_ioctl_is_enotty)
 TEST_F(td, short_struct_is_einval)
 {
 	for (size_t c = 0; c < ARRAY_SIZE(td_cmds); c++) {
-		const struct td_cmd *cmd = &td_cmds[c];
-		const size_t sizes[] = { 0, 4, 8, cmd->size - 1 };
+		const struct td_uapi_cmd *cmd = &td_cmds[c];
+		const size_t sizes[] = { 0, 4, 8, cmd->v1 - 1 };
 
 		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
 			union td_raw raw;
@@ -336,7 +335,7 @@ TEST_F(td, short_struct_is_einval)
 			ret = lab_td_ioctl(self->fd, cmd->cmd, &raw);
 			EXPECT_EQ(-EINVAL, ret)
 				TH_LOG("%s with size %zu of %zu: %s, expected EINVAL", cmd->name,
-				       sizes[s], cmd->size, errname(ret));
+				       sizes[s], cmd->v1, errname(ret));
 		}
 	}
 }
@@ -378,7 +377,7 @@ TEST_F(td, oversized_struct_zero_tail_accepted)
 TEST_F(td, oversized_struct_nonzero_tail_is_e2big)
 {
 	for (size_t c = 0; c < ARRAY_SIZE(td_cmds); c++) {
-		const struct td_cmd *cmd = &td_cmds[c];
+		const struct td_uapi_cmd *cmd = &td_cmds[c];
 		const size_t at[] = { 0, 7 };	/* first and last byte of an 8-byte tail */
 
 		for (size_t t = 0; t < ARRAY_SIZE(at); t++) {
@@ -394,6 +393,20 @@ TEST_F(td, oversized_struct_nonzero_tail_is_e2big)
 				       cmd->name, cmd->size + 8, cmd->size + at[t], errname(ret));
 		}
 	}
+}
+
+/*
+ * Structures grow by appending: for every command, a caller built against
+ * the structure's first version or against a newer header is served, as the
+ * command number it encoded says; a tail the module does not know must be
+ * zero; shorter than the first version is refused (uapi_growth.h).
+ */
+TEST_F(td, every_command_serves_older_and_newer_callers)
+{
+	int fd = self->fd;
+
+	for (size_t c = 0; c < ARRAY_SIZE(td_cmds); c++)
+		td_check_framing(_metadata, fd, &td_cmds[c]);
 }
 
 /* Every other field valid, so the flags alone decide. */

@@ -9,6 +9,11 @@
  * are zero (-E2BIG otherwise), so structures grow by appending. Unknown flags
  * are -EOPNOTSUPP. The full errno contract is in docs/testdev.md.
  *
+ * The command numbers below encode the structure's size as this header has
+ * it; the module matches type, number and direction, and takes any encoded
+ * size from the first version's on (smaller: -ENOTTY), so a program built
+ * against an older or newer header keeps its commands when a structure grows.
+ *
  * A second node per function, /dev/iommu-testdev/io/<BDF>, is an I/O path for
  * stock tools such as fio: read/write/io_uring requests map the caller's
  * buffer with the DMA API and the device's engine moves the bytes between it
@@ -159,12 +164,17 @@ struct itd_dma {
 
 /* ITD_FAULTS: fault records captured since the last call (oldest first). */
 #define ITD_FAULT_WRITE (1u << 0)
-#define ITD_FAULT_PASID (1u << 1)
+#define ITD_FAULT_PASID (1u << 1)	/* pasid is valid; without it the fault was at the RID */
+enum itd_fault_source {
+	ITD_FAULT_SOURCE_IOMMU = 0,	/* the IOMMU driver's fault handler (iommu_set_fault_handler) */
+	ITD_FAULT_SOURCE_SOFTWARE = 1,	/* the software engine found no translation */
+	ITD_FAULT_SOURCE_ENGINE = 2,	/* the device engine reported a faulted transfer */
+};
 struct itd_fault {
 	__aligned_u64 iova;
 	__u32 flags;
 	__u32 pasid;
-	__u32 source;			/* 0: IOMMU fault handler, 1: software engine, 2: the device engine */
+	__u32 source;			/* enum itd_fault_source */
 	__u32 __reserved;
 };
 struct itd_faults {
