@@ -91,16 +91,17 @@ lab_reason_of() {
 }
 
 # lab_judge DIR EXPECTATIONS_DIR ARCHES : every guest of an `iommu-lab vm` run
-# in DIR (the guests of the architectures ARCHES) against
-# EXPECTATIONS_DIR/<platform>[-<variant>].txt (a guest variant, x86_64-ss,
-# has its own). Prints each mismatch and a line per guest; sets
-# LAB_JUDGE_PASSED / LAB_JUDGE_FAILED / LAB_JUDGE_SKIPPED over all of them.
+# in DIR (the guests of the architectures ARCHES that ran there) against
+# EXPECTATIONS_DIR/<its expectations>.txt, as the guest table names it
+# (scripts/testbed/guests.cfg). Prints each mismatch and a line per guest;
+# sets LAB_JUDGE_PASSED / LAB_JUDGE_FAILED / LAB_JUDGE_SKIPPED over all of them.
 lab_judge() {
-	local dir=$1 edir=$2 arches=$3 a g res platform variant guests=()
+	local dir=$1 edir=$2 arches=$3 a g res name guests=()
+	. "$LAB_TOP/scripts/testbed/guests.sh"
 	LAB_JUDGE_PASSED=0 LAB_JUDGE_FAILED=0 LAB_JUDGE_SKIPPED=0
 	for a in $arches; do
-		for g in "$dir/$a" "$dir/$a"-*; do
-			[ -d "$g" ] && guests+=("$(basename "$g")")
+		for g in $(lab_guests_of_arch "$a"); do
+			[ -d "$dir/$g" ] && guests+=("$g")
 		done
 	done
 	if [ ${#guests[@]} = 0 ]; then
@@ -115,11 +116,9 @@ lab_judge() {
 			LAB_JUDGE_FAILED=$((LAB_JUDGE_FAILED + 1))
 			continue
 		fi
-		platform=$(sed -n 's/.*"platform":"\([^"]*\)".*/\1/p' "$dir/$g/run.json" 2>/dev/null)
-		[ -n "$platform" ] || platform=$(sed -n 's/.*"platform":"\([^"]*\)".*/\1/p' "$res" | head -n1)
-		variant=${g#"${g%%-*}"}
-		lab_expect "$res" "$edir/$platform$variant.txt" "$g"
-		echo "$g ($platform$variant, ${edir#"$LAB_TOP/"}): $LAB_EXPECT_PASSED passed, $LAB_EXPECT_FAILED failed, $LAB_EXPECT_SKIPPED skipped against expectations"
+		name=$(lab_guest_get "$g" expectations)
+		lab_expect "$res" "$edir/$name.txt" "$g"
+		echo "$g ($name, ${edir#"$LAB_TOP/"}): $LAB_EXPECT_PASSED passed, $LAB_EXPECT_FAILED failed, $LAB_EXPECT_SKIPPED skipped against expectations"
 		LAB_JUDGE_PASSED=$((LAB_JUDGE_PASSED + LAB_EXPECT_PASSED))
 		LAB_JUDGE_FAILED=$((LAB_JUDGE_FAILED + LAB_EXPECT_FAILED))
 		LAB_JUDGE_SKIPPED=$((LAB_JUDGE_SKIPPED + LAB_EXPECT_SKIPPED))

@@ -9,8 +9,9 @@
 #         [--qemu DIR | --stock-qemu] [--stress T | --perf] [-- run options]
 # --stress T runs `iommu-lab stress --duration T` in each guest instead of the suite,
 # --perf runs `iommu-lab perf` (its I/O node on the module's labdev, else edu).
-# Guests: x86_64 (VT-d scalable mode, first-stage tables), x86_64-ss (the same,
-# second-stage tables), arm64 (SMMUv3). --arch x86_64 runs both x86_64 guests.
+# Guests: the table scripts/testbed/guests.cfg: x86_64 (VT-d scalable mode,
+# first-stage tables), x86_64-ss (the same, second-stage tables), arm64
+# (SMMUv3). --arch x86_64 runs every x86_64 guest.
 # The QEMU is built from Debian's source with iommu-lab's PASID test device
 # (scripts/testbed/build-qemu.sh, cached); --qemu DIR runs qemu-system-* from
 # DIR instead, --stock-qemu Debian's packaged QEMU (no PASID device, 2 PASIDs).
@@ -18,15 +19,16 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 T="$LAB_TOP/scripts/testbed"
+. "$T/guests.sh"
 
-ALL_GUESTS="x86_64 x86_64-ss arm64"
+ALL_GUESTS=$(lab_guest_names | tr '\n' ' ')
 guests=$ALL_GUESTS out="" vm_timeout=1800 run_args=() qemu_dir="" stock=0 command=run
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) case "${2:-}" in
 		all) guests=$ALL_GUESTS ;;
 		*) a=$(lab_arch_norm "${2:-}") || lab_die "--arch: x86_64, arm64 or all"
-		   guests=$(for g in $ALL_GUESTS; do [ "${g%%-*}" = "$a" ] && echo "$g"; done) ;;
+		   guests=$(lab_guests_of_arch "$a") ;;
 		esac; shift 2 ;;
 	--guest) [[ " $ALL_GUESTS " == *" ${2:-} "* ]] || lab_die "--guest: one of $ALL_GUESTS"; guests=$2; shift 2 ;;
 	--stock-qemu) stock=1; shift ;;
@@ -45,7 +47,7 @@ run_id="$(date -u +%Y%m%dT%H%M%SZ)-testbed"
 out=${out:-$LAB_TOP/results/$run_id}
 mkdir -p "$out" || lab_die "cannot create $out"
 
-arches=$(for g in $guests; do echo "${g%%-*}"; done | sort -u)
+arches=$(for g in $guests; do lab_guest_get "$g" arch; done | sort -u)
 for arch in $arches; do "$T/setup.sh" --arch "$arch" || lab_die "testbed setup failed"; done
 packaged_qemu=$("$T/setup.sh" --print-qemu)
 qemu_data=$packaged_qemu/../share/qemu	# firmware always from the packaged QEMU
@@ -68,9 +70,12 @@ has_device() { "$qemu_bin/qemu-system-$1" -device help 2>/dev/null | grep -q "na
 has_labdev() { if [ "$1" = arm64 ]; then has_device aarch64 iommu-lab-dev; else has_device x86_64 iommu-lab-dev; fi; }
 has_prop() { "$qemu_bin/qemu-system-x86_64" -device "$1,help" 2>/dev/null | grep -q "$2"; }
 
-# qemu_cmd GUEST KERNEL INITRD DIR: the guest's QEMU command line, into the array QEMU.
+# qemu_cmd GUEST KERNEL INITRD DIR: the guest's QEMU command line, into the
+# array QEMU: its machine, CPU, IOMMU and kernel command line from the guest
+# table, the test devices and result streams every guest has.
 qemu_cmd() {
-	local guest=$1 arch=${1%%-*} kernel=$2 initrd=$3 dir=$4 common
+	local guest=$1 arch kernel=$2 initrd=$3 dir=$4 common iommu cpu
+	arch=$(lab_guest_get "$guest" arch)
 	common=(-accel tcg -m 2G -smp 2 -nic none -display none -vga none -monitor none -no-reboot
 		-L "$qemu_data"
 		-serial "file:$dir/console.log"
@@ -82,21 +87,20 @@ qemu_cmd() {
 		-chardev "file,id=results,path=$dir/results.tar"
 		-device virtserialport,chardev=results,name=iommu-lab.results
 		-kernel "$kernel" -initrd "$initrd")
-	# Scalable mode; first-stage tables (x-flts=on) or, for x86_64-ss, second-stage ones.
-	local vtd=intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on
-	[ "$guest" = x86_64-ss ] && vtd=${vtd/x-flts=on/x-flts=off}
 	has_labdev "$arch" && common+=(-device "iommu-lab-dev,addr=$LABDEV_SLOT,pasid-bits=20"
 				      -device "iommu-lab-dev,addr=$LABDEV_VFIO_SLOT,pasid-bits=20"
 				      -device "iommu-lab-dev,addr=$LABDEV_VFIO2_SLOT,pasid-bits=20")
-	has_prop intel-iommu x-pasid-bits && vtd+=,x-pasid-bits=20
-	if [ "$arch" = x86_64 ]; then
-		# The IOMMU comes first so every PCI device sits behind it.
-		QEMU=("$qemu_bin/qemu-system-x86_64" -machine q35,kernel-irqchip=split -device "$vtd"
-		      "${common[@]}" -append "console=ttyS0 intel_iommu=on,sm_on oops=panic panic=-1")
-	else
-		QEMU=("$qemu_bin/qemu-system-aarch64" -machine virt,iommu=smmuv3,gic-version=3 -cpu cortex-a57
-		      "${common[@]}" -append "console=ttyAMA0 oops=panic panic=-1")
-	fi
+	QEMU=("$qemu_bin/qemu-system-$([ "$arch" = arm64 ] && echo aarch64 || echo x86_64)"
+	      -machine "$(lab_guest_get "$guest" machine)")
+	cpu=$(lab_guest_get "$guest" cpu)
+	[ -n "$cpu" ] && QEMU+=(-cpu "$cpu")
+	# The IOMMU comes first so every PCI device sits behind it; our QEMU build
+	# lets VT-d advertise 20-bit PASIDs (patch 0002).
+	iommu=$(lab_guest_get "$guest" iommu)
+	[[ "$iommu" == intel-iommu,* ]] && has_prop intel-iommu x-pasid-bits && iommu+=,x-pasid-bits=20
+	[ -n "$iommu" ] && QEMU+=(-device "$iommu")
+	# A guest kernel that oopses panics and the guest ends (the run's verdicts so far are kept).
+	QEMU+=("${common[@]}" -append "$(lab_guest_get "$guest" append) oops=panic panic=-1")
 }
 
 # finish_from_stream DIR CAUSE: results.jsonl from the streamed records when the
@@ -122,7 +126,8 @@ finish_from_stream() {
 }
 
 run_guest() {
-	local guest=$1 arch=${1%%-*} dir="$out/$1" kdir stage initrd conf t0 rc
+	local guest=$1 arch dir="$out/$1" kdir stage initrd conf t0 rc
+	arch=$(lab_guest_get "$guest" arch)
 	mkdir -p "$dir"
 	kdir=$("$T/build-kernel.sh" "$arch") || return 2
 	stage=$("$T/build-suite.sh" "$arch" "$kdir") || return 2

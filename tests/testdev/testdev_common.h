@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "discover.h"
 #include "faultlog.h"
+#include "iommufd.h"
 #include "lab_test.h"
 #include "sysfs.h"
 #include "testdev.h"
@@ -165,13 +166,15 @@ static inline int td_check_zero(struct td_fixture *f, uint32_t buf, uint64_t off
 	EXPECT_EQ(0, td_check_zero(&self->f, _buf, _off, _len)) \
 	TH_LOG("buffer %u [%#lx, +%#lx) was written", _buf, (unsigned long)(_off), (unsigned long)(_len))
 
-/* One transfer by the variant's engine, tagged with PASID unless it is 0 (no
- * PASID); the ITD_DMA status, or -errno. */
+/* One transfer by the variant's engine, tagged with PASID unless it is
+ * LAB_NO_PASID (the RID, as in the iommufd helpers); the ITD_DMA status, or
+ * -errno. PASID 0 is passed on as a tag: the module refuses it (EINVAL). */
 static inline int td_copy_pasid(struct td_fixture *f, uint32_t pasid, uint64_t src, uint64_t dst,
 				uint64_t len)
 {
-	struct itd_dma op = { .flags = (f->software ? ITD_DMA_SOFTWARE : 0) | (pasid ? ITD_DMA_PASID : 0),
-			      .pasid = pasid, .src_iova = src, .dst_iova = dst, .length = len };
+	bool tagged = pasid != LAB_NO_PASID;
+	struct itd_dma op = { .flags = (f->software ? ITD_DMA_SOFTWARE : 0) | (tagged ? ITD_DMA_PASID : 0),
+			      .pasid = tagged ? pasid : 0, .src_iova = src, .dst_iova = dst, .length = len };
 	int ret;
 
 	lab_kmsg_mark(&f->mark);
@@ -187,7 +190,7 @@ static inline int td_copy_pasid(struct td_fixture *f, uint32_t pasid, uint64_t s
 /* One untagged transfer (at the requester ID). */
 static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint64_t len)
 {
-	return td_copy_pasid(f, 0, src, dst, len);
+	return td_copy_pasid(f, LAB_NO_PASID, src, dst, len);
 }
 
 /* A transfer that must complete: both ends translate. */

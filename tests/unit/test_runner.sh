@@ -132,4 +132,33 @@ grep -q "exp:7: RACE needs the reviewed finding" "$tmp/cmp" || fail "a RACE with
 grep -q "exp:8: 'MAYBE' is not PASS, SKIP, FAIL or RACE" "$tmp/cmp" || fail "an unknown expectation is refused"
 grep -q "x.word: PASS, but no expectation" "$tmp/cmp" || fail "a refused line sets no expectation"
 [ "$(grep -c . "$tmp/cmp")" = 11 ] || { cat "$tmp/cmp"; fail "one line per finding and mismatch"; }
+# The guest table: names in order, values, optional keys, unknown guests.
+LAB_TOP=$top_srcdir
+. "$top_srcdir/scripts/testbed/guests.sh"
+cat > "$tmp/guests.cfg" <<'EOT'
+# comment
+[a1]
+arch = x86_64
+machine = q35,kernel-irqchip=split
+append = console=ttyS0 intel_iommu=on,sm_on
+
+[b2]
+# a comment inside
+arch = arm64
+cpu = cortex-a57
+EOT
+LAB_GUESTS_CFG=$tmp/guests.cfg
+[ "$(lab_guest_names | tr '\n' ' ')" = "a1 b2 " ] || fail "guest names: $(lab_guest_names)"
+[ "$(lab_guest_get a1 machine)" = "q35,kernel-irqchip=split" ] || fail "a value with '=' and ','"
+[ "$(lab_guest_get a1 append)" = "console=ttyS0 intel_iommu=on,sm_on" ] || fail "a value with '=' and spaces"
+[ -z "$(lab_guest_get a1 cpu)" ] && lab_guest_get a1 cpu > /dev/null || fail "an unset key is empty, for a known guest"
+lab_guest_get c3 arch > /dev/null && fail "an unknown guest fails"
+[ "$(lab_guests_of_arch arm64)" = b2 ] || fail "guests of an architecture"
+LAB_GUESTS_CFG=$top_srcdir/scripts/testbed/guests.cfg
+for g in $(lab_guest_names); do
+	e=$(lab_guest_get "$g" expectations)
+	[ -f "$top_srcdir/tests/expectations/$e.txt" ] || fail "$g: no tests/expectations/$e.txt"
+	[ -f "$top_srcdir/tests/expectations/perf/$e.txt" ] || fail "$g: no tests/expectations/perf/$e.txt"
+done
+
 echo "test_runner: all checks passed"
