@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* configure probe: HAVE_DEV_IOMMU_MAX_PASIDS -- struct dev_iommu has max_pasids (6.2+) */
+/* configure probe: HAVE_DEV_IOMMU_MAX_PASIDS -- struct dev_iommu.max_pasids (6.2+) */
 #include <linux/iommu.h>
 #include <linux/module.h>
 

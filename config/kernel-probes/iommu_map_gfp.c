@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* configure probe: HAVE_IOMMU_MAP_GFP -- iommu_map() takes a gfp_t (6.3+) */
+/* configure probe: HAVE_IOMMU_MAP_GFP -- iommu_map() with a gfp_t (6.3+) */
 #include <linux/iommu.h>
 #include <linux/module.h>
 

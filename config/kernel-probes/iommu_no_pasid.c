@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* configure probe: HAVE_IOMMU_NO_PASID -- IOMMU_NO_PASID names PASID 0 (6.6+) */
+/* configure probe: HAVE_IOMMU_NO_PASID -- IOMMU_NO_PASID, the name of PASID 0 (6.6+) */
 #include <linux/iommu.h>
 #include <linux/module.h>
 

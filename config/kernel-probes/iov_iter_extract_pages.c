@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* configure probe: HAVE_IOV_ITER_EXTRACT_PAGES -- pin a request's user pages (6.3+) */
+/* configure probe: HAVE_IOV_ITER_EXTRACT_PAGES -- iov_iter_extract_pages(), to pin a request's user pages (6.3+) */
 #include <linux/module.h>
 #include <linux/uio.h>
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* configure probe: HAVE_KERNEL_BUILD_WORKS -- the kernel tree and compiler can build a module at all (required) */
+/* configure probe: HAVE_KERNEL_BUILD_WORKS -- a module built against this tree at all (required) */
+/* required: the kernel tree and compiler must build a module */
 #include <linux/kernel.h>
 #include <linux/module.h>
 

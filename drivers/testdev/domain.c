@@ -9,12 +9,14 @@
 #include <linux/slab.h>
 #include "testdev.h"
 
+#ifdef HAVE_IOMMU_SET_FAULT_HANDLER
 static int td_fault_handler(struct iommu_domain *domain, struct device *dev, unsigned long iova,
 			    int flags, void *token)
 {
 	td_fault_record(token, iova, flags & IOMMU_FAULT_WRITE ? ITD_FAULT_WRITE : 0, 0, ITD_FAULT_SOURCE_IOMMU);
 	return -ENOSYS;	/* not handled: the IOMMU driver still reports it its way */
 }
+#endif
 
 static struct iommu_domain *paging_domain_alloc(struct device *dev, bool pasid)
 {
@@ -22,10 +24,12 @@ static struct iommu_domain *paging_domain_alloc(struct device *dev, bool pasid)
 	return iommu_paging_domain_alloc_flags(dev, pasid ? IOMMU_HWPT_ALLOC_PASID : 0);
 #elif defined(HAVE_IOMMU_PAGING_DOMAIN_ALLOC)
 	return iommu_paging_domain_alloc(dev);
-#else
+#elif defined(HAVE_IOMMU_DOMAIN_ALLOC_BUS)
 	struct iommu_domain *d = iommu_domain_alloc(dev->bus);
 
 	return d ? d : ERR_PTR(-ENOMEM);
+#else
+#error "no paging domain allocator: configure refuses such a kernel"
 #endif
 }
 
@@ -60,7 +64,9 @@ int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a)
 		if (ret)
 			pci_warn(td->pdev, "no MSI cookie for domain: %d (MSIs in it will fault)\n", ret);
 	} else {
+#ifdef HAVE_IOMMU_SET_FAULT_HANDLER
 		iommu_set_fault_handler(d->domain, td_fault_handler, td);
+#endif
 	}
 	ret = xa_alloc(&td->domains, &d->id, d, TD_ID_LIMIT, GFP_KERNEL);
 	if (ret) {
