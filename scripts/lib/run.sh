@@ -29,8 +29,11 @@ lab_driver_attach() {
 	[ -e "$d/driver" ] && [ "$(basename "$(readlink "$d/driver")")" = "$2" ]
 }
 
-# lab_bind BDF DRIVER : hand one function to DRIVER via driver_override; the
-# previous driver is remembered in /run/iommu-lab so unbind can restore it.
+# lab_bind BDF DRIVER : hand one function to DRIVER via driver_override (its
+# module loaded first where the kernel has it as a module); the previous
+# driver is remembered in /run/iommu-lab so unbind can restore it. When the
+# function does not bind, it goes back to its previous driver with no
+# driver_override left, before the error.
 lab_bind() {
 	local bdf=$1 drv=$2 d="/sys/bus/pci/devices/$1" cur=""
 	lab_valid_bdf "$bdf"
@@ -38,9 +41,14 @@ lab_bind() {
 	[ "$(id -u)" = 0 ] || lab_die "bind needs root"
 	[ -e "$d/driver" ] && cur=$(basename "$(readlink "$d/driver")")
 	[ "$cur" = "$drv" ] && return 0
+	[ -d "/sys/bus/pci/drivers/$drv" ] || modprobe "$drv" 2> /dev/null ||
+		lab_die "no $drv driver: not built in, and 'modprobe $drv' failed; nothing was changed on $bdf"
 	mkdir -p /run/iommu-lab && echo "${cur:-none}" > "/run/iommu-lab/$bdf.driver"
 	[ -n "$cur" ] && { lab_driver_detach "$bdf" || lab_die "cannot unbind $bdf from $cur"; }
-	lab_driver_attach "$bdf" "$drv" || lab_die "$bdf did not bind to $drv (is the driver loaded?)"
+	if ! lab_driver_attach "$bdf" "$drv"; then
+		lab_unbind "$bdf"
+		lab_die "$bdf did not bind to $drv; given back to ${cur:-no driver}"
+	fi
 }
 
 lab_unbind() {
