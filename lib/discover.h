@@ -105,11 +105,7 @@ struct lab_iommu *lab_find_iommu(struct lab_platform *p, const char *name);
 /* The platform's IOMMU type: the first instance that is not the iommufd
  * selftest mock; LAB_IOMMU_UNKNOWN if none. */
 enum lab_iommu_type lab_platform_iommu_type(const struct lab_platform *p);
-
-void lab_platform_print(FILE *out, const struct lab_platform *p);
-void lab_platform_json(FILE *out, const struct lab_platform *p);
-
-
+/* (The report `iommu-lab discover` prints is tools/discover_report.h.) */
 
 /* A register of VT-d unit IOMMU as the intel-iommu debugfs file
  * iommu/intel/iommu_regset shows it (NAME as printed there, e.g. "GSTS").

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "faultlog.h"
 #include "iommulab.h"
+#include "discover_report.h"
 
 static void usage(FILE *out)
 {

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The platform report of `iommu-lab discover`: the discovered platform as
+ * text or JSON. Only the discover tool prints it; what tests use of the
+ * discovery stays in lib/discover.c.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "discover.h"
+#include "discover_report.h"
+#include "json.h"
+#include "regs.h"
+
+static const struct lab_regset *regset_of(enum lab_iommu_type t)
+{
+	return t == LAB_IOMMU_VTD ? &lab_vtd_regset : t == LAB_IOMMU_SMMUV3 ? &lab_smmuv3_regset : NULL;
+}
+
+static const char *dma_mode(const char *group_type)
+{
+	if (!strcmp(group_type, "DMA"))
+		return "strict";
+	if (!strcmp(group_type, "DMA-FQ"))
+		return "lazy";
+	return "-";
+}
+
+void lab_platform_print(FILE *out, const struct lab_platform *p)
+{
+	fprintf(out, "platform %s, kernel %s, iommufd %s\n\n", p->id, p->kernel, p->iommufd ? "yes" : "no");
+	fprintf(out, "IOMMU instances: %d\n", p->niommus);
+	for (int i = 0; i < p->niommus; i++) {
+		const struct lab_iommu *m = &p->iommus[i];
+		const struct lab_regset *rs = regset_of(m->type);
+
+		fprintf(out, "  %s  type %s, %d devices\n", m->name, lab_iommu_type_name(m->type),
+			m->ndevices);
+		if (!m->nregs) {
+			fprintf(out, "    registers unavailable: %s\n", m->regs_why[0] ? m->regs_why :
+				"not exposed for this IOMMU type");
+			continue;
+		}
+		fprintf(out, "    registers from %s\n", m->regs_source);
+		for (int r = 0; rs && r < m->nregs && r < (int)rs->nregs; r++)
+			lab_reg_print(out, rs->regs[r], m->regs[r]);
+	}
+	fprintf(out, "\nPCI functions: %d%s\n", p->ndevs, p->ext_caps_readable ? "" :
+		" (not root: PASID/ATS/PRI/ACS capabilities not readable)");
+	fprintf(out, "  %-12s %-9s %-6s %-10s %-5s %-8s %-6s %-14s %s\n", "BDF", "ID", "class", "driver",
+		"group", "domain", "dma", "iommu", "capabilities");
+	for (int i = 0; i < p->ndevs; i++) {
+		const struct lab_pci_dev *d = &p->devs[i];
+		char id[16], grp[8], caps[128] = "";
+
+		snprintf(id, sizeof(id), "%04x:%04x", d->vendor, d->device);
+		snprintf(grp, sizeof(grp), d->group < 0 ? "-" : "%d", d->group);
+		if (d->has_pasid)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "PASID(%u%s%s%s) ",
+				 d->pasid_width, d->pasid_exec ? ",exec" : "", d->pasid_priv ? ",priv" : "",
+				 d->pasid_enabled ? ",on" : "");
+		if (d->has_ats)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "ATS%s ",
+				 d->ats_enabled ? "(on)" : "");
+		if (d->has_pri)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "PRI%s ",
+				 d->pri_enabled ? "(on)" : "");
+		if (d->has_acs)
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "ACS(%#x) ", d->acs_cap);
+		if (d->vfio_cdev[0])
+			snprintf(caps + strlen(caps), sizeof(caps) - strlen(caps), "cdev:%s ", d->vfio_cdev);
+		fprintf(out, "  %-12s %-9s %06x %-10s %-5s %-8s %-6s %-14.14s %s\n", d->bdf, id, d->class,
+			d->driver[0] ? d->driver : "-", grp, d->group_type[0] ? d->group_type : "-",
+			dma_mode(d->group_type), d->iommu[0] ? d->iommu : "-", caps);
+		for (int r = 0; r < d->nresv; r++)
+			fprintf(out, "  %-12s reserved region %#010lx-%#010lx %s\n", "", d->resv[r].start,
+				d->resv[r].end, d->resv[r].type);
+	}
+}
+
+static void regs_json(struct lab_json *j, const struct lab_iommu *m)
+{
+	const struct lab_regset *rs = regset_of(m->type);
+
+	lab_json_obj(j, "registers");
+	for (int r = 0; rs && r < m->nregs && r < (int)rs->nregs; r++) {
+		const struct lab_reg *reg = rs->regs[r];
+
+		lab_json_obj(j, reg->name);
+		lab_json_hex(j, "value", m->regs[r]);
+		lab_json_str(j, "spec", reg->spec);
+		lab_json_obj(j, "fields");
+		for (size_t f = 0; f < reg->nfields; f++)
+			lab_json_uint(j, reg->fields[f].name, lab_field_get(m->regs[r], &reg->fields[f]));
+		lab_json_end(j);
+		lab_json_end(j);
+	}
+	lab_json_end(j);
+}
+
+void lab_platform_json(FILE *out, const struct lab_platform *p)
+{
+	struct lab_json j;
+
+	lab_json_init(&j, out, true);
+	lab_json_obj(&j, NULL);
+	lab_json_str(&j, "platform", p->id);
+	lab_json_str(&j, "arch", p->arch);
+	lab_json_str(&j, "kernel", p->kernel);
+	lab_json_bool(&j, "iommufd", p->iommufd);
+	lab_json_bool(&j, "ext_caps_readable", p->ext_caps_readable);
+	lab_json_arr(&j, "iommus");
+	for (int i = 0; i < p->niommus; i++) {
+		const struct lab_iommu *m = &p->iommus[i];
+
+		lab_json_obj(&j, NULL);
+		lab_json_str(&j, "name", m->name);
+		lab_json_str(&j, "type", lab_iommu_type_name(m->type));
+		lab_json_int(&j, "devices", m->ndevices);
+		if (m->nregs) {
+			lab_json_str(&j, "registers_source", m->regs_source);
+			regs_json(&j, m);
+		} else {
+			lab_json_str(&j, "registers_unavailable", m->regs_why[0] ? m->regs_why :
+				     "not exposed for this IOMMU type");
+		}
+		lab_json_end(&j);
+	}
+	lab_json_end(&j);
+	lab_json_arr(&j, "pci");
+	for (int i = 0; i < p->ndevs; i++) {
+		const struct lab_pci_dev *d = &p->devs[i];
+
+		lab_json_obj(&j, NULL);
+		lab_json_str(&j, "bdf", d->bdf);
+		lab_json_hex(&j, "vendor", d->vendor);
+		lab_json_hex(&j, "device", d->device);
+		lab_json_hex(&j, "class", d->class);
+		lab_json_str(&j, "driver", d->driver[0] ? d->driver : NULL);
+		if (d->group >= 0)
+			lab_json_int(&j, "iommu_group", d->group);
+		else
+			lab_json_null(&j, "iommu_group");
+		lab_json_str(&j, "default_domain", d->group_type[0] ? d->group_type : NULL);
+		lab_json_str(&j, "dma_mode", d->group_type[0] ? dma_mode(d->group_type) : NULL);
+		lab_json_str(&j, "iommu", d->iommu[0] ? d->iommu : NULL);
+		lab_json_str(&j, "vfio_cdev", d->vfio_cdev[0] ? d->vfio_cdev : NULL);
+		if (d->has_pasid) {
+			lab_json_obj(&j, "pasid");
+			lab_json_uint(&j, "max_width", d->pasid_width);
+			lab_json_bool(&j, "exec", d->pasid_exec);
+			lab_json_bool(&j, "priv", d->pasid_priv);
+			lab_json_bool(&j, "enabled", d->pasid_enabled);
+			lab_json_end(&j);
+		}
+		if (d->has_ats) {
+			lab_json_obj(&j, "ats");
+			lab_json_bool(&j, "enabled", d->ats_enabled);
+			lab_json_uint(&j, "stu", d->ats_stu);
+			lab_json_end(&j);
+		}
+		if (d->has_pri) {
+			lab_json_obj(&j, "pri");
+			lab_json_bool(&j, "enabled", d->pri_enabled);
+			lab_json_end(&j);
+		}
+		if (d->has_acs) {
+			lab_json_obj(&j, "acs");
+			lab_json_hex(&j, "cap", d->acs_cap);
+			lab_json_hex(&j, "ctrl", d->acs_ctrl);
+			lab_json_end(&j);
+		}
+		lab_json_arr(&j, "reserved_regions");
+		for (int r = 0; r < d->nresv; r++) {
+			lab_json_obj(&j, NULL);
+			lab_json_hex(&j, "start", d->resv[r].start);
+			lab_json_hex(&j, "end", d->resv[r].end);
+			lab_json_str(&j, "type", d->resv[r].type);
+			lab_json_end(&j);
+		}
+		lab_json_end(&j);
+		lab_json_end(&j);
+	}
+	lab_json_end(&j);
+	lab_json_end(&j);
+	fputc('\n', out);
+}
