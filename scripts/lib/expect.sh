@@ -117,6 +117,8 @@ lab_judge() {
 			continue
 		fi
 		name=$(lab_guest_get "$g" expectations)
+		# A guest that stalled and was booted again (vm.sh): said every time.
+		[ -s "$dir/$g/retried.txt" ] && echo "$g: booted twice (the first boot: $(cat "$dir/$g/retried.txt"))"
 		lab_expect "$res" "$edir/$name.txt" "$g"
 		echo "$g ($name, ${edir#"$LAB_TOP/"}): $LAB_EXPECT_PASSED passed, $LAB_EXPECT_FAILED failed, $LAB_EXPECT_SKIPPED skipped against expectations"
 		LAB_JUDGE_PASSED=$((LAB_JUDGE_PASSED + LAB_EXPECT_PASSED))
