@@ -214,7 +214,11 @@ boot_guest() {
 		line=$(grep -m1 -E 'rcu: INFO: .* detected stalls|soft lockup|hung_task|blocked for more than' \
 			"$dir/console.log" 2> /dev/null | sed 's/^\[[ 0-9.]*\] //')
 		STALL_CAUSE="guest stalled: no progress for ${stall_s}s after $(( $(date +%s) - start ))s${line:+ (console: $line)}"
+		# timeout passes SIGTERM on to QEMU; a QEMU that ignores it is killed.
 		kill "$pid" 2> /dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2> /dev/null && sleep 1; done
+		pkill -KILL -P "$pid" 2> /dev/null
+		kill -KILL "$pid" 2> /dev/null
 		wait "$pid" 2> /dev/null
 		return $STALLED
 	done
