@@ -78,10 +78,14 @@ static void kernel_pasid_detach(struct iommu_domain *domain, struct device *dev,
 #endif
 }
 
-static int pasid_attach(struct testdev *td, struct td_domain *d, u32 pasid)
+static int pasid_attach(struct testdev *td, u32 domain_id, u32 pasid)
 {
-	int ret = td_pasid_check(td, pasid);
+	struct td_domain *d = xa_load(&td->domains, domain_id);
+	int ret;
 
+	if (!d)
+		return -ENOENT;
+	ret = td_pasid_check(td, pasid);
 	if (ret)
 		return ret;
 	if (!d->pasid_capable)
@@ -107,19 +111,28 @@ static void pasid_detach(struct testdev *td, u32 pasid, struct td_domain *d)
 	d->attached--;
 }
 
-int td_attach(struct testdev *td, struct itd_attach *a)
+/* ITD_DETACH at a PASID: the domain id is not looked at. */
+static int pasid_detach_cmd(struct testdev *td, u32 domain_id, u32 pasid)
+{
+	struct td_domain *d;
+	int ret = td_pasid_check(td, pasid);
+
+	if (ret)
+		return ret;
+	d = xa_load(&td->pasids, pasid);
+	if (!d)
+		return -ENOENT;
+	pasid_detach(td, pasid, d);
+	return 0;
+}
+
+/* The RID to the default domain, blocked, or a test domain. */
+static int rid_attach(struct testdev *td, u32 domain_id)
 {
 	struct td_domain *d;
 	int ret;
 
-	if (a->flags & ~ITD_ATTACH_PASID)
-		return -EOPNOTSUPP;
-	if (a->flags & ITD_ATTACH_PASID) {
-		d = xa_load(&td->domains, a->domain_id);
-		return d ? pasid_attach(td, d, a->pasid) : -ENOENT;
-	}
-
-	switch (a->domain_id) {
+	switch (domain_id) {
 	case ITD_DOMAIN_DEFAULT:
 		if (td->state == ITD_STATE_DEFAULT)
 			return -EBUSY;
@@ -149,7 +162,7 @@ int td_attach(struct testdev *td, struct itd_attach *a)
 		return ret;
 	}
 
-	d = xa_load(&td->domains, a->domain_id);
+	d = xa_load(&td->domains, domain_id);
 	if (!d)
 		return -ENOENT;
 	if (td->state == ITD_STATE_DOMAIN)
@@ -173,27 +186,35 @@ int td_attach(struct testdev *td, struct itd_attach *a)
 	return 0;
 }
 
-int td_detach(struct testdev *td, struct itd_attach *a)
+/* ITD_DETACH at the RID: whatever test domain is there (the id is not looked at). */
+static int rid_detach_cmd(struct testdev *td, u32 domain_id)
 {
-	struct td_domain *d;
-	int ret;
-
-	if (a->flags & ~ITD_ATTACH_PASID)
-		return -EOPNOTSUPP;
-	if (a->flags & ITD_ATTACH_PASID) {
-		ret = td_pasid_check(td, a->pasid);
-		if (ret)
-			return ret;
-		d = xa_load(&td->pasids, a->pasid);
-		if (!d)
-			return -ENOENT;
-		pasid_detach(td, a->pasid, d);
-		return 0;
-	}
 	if (td->state != ITD_STATE_DOMAIN)
 		return -ENOENT;
 	rid_detach(td);
 	return 0;
+}
+
+/* ITD_ATTACH and ITD_DETACH: at a PASID with ITD_ATTACH_PASID, else at the RID. */
+static int attach_cmd(struct testdev *td, const struct itd_attach *a,
+		      int (*at_rid)(struct testdev *td, u32 domain_id),
+		      int (*at_pasid)(struct testdev *td, u32 domain_id, u32 pasid))
+{
+	if (a->flags & ~ITD_ATTACH_PASID)
+		return -EOPNOTSUPP;
+	if (a->flags & ITD_ATTACH_PASID)
+		return at_pasid(td, a->domain_id, a->pasid);
+	return at_rid(td, a->domain_id);
+}
+
+int td_attach(struct testdev *td, struct itd_attach *a)
+{
+	return attach_cmd(td, a, rid_attach, pasid_attach);
+}
+
+int td_detach(struct testdev *td, struct itd_attach *a)
+{
+	return attach_cmd(td, a, rid_detach_cmd, pasid_detach_cmd);
 }
 
 /* The domain translating the device's RID, or its PASID; NULL if none (blocked). */
@@ -230,7 +251,8 @@ void td_teardown(struct testdev *td)
 	td->state = ITD_STATE_DEFAULT;
 	if (moved)
 		td_msi_rearm(td);	/* before the domains it may have used go */
-	td_domains_destroy(td);
-	td_bufs_destroy(td);
+	/* The domains first: their mappings use the buffers. */
+	td_objs_destroy(td, &td->domains, &td_domain_ops);
+	td_objs_destroy(td, &td->bufs, &td_buf_ops);
 	td_faults_reset(td);
 }

@@ -11,6 +11,26 @@
 #include <linux/uaccess.h>
 #include "testdev.h"
 
+static void buf_destroy(struct testdev *td, void *obj)
+{
+	struct td_buf *b = obj;
+
+	if (b->dma_mapped)
+		dma_unmap_page(td_dev(td), b->dma_addr, b->length, DMA_BIDIRECTIONAL);
+	__free_pages(b->pages, b->order);
+	kfree(b);
+}
+
+/* A buffer stays while a mapping uses it. */
+static bool buf_busy(const void *obj)
+{
+	const struct td_buf *b = obj;
+
+	return b->maps;
+}
+
+const struct td_obj_ops td_buf_ops = { .busy = buf_busy, .destroy = buf_destroy };
+
 int td_buf_alloc(struct testdev *td, struct itd_buf_alloc *a)
 {
 	u64 align = a->align ? a->align : PAGE_SIZE;
@@ -48,32 +68,8 @@ int td_buf_alloc(struct testdev *td, struct itd_buf_alloc *a)
 	a->buf_id = b->id;
 	return 0;
 err:
-	if (b->dma_mapped)
-		dma_unmap_page(td_dev(td), b->dma_addr, b->length, DMA_BIDIRECTIONAL);
-	__free_pages(b->pages, b->order);
-	kfree(b);
-	return ret;
-}
-
-static void buf_destroy(struct testdev *td, struct td_buf *b)
-{
-	if (b->dma_mapped)
-		dma_unmap_page(td_dev(td), b->dma_addr, b->length, DMA_BIDIRECTIONAL);
-	__free_pages(b->pages, b->order);
-	kfree(b);
-}
-
-int td_buf_free(struct testdev *td, u32 id)
-{
-	struct td_buf *b = xa_load(&td->bufs, id);
-
-	if (!b)
-		return -ENOENT;
-	if (b->maps)
-		return -EBUSY;
-	xa_erase(&td->bufs, id);
 	buf_destroy(td, b);
-	return 0;
+	return ret;
 }
 
 int td_buf_rw(struct testdev *td, struct itd_buf_rw *rw)
@@ -121,16 +117,4 @@ bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len)
 			return true;
 	}
 	return false;
-}
-
-/* Every buffer of the open file, freed (their mappings are gone already). */
-void td_bufs_destroy(struct testdev *td)
-{
-	struct td_buf *b;
-	unsigned long i;
-
-	xa_for_each(&td->bufs, i, b) {
-		xa_erase(&td->bufs, i);
-		buf_destroy(td, b);
-	}
 }

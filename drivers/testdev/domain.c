@@ -89,8 +89,9 @@ static bool unmap_one(struct td_domain *d, struct td_map *m)
 	return whole;
 }
 
-static void domain_destroy(struct td_domain *d)
+static void domain_destroy(struct testdev *td, void *obj)
 {
+	struct td_domain *d = obj;
 	struct td_map *m, *tmp;
 
 	list_for_each_entry_safe(m, tmp, &d->maps, node)
@@ -99,18 +100,15 @@ static void domain_destroy(struct td_domain *d)
 	kfree(d);
 }
 
-int td_domain_free(struct testdev *td, u32 id)
+/* A domain stays while it is attached, at the RID or at a PASID. */
+static bool domain_busy(const void *obj)
 {
-	struct td_domain *d = xa_load(&td->domains, id);
+	const struct td_domain *d = obj;
 
-	if (!d)
-		return -ENOENT;
-	if (d->attached)
-		return -EBUSY;
-	xa_erase(&td->domains, id);
-	domain_destroy(d);
-	return 0;
+	return d->attached;
 }
+
+const struct td_obj_ops td_domain_ops = { .busy = domain_busy, .destroy = domain_destroy };
 
 static int range_check(struct td_domain *d, u64 iova, u64 length)
 {
@@ -244,16 +242,4 @@ int td_unmap(struct testdev *td, struct itd_map *m)
 			ret = -EIO;	/* the IOMMU driver unmapped less than it mapped */
 	}
 	return ret;
-}
-
-/* Every domain of the open file, unmapped and freed (none is attached). */
-void td_domains_destroy(struct testdev *td)
-{
-	struct td_domain *d;
-	unsigned long i;
-
-	xa_for_each(&td->domains, i, d) {
-		xa_erase(&td->domains, i);
-		domain_destroy(d);
-	}
 }

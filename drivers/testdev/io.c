@@ -42,30 +42,20 @@ static struct testdev *io_td(struct file *file)
 	return file->private_data;
 }
 
-static int td_io_open(struct inode *inode, struct file *file)
+/* Any number of openers; the store is allocated at the first open. */
+static int io_claim(struct testdev *td)
 {
-	struct testdev *td = container_of(file->private_data, struct testdev, io_misc);
-	int ret = 0;
-
-	if (!capable(CAP_SYS_RAWIO))
-		return -EPERM;
-	mutex_lock(&td->lock);
-	if (td->dead) {
-		ret = -ENODEV;
-	} else if (!td->engine) {
-		ret = -EOPNOTSUPP;	/* nothing would move the bytes by DMA */
-	} else if (!td->io_store) {
+	if (!td->engine)
+		return -EOPNOTSUPP;	/* nothing would move the bytes by DMA */
+	if (!td->io_store)
 		td->io_store = dma_alloc_coherent(&td->pdev->dev, store_len(), &td->io_store_dma,
 						  GFP_KERNEL | __GFP_NOWARN);
-		if (!td->io_store)
-			ret = -ENOMEM;
-	}
-	mutex_unlock(&td->lock);
-	if (ret)
-		return ret;
-	kref_get(&td->ref);
-	file->private_data = td;
-	return 0;
+	return td->io_store ? 0 : -ENOMEM;
+}
+
+static int td_io_open(struct inode *inode, struct file *file)
+{
+	return td_node_open(file, container_of(file->private_data, struct testdev, io_misc), io_claim);
 }
 
 /* Called with td->lock held at unbind: the store keeps its bytes from one

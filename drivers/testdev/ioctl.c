@@ -46,7 +46,7 @@ static int td_info(struct testdev *td, void *arg)
 		struct td_domain *d = xa_load(&td->domains, probe.domain_id);
 
 		set_geometry(info, d->domain);
-		td_domain_free(td, probe.domain_id);
+		td_obj_free(td, &td->domains, probe.domain_id, &td_domain_ops);
 	}
 	return 0;
 }
@@ -122,14 +122,14 @@ static int td_ucmd_buf_free(struct testdev *td, void *arg)
 {
 	struct itd_buf_free *a = arg;
 
-	return a->flags ? -EOPNOTSUPP : td_buf_free(td, a->buf_id);
+	return a->flags ? -EOPNOTSUPP : td_obj_free(td, &td->bufs, a->buf_id, &td_buf_ops);
 }
 
 static int td_ucmd_domain_free(struct testdev *td, void *arg)
 {
 	struct itd_domain_free *a = arg;
 
-	return a->flags ? -EOPNOTSUPP : td_domain_free(td, a->domain_id);
+	return a->flags ? -EOPNOTSUPP : td_obj_free(td, &td->domains, a->domain_id, &td_domain_ops);
 }
 
 /*
@@ -159,27 +159,18 @@ static long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 				 (void __user *)arg);
 }
 
+/* One opener at a time: the open file owns the state. */
+static int ctl_claim(struct testdev *td)
+{
+	if (td->open)
+		return -EBUSY;
+	td->open = true;
+	return 0;
+}
+
 static int td_open(struct inode *inode, struct file *file)
 {
-	struct testdev *td = container_of(file->private_data, struct testdev, misc);
-	int ret = 0;
-
-	/* The node is 0600 root; DMA control also needs the capability. */
-	if (!capable(CAP_SYS_RAWIO))
-		return -EPERM;
-	mutex_lock(&td->lock);
-	if (td->dead)
-		ret = -ENODEV;
-	else if (td->open)
-		ret = -EBUSY;
-	else
-		td->open = true;
-	mutex_unlock(&td->lock);
-	if (ret)
-		return ret;
-	kref_get(&td->ref);
-	file->private_data = td;
-	return 0;
+	return td_node_open(file, container_of(file->private_data, struct testdev, misc), ctl_claim);
 }
 
 static int td_release(struct inode *inode, struct file *file)

@@ -17,6 +17,18 @@ static const struct td_engine_ops *const td_engines[] = {
 	&td_engine_labdev,
 };
 
+/* The engine whose device (lib/drivers/<dev>/) PDEV is; NULL if none. */
+static const struct td_engine_ops *td_engine_for(struct pci_dev *pdev)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(td_engines); i++) {
+		const struct lab_device_desc *dev = &td_engines[i]->dev;
+
+		if (dev->vendor == pdev->vendor && dev->device == pdev->device)
+			return td_engines[i];
+	}
+	return NULL;
+}
+
 /*
  * Unregister the nodes, tear the open file's state down, stop the engine
  * and drop the driver's reference: an open file keeps the object until it
@@ -35,7 +47,7 @@ static void td_shutdown(struct testdev *td)
 	td_io_free_store(td);	/* open I/O files now fail with -ENODEV */
 	td->dead = true;
 	if (td->engine)
-		td->engine->remove(td);
+		td_pci_teardown(td);
 	mutex_unlock(&td->lock);
 	if (td->io_misc.fops)
 		up_write(&td->io_rwsem);
@@ -64,14 +76,9 @@ static int td_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_put;
 	pci_set_drvdata(pdev, td);
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(td_engines); i++) {
-		if (td_engines[i]->match(pdev)) {
-			td->engine = td_engines[i];
-			break;
-		}
-	}
+	td->engine = td_engine_for(pdev);
 	if (td->engine) {
-		ret = td->engine->init(td);
+		ret = td_pci_setup(td, td->engine);
 		if (ret) {
 			pci_err(pdev, "engine %s: init failed: %d\n", td->engine->name, ret);
 			goto err_put;
@@ -104,7 +111,7 @@ static int td_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 err_engine:
 	if (td->engine)
-		td->engine->remove(td);
+		td_pci_teardown(td);
 err_put:
 	kref_put(&td->ref, td_free);	/* the only reference: no node was registered */
 	return ret;

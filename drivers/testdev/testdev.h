@@ -20,31 +20,61 @@
 #include <linux/xarray.h>
 #include "kcompat.h"
 #include "uapi/iommu_testdev.h"
+#include "device_desc.h"	/* lib/drivers/ */
 
 struct testdev;
 struct td_pci;
 
 /*
- * A DMA engine: one ops table per engine, one file each (docs/testdev.md, "Engines").
- * Calls are serialised by testdev->lock.
+ * A DMA engine: one ops table per engine, one file each (docs/testdev.md,
+ * "Engines"), for a device described in lib/drivers/<dev>/ (registers, limits,
+ * and the struct lab_device_desc engine_pci.c works from). Calls are
+ * serialised by testdev->lock. The contract, the same for every engine and for
+ * the userspace engines (lib/uengine.h):
+ *
+ * memcpy_start() checks the request and hands it to the device: on return 0
+ * the device has accepted it and the transfer is in flight or already done.
+ * It does not wait for completion. It fails, with nothing issued, with
+ * -EINVAL (length 0 or above max_len), -EOPNOTSUPP (a PASID this function
+ * cannot tag with) or -EBUSY (the device is still busy with an earlier,
+ * timed-out transfer). Every successful memcpy_start() is followed by one
+ * memcpy_wait() before the next call.
+ *
+ * memcpy_wait() returns when the transfer is complete (every DMA the device
+ * issued for it has finished) or has timed out, and says how it ended:
+ * ITD_DMA_OK, ITD_DMA_FAULT (the device reported a failed access, recorded
+ * with td_fault_record() as ITD_FAULT_SOURCE_ENGINE), ITD_DMA_TIMEOUT (not
+ * done within the engine's limit, a few seconds), ITD_DMA_ERROR, or -errno.
+ * A device that cannot see faults returns ITD_DMA_OK for a faulting transfer;
+ * the IOMMU's fault log and the data tell. It polls: completion must not
+ * depend on an interrupt, as a test domain may leave the MSI doorbell
+ * unmapped.
+ *
+ * send_msi() makes the device send its MSI once and returns without waiting
+ * for it; the interrupt handler counts it in td->msi_count.
  */
 struct td_engine_ops {
 	const char *name;
 	enum itd_engine_kind kind;
 	u32 max_len;			/* largest memcpy */
 	bool pasid;			/* can tag transfers with a PASID */
-	/* Does this engine drive PDEV? Called before init. */
-	bool (*match)(struct pci_dev *pdev);
-	/* Map registers, enable the function; may set td->engine_priv. */
-	int (*init)(struct testdev *td);
-	/* Start copying LEN bytes src -> dst (IOVAs); with_pasid: tag with PASID. */
+	struct lab_device_desc dev;	/* the function it drives (lib/drivers/device_desc.h) */
+	size_t priv_size;		/* td->engine_priv, zeroed at probe, freed at unbind */
 	int (*memcpy_start)(struct testdev *td, u64 src, u64 dst, u32 len, bool with_pasid, u32 pasid);
-	/* Wait for the transfer started last: ITD_DMA_OK/FAULT/TIMEOUT/ERROR or -errno. */
 	int (*memcpy_wait)(struct testdev *td);
-	/* Raise one MSI from the device. */
 	int (*send_msi)(struct testdev *td);
-	void (*remove)(struct testdev *td);
+	/* Optional: no DMA in flight on return; before the function is disabled at unbind. */
+	void (*quiesce)(struct testdev *td);
 };
+
+/*
+ * The fields of an engine for one of the testbed's emulated PCI devices,
+ * taken from its header (lib/drivers/<dev>/<dev>_hw.h, prefix D); the PCI
+ * plumbing sends the MSI.
+ */
+#define TD_EMULATED_PCI_ENGINE(D)						\
+	.name = D##_NAME, .kind = ITD_ENGINE_EMULATED, .max_len = D##_LEN_MAX,	\
+	.dev = LAB_DEVICE_DESC(D), .send_msi = td_pci_send_msi
 
 struct td_buf {
 	u32 id;
@@ -164,30 +194,38 @@ void td_teardown(struct testdev *td);
 
 /* domain.c: paging domains and their mappings */
 int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a);
-int td_domain_free(struct testdev *td, u32 id);
+extern const struct td_obj_ops td_domain_ops;	/* td->domains; busy while attached */
 int td_map(struct testdev *td, struct itd_map *m);
 int td_unmap(struct testdev *td, struct itd_map *m);
-void td_domains_destroy(struct testdev *td);
 
 /* buf.c: module buffers */
 int td_buf_alloc(struct testdev *td, struct itd_buf_alloc *a);
-int td_buf_free(struct testdev *td, u32 id);
+extern const struct td_obj_ops td_buf_ops;	/* td->bufs; busy while mapped */
 int td_buf_rw(struct testdev *td, struct itd_buf_rw *rw);
 bool td_phys_owned(struct testdev *td, phys_addr_t phys, u64 len);
 bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len);
-void td_bufs_destroy(struct testdev *td);
 
 /* --- bottom: engines, PCI plumbing, the device object, fault records, ioctl tables ----------- */
 
 /* engine_pci.c: what every PCI device engine sets up and tears down */
 struct td_pci {
-	void __iomem *regs;	/* BAR 0 */
-	int irq;		/* the MSI vector */
-	irq_handler_t handler;
+	void __iomem *regs;		/* BAR 0 */
+	int irq;			/* the MSI vector */
+	const struct lab_device_desc *dev;
+	u8 priv[] __aligned(8);		/* td->engine_priv: the engine's priv_size bytes */
 };
-int td_pci_setup(struct testdev *td, struct td_pci *p, irq_handler_t handler);
-void td_pci_teardown(struct testdev *td, struct td_pci *p);
+/* Enable the function, map and check BAR 0, bus mastering, the MSI; td->pci
+ * and td->engine_priv set. 0, -ENODEV (not the device eng describes) or -errno. */
+int td_pci_setup(struct testdev *td, const struct td_engine_ops *eng);
+/* The engine quiesced, everything td_pci_setup() took released. */
+void td_pci_teardown(struct testdev *td);
+int td_pci_send_msi(struct testdev *td);
 void td_msi_rearm(struct testdev *td);
+
+static inline void __iomem *td_regs(struct testdev *td)
+{
+	return td->pci->regs;
+}
 
 /* engine_edu.c, engine_labdev.c */
 extern const struct td_engine_ops td_engine_edu;
@@ -208,7 +246,7 @@ u32 td_faults_take(struct testdev *td, struct itd_fault *recs, u32 max);
 u32 td_faults_lost(struct testdev *td);
 void td_faults_reset(struct testdev *td);
 
-/* ucmd.c: ioctl tables */
+/* ucmd.c: ioctl tables, a node's open, objects by id */
 /* Room for any command's argument, as the module knows it. */
 union td_ucmd_buffer {
 	struct itd_info info;
@@ -244,5 +282,21 @@ struct td_ioctl_op {
 	}
 long td_ioctl_dispatch(struct testdev *td, const struct td_ioctl_op *ops, size_t nops, unsigned int cmd,
 		       void __user *uarg);
+/*
+ * A node's open: -EPERM without CAP_SYS_RAWIO, -ENODEV once unbound, else
+ * claim(td)'s answer (called with td->lock held; 0 lets the open through).
+ * An open file holds a reference on td, put at its release.
+ */
+int td_node_open(struct file *file, struct testdev *td, int (*claim)(struct testdev *td));
+
+/* A kind of object the commands name by id, kept in one of td's xarrays. */
+struct td_obj_ops {
+	bool (*busy)(const void *obj);			/* in use: not freed by id */
+	void (*destroy)(struct testdev *td, void *obj);	/* already erased from the xarray */
+};
+/* Free object id of xa: 0, -ENOENT if there is none, -EBUSY while it is in use. */
+int td_obj_free(struct testdev *td, struct xarray *xa, u32 id, const struct td_obj_ops *ops);
+/* Free every object of xa, in use or not: at teardown their users went first. */
+void td_objs_destroy(struct testdev *td, struct xarray *xa, const struct td_obj_ops *ops);
 
 #endif

@@ -9,8 +9,14 @@
  * smaller one from the first version on is zero-extended, so structures grow
  * by appending and older callers keep working. Handlers run with
  * testdev->lock held, and not at all once the function is unbound (-ENODEV).
- * Bottom layer: calls only the handler it was given.
+ *
+ * Also what the nodes and the commands share around the table: a node's open
+ * (the same capability, lock and unbind rules), and the objects commands name
+ * by id (buffers, domains), freed through their kind's ops, as iommufd's
+ * objects are.
+ * Bottom layer: calls only the functions it was given.
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/uaccess.h>
 #include "testdev.h"
@@ -54,4 +60,45 @@ long td_ioctl_dispatch(struct testdev *td, const struct td_ioctl_op *ops, size_t
 	if (!ret && op->copy_out && copy_to_user(uarg, &buf, min_t(size_t, usize, op->size)))
 		ret = -EFAULT;
 	return ret;
+}
+
+int td_node_open(struct file *file, struct testdev *td, int (*claim)(struct testdev *td))
+{
+	int ret;
+
+	/* The nodes are 0600 root; DMA control also needs the capability. */
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	mutex_lock(&td->lock);
+	ret = td->dead ? -ENODEV : claim(td);
+	mutex_unlock(&td->lock);
+	if (ret)
+		return ret;
+	kref_get(&td->ref);
+	file->private_data = td;
+	return 0;
+}
+
+int td_obj_free(struct testdev *td, struct xarray *xa, u32 id, const struct td_obj_ops *ops)
+{
+	void *obj = xa_load(xa, id);
+
+	if (!obj)
+		return -ENOENT;
+	if (ops->busy(obj))
+		return -EBUSY;
+	xa_erase(xa, id);
+	ops->destroy(td, obj);
+	return 0;
+}
+
+void td_objs_destroy(struct testdev *td, struct xarray *xa, const struct td_obj_ops *ops)
+{
+	unsigned long id;
+	void *obj;
+
+	xa_for_each(xa, id, obj) {
+		xa_erase(xa, id);
+		ops->destroy(td, obj);
+	}
 }

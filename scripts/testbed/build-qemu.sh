@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Build QEMU from Debian's source package with iommu-lab's additions: the PCIe
-# test device with a PASID capability (qemu/iommu-lab-dev.c) and the small,
-# commented changes in qemu/patches/ (PASID-tagged DMA address spaces from the
-# PCI IOMMU ops, a configurable VT-d PASID width). Only the x86_64 and aarch64
+# test device with a PASID capability (qemu/iommu-lab-dev.c, and its register
+# header lib/drivers/labdev/labdev_hw.h) and the small, commented changes in
+# qemu/patches/ (PASID-tagged DMA address spaces from the PCI IOMMU ops, a
+# configurable VT-d PASID width). Only the x86_64 and aarch64
 # system emulators, TCG only. Cached by source version and our files; prints
 # the directory holding bin/qemu-system-*.
 #   build-qemu.sh
@@ -14,7 +15,10 @@ Q="$LAB_TOP/scripts/testbed/qemu"
 QEMU_SRC_VERSION=${IOMMU_LAB_QEMU_SRC_VERSION:-1:10.0.13+ds-0+deb13u1}
 BUILD_PKGS="dpkg-dev ninja-build pkg-config libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev python3-venv flex bison"
 
-key=$( (echo "$QEMU_SRC_VERSION"; cat "$Q"/iommu-lab-dev.c "$Q"/patches/*.patch "$0") | sha256sum | cut -c1-12)
+# The device's register and pattern header is shared with the module and the
+# library: it goes next to the model, and into the cache key.
+LABDEV_HW="$LAB_TOP/lib/drivers/labdev/labdev_hw.h"
+key=$( (echo "$QEMU_SRC_VERSION"; cat "$Q"/iommu-lab-dev.c "$LABDEV_HW" "$Q"/patches/*.patch "$0") | sha256sum | cut -c1-12)
 out="$IOMMU_LAB_CACHE/qemu-build/$key"
 if [ -x "$out/bin/qemu-system-x86_64" ] && [ -x "$out/bin/qemu-system-aarch64" ]; then echo "$out/bin"; exit 0; fi
 
@@ -57,7 +61,7 @@ dpkg-source -x "$dsc" "$work/src" > "$work/unpack.log" 2>&1 || lab_die "dpkg-sou
 for p in "$Q"/patches/*.patch; do
 	patch -d "$work/src" -p1 --quiet < "$p" || lab_die "$(basename "$p") does not apply to QEMU $ver"
 done
-cp "$Q/iommu-lab-dev.c" "$work/src/hw/misc/iommu-lab-dev.c"
+cp "$Q/iommu-lab-dev.c" "$LABDEV_HW" "$work/src/hw/misc/"
 mkdir -p "$work/build"
 (cd "$work/build" && "$work/src/configure" --prefix="$out" --python=/usr/bin/python3 \
 	--target-list=x86_64-softmmu,aarch64-softmmu --without-default-features --enable-tcg \

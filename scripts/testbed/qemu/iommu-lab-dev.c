@@ -7,12 +7,14 @@
  * (through the per-PASID IOMMU address space), and reports for every
  * operation whether it completed, which access faulted, or whether the
  * request was refused before any DMA was issued. It exposes a PCIe PASID
- * extended capability, which no stock QEMU device has. Register map and
- * semantics: docs/labdev.md in iommu-lab.
+ * extended capability, which no stock QEMU device has. Registers, limits and
+ * the test pattern: labdev_hw.h (iommu-lab's lib/drivers/labdev/, which its
+ * module and library include too); semantics: docs/labdev.md in iommu-lab.
  *
  * Test use only: vendor 0x1234 is the ID QEMU uses for its test devices.
  *
- * Built into QEMU by iommu-lab's scripts/testbed/build-qemu.sh, with
+ * Built into QEMU by iommu-lab's scripts/testbed/build-qemu.sh (which copies
+ * labdev_hw.h next to this file), with
  * patches/0001 (pci_device_iommu_address_space_pasid(), used below for
  * PASID-tagged DMA) and patches/0003 (the CONFIG_IOMMU_LAB_DEV build entry).
  */
@@ -30,17 +32,12 @@
 #include "hw/pci/msi.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
+#include "labdev_hw.h"      /* copied from iommu-lab's lib/drivers/labdev/ */
 
 #define TYPE_IOMMU_LAB_DEV "iommu-lab-dev"
 OBJECT_DECLARE_SIMPLE_TYPE(IommuLabDevState, IOMMU_LAB_DEV)
 
-/* Identity */
-#define LAB_VENDOR_ID           0x1234
-#define LAB_DEVICE_ID           0x1ab0
-#define LAB_REVISION            0x01
-#define LAB_ID_VALUE            0x1ab00001u
-
-/* Config space layout */
+/* Config space layout: the PASID extended capability */
 #define LAB_PASID_CAP_OFFSET    0x100
 #define LAB_PASID_CAP_VERSION   1
 #define LAB_PASID_CAP_SIZE      8       /* header, capability, control */
@@ -48,87 +45,29 @@ OBJECT_DECLARE_SIMPLE_TYPE(IommuLabDevState, IOMMU_LAB_DEV)
 #define LAB_PASID_REG_CTRL      0x06    /* 16 bits */
 #define LAB_PASID_CTRL_ENABLE   0x0001
 #define LAB_PASID_WIDTH_SHIFT   8
-#define LAB_PASID_BITS_MAX      20
 #define LAB_PASID_BITS_DEFAULT  20
-
-/* BAR 0 */
-#define LAB_MMIO_SIZE           (4 * KiB)
-
-#define LAB_REG_ID              0x00
-#define LAB_REG_CAPS            0x04
-#define LAB_REG_SRC_LO          0x08
-#define LAB_REG_SRC_HI          0x0c
-#define LAB_REG_DST_LO          0x10
-#define LAB_REG_DST_HI          0x14
-#define LAB_REG_LEN             0x18
-#define LAB_REG_PASID           0x1c
-#define LAB_REG_SEED            0x20
-#define LAB_REG_OP              0x24
-#define LAB_REG_STATUS          0x28
-#define LAB_REG_RESULT          0x2c
-#define LAB_REG_FAULT_LO        0x30
-#define LAB_REG_FAULT_HI        0x34
-#define LAB_REG_FAULT_INFO      0x38
-#define LAB_REG_CTRL            0x3c
-#define LAB_REG_IRQ_STATUS      0x40
-#define LAB_REG_IRQ_ACK         0x44
-#define LAB_REG_IRQ_RAISE       0x48
-#define LAB_REG_COUNT           0x4c
-
-#define LAB_CAPS_PASID          BIT(0)
-#define LAB_CAPS_WIDTH_SHIFT    8
-
-#define LAB_LEN_MAX             0x200000u
-
-#define LAB_PASID_VALUE_MASK    0x000fffffu
-#define LAB_PASID_VALID         BIT(31)
-
-#define LAB_OP_WRITE            1
-#define LAB_OP_READ             2
-#define LAB_OP_COPY             3
-#define LAB_OP_PAIR             4
-
-#define LAB_STATUS_OK           0
-#define LAB_STATUS_FAULT        1
-#define LAB_STATUS_MISMATCH     2
-#define LAB_STATUS_BAD_REQUEST  3
-
-#define LAB_FAULT_INFO_WRITE    BIT(0)
-#define LAB_FAULT_INFO_PASID    BIT(1)
-
-#define LAB_CTRL_IRQ_ON_DONE    BIT(0)
-
-#define LAB_IRQ_DONE            BIT(0)
 
 /* DMA is split so that no single access crosses this IOVA boundary. */
 #define LAB_DMA_CHUNK           (4 * KiB)
+
+/* BAR 0 register NAME (LABDEV_REG_NAME) of S, as an lvalue. */
+#define LAB_REG(s, name)        ((s)->reg[LABDEV_REG_##name / 4])
 
 struct IommuLabDevState {
     PCIDevice parent_obj;
 
     MemoryRegion mmio;
-    uint8_t *bounce;            /* LAB_LEN_MAX bytes */
+    uint8_t *bounce;            /* LABDEV_LEN_MAX bytes */
 
     /* properties */
     uint8_t pasid_bits;
 
-    /* fixed at realize */
-    uint32_t caps;
-
-    /* guest-visible registers */
-    uint64_t src;
-    uint64_t dst;
-    uint32_t len;
-    uint32_t pasid;
-    uint32_t seed;
-    uint32_t op;
-    uint32_t status;
-    uint32_t result;
-    uint64_t fault_addr;
-    uint32_t fault_info;
-    uint32_t ctrl;
-    uint32_t irq_status;
-    uint32_t count;
+    /*
+     * The BAR 0 registers, by offset / 4, as the guest reads them. ID and
+     * CAPS are set at realize, IRQ_ACK and IRQ_RAISE stay 0 (a write acts
+     * on IRQ_STATUS), the others are zeroed by reset.
+     */
+    uint32_t reg[LABDEV_REG_END / 4];
 };
 
 /*
@@ -141,21 +80,17 @@ typedef struct LabDmaPath {
     bool tagged;
 } LabDmaPath;
 
-/*
- * The test pattern: byte I (offset from the start of the transfer) for seed
- * SEED. Documented in docs/labdev.md so the guest can compute it as well.
- */
-static inline uint8_t lab_pattern_byte(uint32_t seed, uint32_t i)
+/* The 64-bit value of the LO/HI register pair at LO. */
+static uint64_t lab_reg64(IommuLabDevState *s, hwaddr lo)
 {
-    uint32_t mix = seed * 0x9E3779B1u + i * 0x85EBCA77u;
-
-    return (uint8_t)(mix >> 24) ^ (uint8_t)i;
+    return deposit64(s->reg[lo / 4], 32, 32, s->reg[lo / 4 + 1]);
 }
 
+/* The test pattern (labdev_hw.h; docs/labdev.md) for seed SEED. */
 static void lab_fill_pattern(uint8_t *buf, uint32_t len, uint32_t seed)
 {
     for (uint32_t i = 0; i < len; i++) {
-        buf[i] = lab_pattern_byte(seed, i);
+        buf[i] = labdev_pattern_byte(seed, i);
     }
 }
 
@@ -233,10 +168,12 @@ static bool lab_dma(IommuLabDevState *s, const LabDmaPath *path,
         }
 
         if (res != MEMTX_OK) {
-            s->status = LAB_STATUS_FAULT;
-            s->fault_addr = addr;
-            s->fault_info = (to_memory ? LAB_FAULT_INFO_WRITE : 0) |
-                            (path->tagged ? LAB_FAULT_INFO_PASID : 0);
+            LAB_REG(s, STATUS) = LABDEV_STATUS_FAULT;
+            LAB_REG(s, FAULT_LO) = extract64(addr, 0, 32);
+            LAB_REG(s, FAULT_HI) = extract64(addr, 32, 32);
+            LAB_REG(s, FAULT_INFO) =
+                (to_memory ? LABDEV_FAULT_INFO_WRITE : 0) |
+                (path->tagged ? LABDEV_FAULT_INFO_PASID : 0);
             return false;
         }
         done += n;
@@ -251,23 +188,24 @@ static bool lab_dma(IommuLabDevState *s, const LabDmaPath *path,
 static bool lab_prepare(IommuLabDevState *s, LabDmaPath *path)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t pasid;
+    uint32_t len = LAB_REG(s, LEN);
+    uint32_t pasid = LAB_REG(s, PASID);
 
-    switch (s->op) {
-    case LAB_OP_WRITE:
-    case LAB_OP_READ:
-    case LAB_OP_COPY:
-    case LAB_OP_PAIR:
+    switch (LAB_REG(s, OP)) {
+    case LABDEV_OP_WRITE:
+    case LABDEV_OP_READ:
+    case LABDEV_OP_COPY:
+    case LABDEV_OP_PAIR:
         break;
     default:
         return false;
     }
 
-    if (s->len == 0 || s->len > LAB_LEN_MAX) {
+    if (len == 0 || len > LABDEV_LEN_MAX) {
         return false;
     }
 
-    if (!(s->pasid & LAB_PASID_VALID)) {
+    if (!(pasid & LABDEV_PASID_VALID)) {
         path->as = pci_get_address_space(pdev);
         path->tagged = false;
         return true;
@@ -277,7 +215,7 @@ static bool lab_prepare(IommuLabDevState *s, LabDmaPath *path)
     if (!lab_pasid_enabled(s)) {
         return false;
     }
-    pasid = s->pasid & LAB_PASID_VALUE_MASK;
+    pasid &= LABDEV_PASID_VALUE_MASK;
     if (pasid >> s->pasid_bits) {
         return false;
     }
@@ -292,60 +230,63 @@ static bool lab_prepare(IommuLabDevState *s, LabDmaPath *path)
 static void lab_run_op(IommuLabDevState *s)
 {
     LabDmaPath path;
-    uint32_t len = s->len;
+    uint32_t len = LAB_REG(s, LEN);
+    uint32_t seed = LAB_REG(s, SEED);
+    uint64_t src = lab_reg64(s, LABDEV_REG_SRC_LO);
+    uint64_t dst = lab_reg64(s, LABDEV_REG_DST_LO);
     uint8_t *buf = s->bounce;
+    size_t first_diff;
 
-    s->status = LAB_STATUS_OK;
-    s->result = 0;
-    s->fault_addr = 0;
-    s->fault_info = 0;
+    LAB_REG(s, STATUS) = LABDEV_STATUS_OK;
+    LAB_REG(s, RESULT) = 0;
+    LAB_REG(s, FAULT_LO) = 0;
+    LAB_REG(s, FAULT_HI) = 0;
+    LAB_REG(s, FAULT_INFO) = 0;
 
     if (!lab_prepare(s, &path)) {
-        s->status = LAB_STATUS_BAD_REQUEST;
+        LAB_REG(s, STATUS) = LABDEV_STATUS_BAD_REQUEST;
         goto done;
     }
 
-    switch (s->op) {
-    case LAB_OP_WRITE:
-        lab_fill_pattern(buf, len, s->seed);
-        lab_dma(s, &path, s->dst, buf, len, true);
+    switch (LAB_REG(s, OP)) {
+    case LABDEV_OP_WRITE:
+        lab_fill_pattern(buf, len, seed);
+        lab_dma(s, &path, dst, buf, len, true);
         break;
 
-    case LAB_OP_READ:
-        if (lab_dma(s, &path, s->src, buf, len, false)) {
+    case LABDEV_OP_READ:
+        if (lab_dma(s, &path, src, buf, len, false)) {
             uint32_t differ = 0;
 
             for (uint32_t i = 0; i < len; i++) {
-                if (buf[i] != lab_pattern_byte(s->seed, i)) {
+                if (buf[i] != labdev_pattern_byte(seed, i)) {
                     differ++;
                 }
             }
-            s->result = differ;
+            LAB_REG(s, RESULT) = differ;
         }
         break;
 
-    case LAB_OP_COPY:
+    case LABDEV_OP_COPY:
         /* Whole source first, then the destination: overlap acts as memmove */
-        if (lab_dma(s, &path, s->src, buf, len, false)) {
-            lab_dma(s, &path, s->dst, buf, len, true);
+        if (lab_dma(s, &path, src, buf, len, false)) {
+            lab_dma(s, &path, dst, buf, len, true);
         }
         break;
 
-    case LAB_OP_PAIR:
-        lab_fill_pattern(buf, len, s->seed);
-        if (!lab_dma(s, &path, s->dst, buf, len, true)) {
+    case LABDEV_OP_PAIR:
+        lab_fill_pattern(buf, len, seed);
+        if (!lab_dma(s, &path, dst, buf, len, true)) {
             break;
         }
         memset(buf, 0, len);
-        if (!lab_dma(s, &path, s->dst, buf, len, false)) {
+        if (!lab_dma(s, &path, dst, buf, len, false)) {
             break;
         }
-        for (uint32_t i = 0; i < len; i++) {
-            if (buf[i] != lab_pattern_byte(s->seed, i)) {
-                s->status = LAB_STATUS_MISMATCH;
-                s->result = i;
-                break;
-            }
+        first_diff = labdev_pattern_first_diff(buf, len, seed);
+        if (first_diff < len) {
+            LAB_REG(s, STATUS) = LABDEV_STATUS_MISMATCH;
+            LAB_REG(s, RESULT) = first_diff;
         }
         break;
 
@@ -354,10 +295,30 @@ static void lab_run_op(IommuLabDevState *s)
     }
 
 done:
-    s->count++;
-    s->irq_status |= LAB_IRQ_DONE;
-    if (s->ctrl & LAB_CTRL_IRQ_ON_DONE) {
+    LAB_REG(s, COUNT)++;
+    LAB_REG(s, IRQ_STATUS) |= LABDEV_IRQ_DONE;
+    if (LAB_REG(s, CTRL) & LABDEV_CTRL_IRQ_ON_DONE) {
         lab_raise_msi(s);
+    }
+}
+
+/*
+ * The bits of register ADDR a write stores: 0 for the read-only ones (and for
+ * IRQ_ACK and IRQ_RAISE, which act on IRQ_STATUS instead).
+ */
+static uint32_t lab_reg_wmask(hwaddr addr)
+{
+    switch (addr) {
+    case LABDEV_REG_SRC_LO ... LABDEV_REG_LEN:
+    case LABDEV_REG_SEED:
+    case LABDEV_REG_OP:
+        return UINT32_MAX;
+    case LABDEV_REG_PASID:
+        return LABDEV_PASID_VALID | LABDEV_PASID_VALUE_MASK;
+    case LABDEV_REG_CTRL:
+        return LABDEV_CTRL_IRQ_ON_DONE;
+    default:
+        return 0;
     }
 }
 
@@ -365,52 +326,13 @@ static uint64_t lab_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     IommuLabDevState *s = opaque;
 
-    switch (addr) {
-    case LAB_REG_ID:
-        return LAB_ID_VALUE;
-    case LAB_REG_CAPS:
-        return s->caps;
-    case LAB_REG_SRC_LO:
-        return extract64(s->src, 0, 32);
-    case LAB_REG_SRC_HI:
-        return extract64(s->src, 32, 32);
-    case LAB_REG_DST_LO:
-        return extract64(s->dst, 0, 32);
-    case LAB_REG_DST_HI:
-        return extract64(s->dst, 32, 32);
-    case LAB_REG_LEN:
-        return s->len;
-    case LAB_REG_PASID:
-        return s->pasid;
-    case LAB_REG_SEED:
-        return s->seed;
-    case LAB_REG_OP:
-        return s->op;
-    case LAB_REG_STATUS:
-        return s->status;
-    case LAB_REG_RESULT:
-        return s->result;
-    case LAB_REG_FAULT_LO:
-        return extract64(s->fault_addr, 0, 32);
-    case LAB_REG_FAULT_HI:
-        return extract64(s->fault_addr, 32, 32);
-    case LAB_REG_FAULT_INFO:
-        return s->fault_info;
-    case LAB_REG_CTRL:
-        return s->ctrl;
-    case LAB_REG_IRQ_STATUS:
-        return s->irq_status;
-    case LAB_REG_IRQ_ACK:
-    case LAB_REG_IRQ_RAISE:
-        return 0;
-    case LAB_REG_COUNT:
-        return s->count;
-    default:
+    if (addr >= LABDEV_REG_END) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       TYPE_IOMMU_LAB_DEV ": read of unknown register 0x%"
                       HWADDR_PRIx "\n", addr);
         return 0;
     }
+    return s->reg[addr / 4];
 }
 
 static void lab_mmio_write(void *opaque, hwaddr addr, uint64_t data,
@@ -418,64 +340,30 @@ static void lab_mmio_write(void *opaque, hwaddr addr, uint64_t data,
 {
     IommuLabDevState *s = opaque;
     uint32_t val = data;
+    uint32_t wmask = lab_reg_wmask(addr);
 
-    switch (addr) {
-    case LAB_REG_SRC_LO:
-        s->src = deposit64(s->src, 0, 32, val);
-        break;
-    case LAB_REG_SRC_HI:
-        s->src = deposit64(s->src, 32, 32, val);
-        break;
-    case LAB_REG_DST_LO:
-        s->dst = deposit64(s->dst, 0, 32, val);
-        break;
-    case LAB_REG_DST_HI:
-        s->dst = deposit64(s->dst, 32, 32, val);
-        break;
-    case LAB_REG_LEN:
-        s->len = val;
-        break;
-    case LAB_REG_PASID:
-        s->pasid = val & (LAB_PASID_VALID | LAB_PASID_VALUE_MASK);
-        break;
-    case LAB_REG_SEED:
-        s->seed = val;
-        break;
-    case LAB_REG_OP:
-        s->op = val;
-        lab_run_op(s);
-        break;
-    case LAB_REG_CTRL:
-        s->ctrl = val & LAB_CTRL_IRQ_ON_DONE;
-        break;
-    case LAB_REG_IRQ_ACK:
-        s->irq_status &= ~val;
-        break;
-    case LAB_REG_IRQ_RAISE:
-        s->irq_status |= val;
-        lab_raise_msi(s);
-        break;
-    case LAB_REG_ID:
-    case LAB_REG_CAPS:
-    case LAB_REG_STATUS:
-    case LAB_REG_RESULT:
-    case LAB_REG_FAULT_LO:
-    case LAB_REG_FAULT_HI:
-    case LAB_REG_FAULT_INFO:
-    case LAB_REG_IRQ_STATUS:
-    case LAB_REG_COUNT:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      TYPE_IOMMU_LAB_DEV ": write to read-only register 0x%"
-                      HWADDR_PRIx "\n", addr);
-        break;
-    default:
+    if (addr >= LABDEV_REG_END) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       TYPE_IOMMU_LAB_DEV ": write to unknown register 0x%"
                       HWADDR_PRIx "\n", addr);
-        break;
+        return;
+    }
+    if (addr == LABDEV_REG_IRQ_ACK) {
+        LAB_REG(s, IRQ_STATUS) &= ~val;
+    } else if (addr == LABDEV_REG_IRQ_RAISE) {
+        LAB_REG(s, IRQ_STATUS) |= val;
+        lab_raise_msi(s);
+    } else if (!wmask) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      TYPE_IOMMU_LAB_DEV ": write to read-only register 0x%"
+                      HWADDR_PRIx "\n", addr);
+    } else {
+        s->reg[addr / 4] = val & wmask;
+        if (addr == LABDEV_REG_OP) {
+            lab_run_op(s);
+        }
     }
 }
-
 static const MemoryRegionOps lab_mmio_ops = {
     .read = lab_mmio_read,
     .write = lab_mmio_write,
@@ -515,9 +403,9 @@ static void lab_realize(PCIDevice *pdev, Error **errp)
 {
     IommuLabDevState *s = IOMMU_LAB_DEV(pdev);
 
-    if (s->pasid_bits > LAB_PASID_BITS_MAX) {
+    if (s->pasid_bits > LABDEV_PASID_BITS_MAX) {
         error_setg(errp, "pasid-bits must be between 0 and %d (0: no PASID "
-                   "capability)", LAB_PASID_BITS_MAX);
+                   "capability)", LABDEV_PASID_BITS_MAX);
         return;
     }
 
@@ -535,16 +423,17 @@ static void lab_realize(PCIDevice *pdev, Error **errp)
 
     if (lab_pasid_cap_present(s)) {
         lab_init_pasid_cap(s);
-        s->caps = LAB_CAPS_PASID |
-                  ((uint32_t)s->pasid_bits << LAB_CAPS_WIDTH_SHIFT);
+        LAB_REG(s, CAPS) = LABDEV_CAPS_PASID |
+            ((uint32_t)s->pasid_bits << LABDEV_CAPS_WIDTH_SHIFT);
     } else {
-        s->caps = 0;
+        LAB_REG(s, CAPS) = 0;
     }
+    LAB_REG(s, ID) = LABDEV_ID_VALUE;
 
-    s->bounce = g_malloc(LAB_LEN_MAX);
+    s->bounce = g_malloc(LABDEV_LEN_MAX);
 
     memory_region_init_io(&s->mmio, OBJECT(s), &lab_mmio_ops, s,
-                          "iommu-lab-dev-mmio", LAB_MMIO_SIZE);
+                          "iommu-lab-dev-mmio", LABDEV_BAR_SIZE);
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY, &s->mmio);
 }
 
@@ -563,19 +452,9 @@ static void lab_reset_hold(Object *obj, ResetType type)
     IommuLabDevState *s = IOMMU_LAB_DEV(obj);
     PCIDevice *pdev = PCI_DEVICE(obj);
 
-    s->src = 0;
-    s->dst = 0;
-    s->len = 0;
-    s->pasid = 0;
-    s->seed = 0;
-    s->op = 0;
-    s->status = 0;
-    s->result = 0;
-    s->fault_addr = 0;
-    s->fault_info = 0;
-    s->ctrl = 0;
-    s->irq_status = 0;
-    s->count = 0;
+    /* Every register but ID and CAPS, the first two. */
+    QEMU_BUILD_BUG_ON(LABDEV_REG_ID != 0 || LABDEV_REG_CAPS != 4);
+    memset(&s->reg[2], 0, sizeof(s->reg) - 2 * sizeof(s->reg[0]));
 
     /* The generic PCI reset leaves extended capabilities alone. */
     if (lab_pasid_cap_present(s)) {
@@ -603,9 +482,9 @@ static void lab_class_init(ObjectClass *klass, void *data)
 
     k->realize = lab_realize;
     k->exit = lab_exit;
-    k->vendor_id = LAB_VENDOR_ID;
-    k->device_id = LAB_DEVICE_ID;
-    k->revision = LAB_REVISION;
+    k->vendor_id = LABDEV_VENDOR_ID;
+    k->device_id = LABDEV_DEVICE_ID;
+    k->revision = LABDEV_REVISION;
     k->class_id = PCI_CLASS_OTHERS << 8;
 
     rc->phases.hold = lab_reset_hold;
