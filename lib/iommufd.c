@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include "iommufd.h"
 #include "sysfs.h"
@@ -17,22 +19,83 @@
 #include <linux/vfio.h>
 #endif
 
-int lab_iommufd_built(void)
-{
+/* What this build's uAPI headers have (configure --with-uapi). */
+enum { BUILT_IOMMUFD = 1 << 0, BUILT_PASID = 1 << 1, BUILT_VIOMMU = 1 << 2 };
+static const unsigned int built = 0
 #if defined(HAVE_IOMMUFD_UAPI) && defined(HAVE_VFIO_CDEV_UAPI)
-	return 1;
-#else
-	return 0;
+	| BUILT_IOMMUFD
 #endif
+#if defined(HAVE_IOMMUFD_PASID_UAPI) && defined(HAVE_VFIO_CDEV_UAPI)
+	| BUILT_PASID
+#endif
+#ifdef HAVE_IOMMUFD_VIOMMU_UAPI
+	| BUILT_VIOMMU
+#endif
+	;
+
+int lab_iommufd_built(void) { return !!(built & BUILT_IOMMUFD); }
+int lab_iommufd_pasid_built(void) { return !!(built & BUILT_PASID); }
+int lab_iommufd_viommu_built(void) { return !!(built & BUILT_VIOMMU); }
+
+/* Whether file holds a line starting with text. */
+static bool file_has_line(const char *file, const char *text)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(file, "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, text, strlen(text));
+	if (f)
+		fclose(f);
+	return found;
 }
 
-int lab_iommufd_pasid_built(void)
+/*
+ * Why the running kernel offers no iommufd, from what it shows: the module
+ * directory's lists of built-in and loadable modules, else its configuration
+ * where one is readable. Never a guess stated as read.
+ */
+static const char *kernel_iommufd_absent(char *buf, size_t len)
 {
-#if defined(HAVE_IOMMUFD_PASID_UAPI) && defined(HAVE_VFIO_CDEV_UAPI)
-	return 1;
-#else
-	return 0;
-#endif
+	char mod[300], cfg[300];
+	struct utsname u;
+
+	if (uname(&u))
+		return "no /dev/iommu";
+	snprintf(mod, sizeof(mod), "/lib/modules/%s/modules.dep", u.release);
+	snprintf(cfg, sizeof(cfg), "/boot/config-%s", u.release);
+	if (!access("/sys/module/iommufd", F_OK))
+		snprintf(buf, len, "kernel %s: iommufd is loaded but there is no /dev/iommu", u.release);
+	else if (file_has_line(mod, "kernel/drivers/iommu/iommufd/iommufd.ko"))
+		snprintf(buf, len, "kernel %s: iommufd is a module that is not loaded (modprobe iommufd)",
+			 u.release);
+	else if (!access(cfg, R_OK))
+		snprintf(buf, len, "kernel %s without CONFIG_IOMMUFD (%s: %s)", u.release, cfg,
+			 file_has_line(cfg, "# CONFIG_IOMMUFD is not set") ? "is not set" : "absent");
+	else
+		snprintf(buf, len, "kernel %s without CONFIG_IOMMUFD: no /dev/iommu, iommufd neither "
+			 "loaded nor in its modules.dep (its configuration is not readable here)", u.release);
+	return buf;
+}
+
+const char *lab_iommufd_unusable(enum lab_iommufd_need need)
+{
+	static const struct { unsigned int bit; const char *what; } needs[] = {
+		[LAB_NEED_IOMMUFD] = { BUILT_IOMMUFD, "iommufd and the VFIO cdev" },
+		[LAB_NEED_PASID] = { BUILT_PASID, "PASID HWPTs and VFIO attach at a PASID" },
+		[LAB_NEED_VIOMMU] = { BUILT_VIOMMU, "vIOMMU and nested HWPTs" },
+	};
+	static char why[400];
+
+	if (access("/dev/iommu", F_OK))
+		return kernel_iommufd_absent(why, sizeof(why));
+	if (!(built & needs[need].bit)) {
+		snprintf(why, sizeof(why), "built without uAPI headers for %s (configure --with-uapi)",
+			 needs[need].what);
+		return why;
+	}
+	return NULL;
 }
 
 int lab_iommufd_open(void)
@@ -40,6 +103,18 @@ int lab_iommufd_open(void)
 	int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+ssize_t lab_fd_read_within(int fd, void *buf, size_t len, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n = poll(&pfd, 1, timeout_ms);
+
+	if (n == 0)
+		return -EAGAIN;
+	if (n > 0)
+		n = read(fd, buf, len);
+	return n < 0 ? -errno : n;
 }
 
 /* The vfio-dev/vfioN entry of a function bound to vfio-pci with VFIO_DEVICE_CDEV. */
@@ -286,15 +361,6 @@ int lab_vfio_attach_pt(int devfd, uint32_t pasid, uint32_t pt_id)
 int lab_vfio_detach_pt(int devfd, uint32_t pasid) { (void)devfd; (void)pasid; return -EOPNOTSUPP; }
 #endif
 
-int lab_iommufd_viommu_built(void)
-{
-#ifdef HAVE_IOMMUFD_VIOMMU_UAPI
-	return 1;
-#else
-	return 0;
-#endif
-}
-
 #ifdef HAVE_IOMMUFD_VIOMMU_UAPI
 int lab_viommu_alloc(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, enum lab_viommu_type type,
 		     uint32_t *viommu_id)
@@ -322,72 +388,75 @@ int lab_vdevice_alloc(int iommufd, uint32_t viommu_id, uint32_t dev_id, uint64_t
 	return ret;
 }
 
-int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_id, const uint64_t ste[2],
-				 uint32_t *hwpt_id)
+/* IOMMU_HWPT_ALLOC of a nested HWPT on pt_id (a vIOMMU or a nest parent)
+ * from the vendor's stage-1 data. */
+static int hwpt_alloc_nested(int iommufd, uint32_t dev_id, uint32_t pt_id, uint32_t data_type,
+			     const void *data, uint32_t data_len, uint32_t *hwpt_id)
 {
-	struct iommu_hwpt_arm_smmuv3 data = { .ste = { htole64(ste[0]), htole64(ste[1]) } };
 	struct iommu_hwpt_alloc c = {
 		.size = sizeof(c),
 		.dev_id = dev_id,
-		.pt_id = viommu_id,
-		.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3,
-		.data_len = sizeof(data),
-		.data_uptr = (uintptr_t)&data,
+		.pt_id = pt_id,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
 	};
 	int ret = xioctl(iommufd, IOMMU_HWPT_ALLOC, &c);
 
 	if (!ret)
 		*hwpt_id = c.out_hwpt_id;
 	return ret;
+}
+
+int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_id, const uint64_t ste[2],
+				 uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_arm_smmuv3 data = { .ste = { htole64(ste[0]), htole64(ste[1]) } };
+
+	return hwpt_alloc_nested(iommufd, dev_id, viommu_id, IOMMU_HWPT_DATA_ARM_SMMUV3, &data, sizeof(data),
+				 hwpt_id);
 }
 
 int lab_hwpt_alloc_vtd_nested(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint64_t pgtbl_gpa,
 			      uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_vtd_s1 data = { .flags = flags, .pgtbl_addr = pgtbl_gpa, .addr_width = addr_width };
-	struct iommu_hwpt_alloc c = {
-		.size = sizeof(c),
-		.dev_id = dev_id,
-		.pt_id = parent_hwpt_id,
-		.data_type = IOMMU_HWPT_DATA_VTD_S1,
-		.data_len = sizeof(data),
-		.data_uptr = (uintptr_t)&data,
-	};
-	int ret = xioctl(iommufd, IOMMU_HWPT_ALLOC, &c);
 
-	if (!ret)
-		*hwpt_id = c.out_hwpt_id;
+	return hwpt_alloc_nested(iommufd, dev_id, parent_hwpt_id, IOMMU_HWPT_DATA_VTD_S1, &data, sizeof(data),
+				 hwpt_id);
+}
+
+/* IOMMU_HWPT_INVALIDATE of n entries of the vendor's data_type on id (a
+ * nested HWPT or a vIOMMU); *done (may be NULL): how many the kernel handled. */
+static int hwpt_invalidate(int iommufd, uint32_t id, uint32_t data_type, const void *entries,
+			   uint32_t entry_len, uint32_t n, uint32_t *done)
+{
+	struct iommu_hwpt_invalidate c = {
+		.size = sizeof(c),
+		.hwpt_id = id,
+		.data_uptr = (uintptr_t)entries,
+		.data_type = data_type,
+		.entry_len = entry_len,
+		.entry_num = n,
+	};
+	int ret = xioctl(iommufd, IOMMU_HWPT_INVALIDATE, &c);
+
+	if (done)
+		*done = c.entry_num;
 	return ret;
 }
 
 int lab_hwpt_invalidate_vtd_s1(int iommufd, uint32_t hwpt_id, uint64_t addr, uint64_t npages)
 {
 	struct iommu_hwpt_vtd_s1_invalidate ent = { .addr = addr, .npages = npages };
-	struct iommu_hwpt_invalidate c = {
-		.size = sizeof(c),
-		.hwpt_id = hwpt_id,
-		.data_uptr = (uintptr_t)&ent,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-		.entry_len = sizeof(ent),
-		.entry_num = 1,
-	};
 
-	return xioctl(iommufd, IOMMU_HWPT_INVALIDATE, &c);
+	return hwpt_invalidate(iommufd, hwpt_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, &ent, sizeof(ent), 1, NULL);
 }
 
 int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,
 				 uint32_t *done)
 {
 	struct iommu_viommu_arm_smmuv3_invalidate ent[64];
-	struct iommu_hwpt_invalidate c = {
-		.size = sizeof(c),
-		.hwpt_id = viommu_id,
-		.data_uptr = (uintptr_t)ent,
-		.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
-		.entry_len = sizeof(ent[0]),
-		.entry_num = n,
-	};
-	int ret;
 
 	if (n > 64)
 		return -E2BIG;
@@ -395,10 +464,8 @@ int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t
 		ent[i].cmd[0] = htole64(cmds[i][0]);
 		ent[i].cmd[1] = htole64(cmds[i][1]);
 	}
-	ret = xioctl(iommufd, IOMMU_HWPT_INVALIDATE, &c);
-	if (done)
-		*done = c.entry_num;
-	return ret;
+	return hwpt_invalidate(iommufd, viommu_id, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, ent, sizeof(ent[0]),
+			       n, done);
 }
 
 int lab_veventq_alloc_smmuv3(int iommufd, uint32_t viommu_id, uint32_t depth, uint32_t *veventq_id, int *fd)
@@ -419,17 +486,10 @@ int lab_veventq_read_smmuv3(int fd, uint64_t evt[4], uint32_t *sequence, int tim
 		struct iommufd_vevent_header hdr;
 		struct iommu_vevent_arm_smmuv3 ev;
 	} rec;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-	int ret = poll(&pfd, 1, timeout_ms);
+	ssize_t n = lab_fd_read_within(fd, &rec, sizeof(rec), timeout_ms);
 
-	if (ret < 0)
-		return -errno;
-	if (ret == 0)
-		return -EAGAIN;
-	n = read(fd, &rec, sizeof(rec));
 	if (n < 0)
-		return -errno;
+		return n;
 	if (n != sizeof(rec))
 		return -EIO;
 	for (int i = 0; i < 4; i++)

@@ -4,6 +4,7 @@
 #define LAB_IOMMUFD_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 /* True when built with iommufd uAPI headers (configure --with-uapi). */
 int lab_iommufd_built(void);
@@ -11,7 +12,20 @@ int lab_iommufd_built(void);
 int lab_iommufd_pasid_built(void);
 
 /* Open /dev/iommu. fd or -errno. */
+/* What a test needs of iommufd. */
+enum lab_iommufd_need { LAB_NEED_IOMMUFD, LAB_NEED_PASID, LAB_NEED_VIOMMU };
+/*
+ * Why iommufd cannot serve a test that needs `need`, or NULL when it can:
+ * the running kernel first (no /dev/iommu: iommufd not built in, a module
+ * not loaded, with what the kernel shows of it), then this build's uAPI
+ * headers. A static buffer, for a SKIP reason.
+ */
+const char *lab_iommufd_unusable(enum lab_iommufd_need need);
 int lab_iommufd_open(void);
+/* One read() of an fd iommufd or VFIO signals on (a vEVENTQ, an MSI
+ * eventfd) once it is readable within timeout_ms: the bytes read, -EAGAIN
+ * when it did not become readable, or -errno. */
+ssize_t lab_fd_read_within(int fd, void *buf, size_t len, int timeout_ms);
 /* Open the VFIO cdev of PCI function BDF and bind it to IOMMUFD; returns the
  * device fd and stores the iommufd device id. -ENODEV: not bound to vfio-pci
  * with a cdev. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include "iommufd.h"
 #include "iommufd_mock.h"
 
 #ifdef HAVE_IOMMUFD_TEST_PASID
@@ -32,36 +33,31 @@ int lab_mock_pasid_device(int iommufd, uint32_t ioas_id, uint32_t *stdev_id, uin
 	return ret;
 }
 
-int lab_mock_replace_rid(int iommufd, uint32_t stdev_id, uint32_t pt_id)
+int lab_mock_attach(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id, bool replace)
 {
-	struct iommu_test_cmd c = { .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, .id = stdev_id,
-				    .mock_domain_replace = { .pt_id = pt_id } };
+	struct iommu_test_cmd c = { .id = stdev_id };
 
+	if (pasid == LAB_NO_PASID) {
+		c.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE;
+		c.mock_domain_replace.pt_id = pt_id;
+	} else if (replace) {
+		c.op = IOMMU_TEST_OP_PASID_REPLACE;
+		c.pasid_replace.pasid = pasid;
+		c.pasid_replace.pt_id = pt_id;
+	} else {
+		c.op = IOMMU_TEST_OP_PASID_ATTACH;
+		c.pasid_attach.pasid = pasid;
+		c.pasid_attach.pt_id = pt_id;
+	}
 	return test_cmd(iommufd, &c);
 }
 
-int lab_mock_pasid_attach(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id)
-{
-	struct iommu_test_cmd c = { .op = IOMMU_TEST_OP_PASID_ATTACH, .id = stdev_id,
-				    .pasid_attach = { .pasid = pasid, .pt_id = pt_id } };
-
-	return test_cmd(iommufd, &c);
-}
-
-int lab_mock_pasid_replace(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id)
-{
-	struct iommu_test_cmd c = { .op = IOMMU_TEST_OP_PASID_REPLACE, .id = stdev_id,
-				    .pasid_replace = { .pasid = pasid, .pt_id = pt_id } };
-
-	return test_cmd(iommufd, &c);
-}
-
-int lab_mock_pasid_detach(int iommufd, uint32_t stdev_id, uint32_t pasid)
+int lab_mock_detach(int iommufd, uint32_t stdev_id, uint32_t pasid)
 {
 	struct iommu_test_cmd c = { .op = IOMMU_TEST_OP_PASID_DETACH, .id = stdev_id,
 				    .pasid_detach = { .pasid = pasid } };
 
-	return test_cmd(iommufd, &c);
+	return pasid == LAB_NO_PASID ? -EINVAL : test_cmd(iommufd, &c);
 }
 
 int lab_mock_pasid_check(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t hwpt_id)
@@ -86,22 +82,12 @@ int lab_mock_pasid_device(int iommufd, uint32_t ioas_id, uint32_t *stdev_id, uin
 	(void)iommufd; (void)ioas_id; (void)stdev_id; (void)rid_hwpt_id; (void)idev_id;
 	return -EOPNOTSUPP;
 }
-int lab_mock_replace_rid(int iommufd, uint32_t stdev_id, uint32_t pt_id)
+int lab_mock_attach(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id, bool replace)
 {
-	(void)iommufd; (void)stdev_id; (void)pt_id;
+	(void)iommufd; (void)stdev_id; (void)pasid; (void)pt_id; (void)replace;
 	return -EOPNOTSUPP;
 }
-int lab_mock_pasid_attach(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id)
-{
-	(void)iommufd; (void)stdev_id; (void)pasid; (void)pt_id;
-	return -EOPNOTSUPP;
-}
-int lab_mock_pasid_replace(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id)
-{
-	(void)iommufd; (void)stdev_id; (void)pasid; (void)pt_id;
-	return -EOPNOTSUPP;
-}
-int lab_mock_pasid_detach(int iommufd, uint32_t stdev_id, uint32_t pasid)
+int lab_mock_detach(int iommufd, uint32_t stdev_id, uint32_t pasid)
 {
 	(void)iommufd; (void)stdev_id; (void)pasid;
 	return -EOPNOTSUPP;

@@ -9,18 +9,22 @@
 #ifndef LAB_IOMMUFD_MOCK_H
 #define LAB_IOMMUFD_MOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A mock device with a 20-bit PASID capability, attached at its RID to a new
- * mock HWPT on ioas_id. stdev_id names it in the PASID commands; idev_id is
+ * mock HWPT on ioas_id. stdev_id names it in the commands below; idev_id is
  * its iommufd device id (for IOMMU_HWPT_ALLOC). */
 int lab_mock_pasid_device(int iommufd, uint32_t ioas_id, uint32_t *stdev_id, uint32_t *rid_hwpt_id,
 			  uint32_t *idev_id);
-/* Move the mock device's RID to pt_id (attach-or-replace at the RID). */
-int lab_mock_replace_rid(int iommufd, uint32_t stdev_id, uint32_t pt_id);
-int lab_mock_pasid_attach(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id);
-int lab_mock_pasid_replace(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id);
-int lab_mock_pasid_detach(int iommufd, uint32_t stdev_id, uint32_t pasid);
+/*
+ * Put pt_id at the mock device's RID (pasid LAB_NO_PASID: the RID's
+ * attach-or-replace, as VFIO's attach) or at a PASID: attach (EBUSY where an
+ * HWPT is attached already), or with replace the replace of the one there.
+ */
+int lab_mock_attach(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t pt_id, bool replace);
+/* Detach the HWPT at a PASID (the mock's RID cannot be detached: EINVAL). */
+int lab_mock_detach(int iommufd, uint32_t stdev_id, uint32_t pasid);
 /* 0 when hwpt_id's domain is the one at pasid (hwpt_id 0: nothing is),
  * -EINVAL when it is not. */
 int lab_mock_pasid_check(int iommufd, uint32_t stdev_id, uint32_t pasid, uint32_t hwpt_id);

@@ -221,30 +221,33 @@ int lab_td_faults(int fd, struct itd_fault *recs, uint32_t *count, uint32_t *los
 	return 0;
 }
 
+static const char *const engine_kind_names[] = {
+	[ITD_ENGINE_HARDWARE] = "hardware",
+	[ITD_ENGINE_EMULATED] = "emulated",
+	[ITD_ENGINE_SOFTWARE] = "software",
+};
+
+static const char *const state_names[] = {
+	[ITD_STATE_DEFAULT] = "default",
+	[ITD_STATE_BLOCKED] = "blocked",
+	[ITD_STATE_DOMAIN] = "domain",
+};
+
+/* names[val], or "unknown" for a value the table does not name. */
+static const char *name_of(const char *const *names, size_t n, uint32_t val)
+{
+	return val < n && names[val] ? names[val] : "unknown";
+}
+#define NAME_OF(names, val) name_of(names, sizeof(names) / sizeof((names)[0]), val)
+
 const char *lab_td_engine_kind_name(uint32_t kind)
 {
-	switch (kind) {
-	case ITD_ENGINE_HARDWARE:
-		return "hardware";
-	case ITD_ENGINE_EMULATED:
-		return "emulated";
-	case ITD_ENGINE_SOFTWARE:
-		return "software";
-	}
-	return "unknown";
+	return NAME_OF(engine_kind_names, kind);
 }
 
 const char *lab_td_state_name(uint32_t state)
 {
-	switch (state) {
-	case ITD_STATE_DEFAULT:
-		return "default";
-	case ITD_STATE_BLOCKED:
-		return "blocked";
-	case ITD_STATE_DOMAIN:
-		return "domain";
-	}
-	return "unknown";
+	return NAME_OF(state_names, state);
 }
 
 int lab_td_msi(int fd, uint32_t count, uint32_t timeout_ms, uint32_t *delivered)

@@ -12,16 +12,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "discover.h"
-#include "iommufd.h"
-#include "vfio_pci.h"
-#include "vfio_setup.h"
+#include "lab_platform.h"
+#include "iommufd_utils.h"
 
 #define PG 4096u
 
 FIXTURE(ioas) {
 	int ifd;
-	struct lab_vfio_pci pci;
+	struct idev dev;
 	struct lab_resv_region r;
 	void *page;
 };
@@ -34,9 +32,9 @@ FIXTURE_SETUP(ioas)
 	int n = 0, i = 0;
 
 	self->ifd = -1;
-	self->pci.fd = -1;
-	if (!lab_iommufd_built())
-		SKIP(return, "built without iommufd uAPI headers (configure --with-uapi)");
+	self->dev.pci.fd = -1;
+	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 	if (!list || sscanf(list, " %31s", bdf) != 1)
 		SKIP(return, "no function handed to vfio-pci (iommu-lab run --vfio BDF)");
 	n = lab_pci_resv_regions(bdf, r, 8);
@@ -46,7 +44,8 @@ FIXTURE_SETUP(ioas)
 	if (i >= n)
 		SKIP(return, "%s: no reserved region (%d regions in its group)", bdf, n);
 	self->r = r[i];
-	test_setup_vfio_device(&self->ifd, bdf, &self->pci);
+	test_open_iommufd(&self->ifd);
+	test_open_vfio(self->ifd, bdf, &self->dev);
 	self->page = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->page);
 	TH_LOG("%s: reserved region %#llx-%#llx %s", bdf, (unsigned long long)self->r.start,
@@ -55,7 +54,9 @@ FIXTURE_SETUP(ioas)
 
 FIXTURE_TEARDOWN(ioas)
 {
-	test_teardown_vfio_device(self->ifd, &self->pci, NULL);
+	test_close_idev(self->ifd, &self->dev);
+	if (self->ifd >= 0)
+		close(self->ifd);
 }
 
 /* Attached first: the IOAS refuses a mapping in the region (EINVAL: the
@@ -64,12 +65,11 @@ TEST_F(ioas, map_over_reserved_region_of_attached_device_is_einval)
 {
 	uint32_t ioas, hwpt;
 
-	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &ioas));
-	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, ioas, 0, &hwpt));
-	ASSERT_EQ(0, lab_vfio_attach_pt(self->pci.fd, LAB_NO_PASID, hwpt));
-	EXPECT_EQ(-EINVAL, lab_ioas_map(self->ifd, ioas, self->page, PG, self->r.start, LAB_IOAS_READ));
-	EXPECT_EQ(-EINVAL, lab_ioas_map(self->ifd, ioas, self->page, PG, self->r.end & ~(uint64_t)(PG - 1),
-					LAB_IOAS_READ));
+	test_cmd_ioas_alloc(&ioas);
+	test_cmd_hwpt_alloc(&self->dev, ioas, 0, &hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, hwpt);
+	test_err_ioas_map(EINVAL, ioas, self->page, PG, self->r.start, LAB_IOAS_READ);
+	test_err_ioas_map(EINVAL, ioas, self->page, PG, self->r.end & ~(uint64_t)(PG - 1), LAB_IOAS_READ);
 	if (self->r.start >= PG)
 		EXPECT_EQ(0, lab_ioas_map(self->ifd, ioas, self->page, PG, self->r.start - PG, LAB_IOAS_READ));
 }
@@ -81,14 +81,14 @@ TEST_F(ioas, device_cannot_join_an_ioas_mapping_its_reserved_region)
 	uint32_t ioas, hwpt;
 	int ret;
 
-	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &ioas));
-	ASSERT_EQ(0, lab_ioas_map(self->ifd, ioas, self->page, PG, self->r.start, LAB_IOAS_READ));
-	ret = lab_hwpt_alloc(self->ifd, self->pci.dev_id, ioas, 0, &hwpt);
+	test_cmd_ioas_alloc(&ioas);
+	test_cmd_ioas_map(ioas, self->page, PG, self->r.start, LAB_IOAS_READ);
+	ret = lab_hwpt_alloc(self->ifd, self->dev.id, ioas, 0, &hwpt);
 	if (!ret)
-		ret = lab_vfio_attach_pt(self->pci.fd, LAB_NO_PASID, hwpt);
+		ret = _test_cmd_attach(self->ifd, &self->dev, LAB_NO_PASID, hwpt);
 	EXPECT_EQ(-EADDRINUSE, ret);
 	/* Attaching straight to the IOAS (the kernel picks the HWPT) is refused too. */
-	EXPECT_EQ(-EADDRINUSE, lab_vfio_attach_pt(self->pci.fd, LAB_NO_PASID, ioas));
+	test_err_attach(EADDRINUSE, &self->dev, LAB_NO_PASID, ioas);
 }
 
 TEST_HARNESS_MAIN

@@ -18,12 +18,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "discover.h"
-#include "iommufd.h"
-#include "lab_test.h"
-#include "iommufd_msi_common.h"
-#include "uengine.h"
-#include "vfio_setup.h"
+#include "lab_platform.h"
+#include "iommufd_utils.h"
+#include "lab_results.h"
 
 #define PG 4096u
 #define N 20
@@ -31,8 +28,7 @@
 
 FIXTURE(msi) {
 	int ifd, efd;
-	struct lab_vfio_pci pci;
-	struct lab_uengine eng;
+	struct idev dev;
 	bool translated;		/* MSIs are DMA through the IOMMU (Arm) */
 	uint32_t ioas, hwpt[2];
 	uint8_t *buf;
@@ -48,9 +44,9 @@ FIXTURE_SETUP(msi)
 	char bdf[32];
 
 	self->ifd = self->efd = -1;
-	self->pci.fd = -1;
-	if (!lab_iommufd_built())
-		SKIP(return, "built without iommufd uAPI headers (configure --with-uapi)");
+	self->dev.pci.fd = -1;
+	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 	if (lab_uengine_find(list, variant->ops, false, 0, bdf))
 		SKIP(return, "no %s function handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
 		     variant->ops->name, list ?: "");
@@ -59,34 +55,35 @@ FIXTURE_SETUP(msi)
 		SKIP(return, "%s: behind %s: which states deliver MSIs is known for VT-d and SMMUv3 only", bdf,
 		     lab_iommu_type_name(type));
 	self->translated = type == LAB_IOMMU_SMMUV3;
-	test_setup_vfio_device(&self->ifd, bdf, &self->pci);
-	ASSERT_EQ(0, lab_uengine_open(&self->pci, &self->eng));
-	lab_record_engine(self->eng.ops->name, LAB_ENGINE_EMULATED);
+	test_open_iommufd(&self->ifd);
+	test_open_vfio(self->ifd, bdf, &self->dev);
+	test_open_engine(&self->dev);
+	lab_record_engine(self->dev.eng.ops->name, LAB_ENGINE_EMULATED);
 	self->efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
 	self->buf = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->buf);
 	memset(self->buf, 0, 2 * PG);
-	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &self->ioas));
-	ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, self->buf, 2 * PG, IOVA_BUF, LAB_IOAS_READ | LAB_IOAS_WRITE));
+	test_cmd_ioas_alloc(&self->ioas);
+	test_cmd_ioas_map(self->ioas, self->buf, 2 * PG, IOVA_BUF, LAB_IOAS_READ | LAB_IOAS_WRITE);
 	/* Two domains on one IOAS: the same mappings, different page tables. */
 	for (int i = 0; i < 2; i++)
-		ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, self->ioas, 0, &self->hwpt[i]));
+		test_cmd_hwpt_alloc(&self->dev, self->ioas, 0, &self->hwpt[i]);
 }
 
 FIXTURE_TEARDOWN(msi)
 {
-	if (self->pci.fd >= 0)
-		lab_vfio_pci_msi_disable(&self->pci);
-	test_teardown_vfio_device(self->ifd, &self->pci, &self->eng);
+	if (self->dev.pci.fd >= 0)
+		lab_vfio_pci_msi_disable(&self->dev.pci);
+	test_close_idev(self->ifd, &self->dev);
+	if (self->ifd >= 0)
+		close(self->ifd);
 	if (self->efd >= 0)
 		close(self->efd);
 	if (self->buf && self->buf != MAP_FAILED)
 		munmap(self->buf, 2 * PG);
 }
 
-#define test_cmd_attach(_pasid, _hwpt) ASSERT_EQ(0, lab_vfio_attach_pt(self->pci.fd, _pasid, _hwpt))
-#define test_cmd_detach(_pasid) ASSERT_EQ(0, lab_vfio_detach_pt(self->pci.fd, _pasid))
 /* A copy by the device from the first page to the second, at the RID or a PASID. */
 static void expect_dma(struct __test_metadata *_metadata, FIXTURE_DATA(msi) *self, uint32_t pasid,
 		       const char *state)
@@ -96,15 +93,15 @@ static void expect_dma(struct __test_metadata *_metadata, FIXTURE_DATA(msi) *sel
 
 	memset(self->buf, ++fill, PG);
 	memset(self->buf + PG, 0, PG);
-	ASSERT_EQ(0, lab_uengine_copy(&self->eng, IOVA_BUF, IOVA_BUF + PG, PG, pasid, &r));
+	test_cmd_dma_copy(&self->dev, IOVA_BUF, IOVA_BUF + PG, PG, pasid, &r);
 	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("%s: copy %s", state, lab_dma_status_name(r.status));
 	EXPECT_EQ(0, memcmp(self->buf, self->buf + PG, PG)) TH_LOG("%s: the copy did not land", state);
 }
 
 TEST_F(msi, delivered_exactly_once_on_an_ioas_hwpt)
 {
-	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
-	test_cmd_msi_enable();
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_msi_enable(&self->dev, self->efd);
 	expect_msis(1, 1, "IOAS HWPT");
 	expect_msis(N, N, "IOAS HWPT");
 	expect_dma(_metadata, self, LAB_NO_PASID, "IOAS HWPT");
@@ -120,15 +117,15 @@ TEST_F(msi, delivered_in_every_attach_state)
 {
 	uint32_t blocked_n = self->translated ? 0 : N;
 
-	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
-	test_cmd_msi_enable();
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_msi_enable(&self->dev, self->efd);
 	expect_msis(N, N, "HWPT 0");
-	test_cmd_attach(LAB_NO_PASID, self->hwpt[1]);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt[1]);
 	expect_msis(N, N, "HWPT 1 (replaced)");
 	expect_dma(_metadata, self, LAB_NO_PASID, "HWPT 1");
-	test_cmd_detach(LAB_NO_PASID);
+	test_cmd_detach(&self->dev, LAB_NO_PASID);
 	expect_msis(N, blocked_n, "blocked");
-	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt[0]);
 	expect_msis(N, N, "HWPT 0 again");
 	expect_dma(_metadata, self, LAB_NO_PASID, "HWPT 0 again");
 }
@@ -143,28 +140,28 @@ TEST_F(msi, unaffected_by_pasid_attach_and_detach)
 	struct lab_hw_info hw;
 	uint32_t rid_hwpt, pasid_hwpt;
 
-	if (!lab_iommufd_pasid_built())
-		SKIP(return, "built without uAPI headers for PASID HWPTs (configure --with-uapi)");
-	if (lab_pci_pasid_width(self->pci.bdf) <= 0)
-		SKIP(return, "%s (%s) has no PASID capability", self->pci.bdf, self->eng.ops->name);
-	ASSERT_EQ(0, lab_iommufd_hw_info_dev(self->ifd, self->pci.dev_id, &hw));
+	if (lab_iommufd_unusable(LAB_NEED_PASID))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_PASID));
+	if (lab_pci_pasid_width(self->dev.pci.bdf) <= 0)
+		SKIP(return, "%s (%s) has no PASID capability", self->dev.pci.bdf, self->dev.eng.ops->name);
+	test_cmd_hw_info(&self->dev, &hw);
 	if (!hw.has_max_pasid || !hw.max_pasid_log2)
-		SKIP(return, "%s: iommufd reports no PASIDs for it%s", self->pci.bdf, self->translated ?
-		     " (the SMMUv3 has no substream support: IDR1.SSIDSIZE = 0)" : "");
+		SKIP(return, "%s: iommufd reports no PASIDs for it%s", self->dev.pci.bdf, self->translated ?
+		     " behind this SMMUv3 (no substreams in use)" : "");
 	/* Only a PASID-capable RID HWPT lets PASIDs be attached beside it. */
-	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, self->ioas, LAB_HWPT_PASID, &rid_hwpt));
-	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, self->ioas, LAB_HWPT_PASID, &pasid_hwpt));
-	test_cmd_attach(LAB_NO_PASID, rid_hwpt);
-	test_cmd_msi_enable();
+	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_PASID, &rid_hwpt);
+	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_PASID, &pasid_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, rid_hwpt);
+	test_cmd_msi_enable(&self->dev, self->efd);
 	expect_msis(N, N, "RID only");
 	for (uint32_t pasid = 1; pasid <= 4; pasid++) {
 		char state[48];
 
-		test_cmd_attach(pasid, pasid_hwpt);
+		test_cmd_attach(&self->dev, pasid, pasid_hwpt);
 		snprintf(state, sizeof(state), "PASID %u attached", pasid);
 		expect_msis(N, N, state);
 		expect_dma(_metadata, self, pasid, state);
-		test_cmd_detach(pasid);
+		test_cmd_detach(&self->dev, pasid);
 		snprintf(state, sizeof(state), "PASID %u detached", pasid);
 		expect_msis(N, N, state);
 	}
@@ -186,12 +183,12 @@ TEST_F(msi, address_is_remappable_or_in_the_msi_window)
 	char chip[96] = "";
 	int n, ret;
 
-	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
-	test_cmd_msi_enable();
-	ret = lab_pci_msi_address(self->pci.bdf, &addr);
-	ASSERT_EQ(0, ret) TH_LOG("%s: MSI address: %s", self->pci.bdf, strerror(-ret));
-	ASSERT_EQ(0, lab_pci_msi_chip(self->pci.bdf, chip, sizeof(chip)));
-	TH_LOG("%s: MSI address %#llx, irq chip %s", self->pci.bdf, (unsigned long long)addr, chip);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_msi_enable(&self->dev, self->efd);
+	ret = lab_pci_msi_address(self->dev.pci.bdf, &addr);
+	ASSERT_EQ(0, ret) TH_LOG("%s: MSI address: %s", self->dev.pci.bdf, strerror(-ret));
+	ASSERT_EQ(0, lab_pci_msi_chip(self->dev.pci.bdf, chip, sizeof(chip)));
+	TH_LOG("%s: MSI address %#llx, irq chip %s", self->dev.pci.bdf, (unsigned long long)addr, chip);
 	if (!self->translated) {
 		EXPECT_EQ(0xfeeull, addr >> 20) TH_LOG("not in the interrupt range");
 		EXPECT_TRUE(addr & 0x10) TH_LOG("compatibility format: not remapped");
@@ -199,7 +196,7 @@ TEST_F(msi, address_is_remappable_or_in_the_msi_window)
 		expect_msis(N, N, "remapped");
 		return;
 	}
-	n = lab_pci_resv_regions(self->pci.bdf, r, 8);
+	n = lab_pci_resv_regions(self->dev.pci.bdf, r, 8);
 	ASSERT_LT(0, n);
 	for (ret = 0; ret < n; ret++)
 		if (!strcmp(r[ret].type, "msi") && addr >= r[ret].start && addr <= r[ret].end)
@@ -224,13 +221,13 @@ TEST_F(msi, dma_aimed_at_the_interrupt_side_is_not_memory)
 	uint64_t target;
 	int64_t got;
 
-	if (!self->eng.ops->pair_start)
-		SKIP(return, "%s cannot write and verify by itself (no DMA pair)", self->eng.ops->name);
-	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
-	test_cmd_msi_enable();
+	if (!self->dev.eng.ops->pair_start)
+		SKIP(return, "%s cannot write and verify by itself (no DMA pair)", self->dev.eng.ops->name);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt[0]);
+	test_cmd_msi_enable(&self->dev, self->efd);
 	expect_msis(1, 1, "before");
-	ASSERT_EQ(0, lab_pci_interrupt_side(self->pci.bdf, &target));
-	ASSERT_EQ(0, lab_uengine_pair(&self->eng, target, 16, 0x1e57, LAB_NO_PASID, &r));
+	ASSERT_EQ(0, lab_pci_interrupt_side(self->dev.pci.bdf, &target));
+	test_cmd_dma_pair(&self->dev, target, 16, 0x1e57, LAB_NO_PASID, &r);
 	TH_LOG("DMA pair at %#llx: %s%s", (unsigned long long)target, lab_dma_status_name(r.status),
 	       r.status == LAB_DMA_FAULT ? (r.fault_write ? " (on the write)" : " (on the read)") : "");
 	EXPECT_NE(LAB_DMA_OK, r.status) TH_LOG("the device read back what it wrote: memory at %#llx",
@@ -259,8 +256,8 @@ TEST_F(msi, enabling_while_blocked)
 
 	if (self->translated && !getenv("IOMMU_LAB_DISPOSABLE"))
 		SKIP(return, "Arm: on kernels with the ITS event leak this leaves %s without MSIs until reboot; "
-		     "runs only with iommu-lab run --disposable", self->pci.bdf);
-	ret = lab_vfio_pci_msi_enable(&self->pci, self->efd);
+		     "runs only with iommu-lab run --disposable", self->dev.pci.bdf);
+	ret = lab_vfio_pci_msi_enable(&self->dev.pci, self->efd);
 	if (!self->translated) {
 		ASSERT_EQ(0, ret) TH_LOG("MSI enable while blocked: %s", strerror(-ret));
 		expect_msis(N, N, "blocked, x86");
@@ -270,9 +267,9 @@ TEST_F(msi, enabling_while_blocked)
 	TH_LOG("Arm: MSI enable while blocked: %s", ret ? strerror(-ret) : "accepted");
 	if (!ret)
 		expect_msis(N, 0, "blocked, Arm");
-	test_cmd_attach(LAB_NO_PASID, self->hwpt[0]);
-	lab_vfio_pci_msi_disable(&self->pci);
-	test_cmd_msi_enable();
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt[0]);
+	lab_vfio_pci_msi_disable(&self->dev.pci);
+	test_cmd_msi_enable(&self->dev, self->efd);
 	expect_msis(N, N, "attached");
 }
 

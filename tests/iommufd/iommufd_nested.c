@@ -18,16 +18,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "discover.h"
-#include "faultlog.h"
-#include "iommufd.h"
-#include "iommufd_msi_common.h"
-#include "lab_test.h"
-#include "s1pt.h"
-#include "smmuv3_desc.h"
-#include "sysfs.h"
-#include "uengine.h"
-#include "vfio_setup.h"
+#include "lab_platform.h"
+#include "iommufd_utils.h"
+#include "lab_results.h"
+#include "lab_iommufd.h"
 
 #define PG 4096u
 /* Stage-2 (IPA) layout: data pages, stage-1 table pool, the CD. */
@@ -46,8 +40,7 @@
 
 FIXTURE(nested) {
 	int ifd;
-	struct lab_vfio_pci pci;
-	struct lab_uengine eng;
+	struct idev dev;
 	uint8_t *data, *s1mem, *cdmem;
 	uint32_t ioas, s2_hwpt, viommu, vdev, nested_hwpt;
 	struct lab_s1pt s1;
@@ -72,7 +65,7 @@ static int nested_hwpt(FIXTURE_DATA(nested) *self, enum lab_ste_cfg cfg, uint32_
 	uint64_t ste[2];
 
 	lab_smmuv3_vste(ste, cfg, IPA_CD);
-	return lab_hwpt_alloc_smmuv3_nested(self->ifd, self->pci.dev_id, self->viommu, ste, id);
+	return lab_hwpt_alloc_smmuv3_nested(self->ifd, self->dev.id, self->viommu, ste, id);
 }
 
 FIXTURE_SETUP(nested)
@@ -83,16 +76,17 @@ FIXTURE_SETUP(nested)
 	int ret;
 
 	self->ifd = -1;
-	self->pci.fd = -1;
+	self->dev.pci.fd = -1;
 	self->efd = -1;
-	if (!lab_iommufd_viommu_built())
-		SKIP(return, "built without uAPI headers for vIOMMU and nested HWPTs (configure --with-uapi)");
+	if (lab_iommufd_unusable(LAB_NEED_VIOMMU))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_VIOMMU));
 	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
 		     getenv("IOMMU_LAB_VFIO") ?: "");
-	test_setup_vfio_device(&self->ifd, bdf, &self->pci);
-	ASSERT_EQ(0, lab_uengine_open(&self->pci, &self->eng));
-	ASSERT_EQ(0, lab_iommufd_hw_info_dev(self->ifd, self->pci.dev_id, &hw));
+	test_open_iommufd(&self->ifd);
+	test_open_vfio(self->ifd, bdf, &self->dev);
+	test_open_engine(&self->dev);
+	test_cmd_hw_info(&self->dev, &hw);
 	self->smmu = lab_pci_iommu_type(bdf) == LAB_IOMMU_SMMUV3;
 	if (lab_pci_iommu_type(bdf) == LAB_IOMMU_VTD) {
 		if (!(hw.nregs == 2 && (hw.regs[1] >> 26) & 1))
@@ -100,22 +94,21 @@ FIXTURE_SETUP(nested)
 	} else if (!self->smmu) {
 		SKIP(return, "%s: nested tests need SMMUv3 or VT-d with ECAP.NEST", bdf);
 	}
-	lab_record_engine(self->eng.ops->name, LAB_ENGINE_EMULATED);
+	lab_record_engine(self->dev.eng.ops->name, LAB_ENGINE_EMULATED);
 	self->kmsg_ok = !lab_kmsg_mark(&self->mark);
 
 	/* Stage 2: data pages, stage-1 tables and the CD in one IOAS. */
 	self->data = pages(_metadata, NDATA);
 	self->s1mem = pages(_metadata, NS1);
 	self->cdmem = pages(_metadata, 1);
-	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &self->ioas));
+	test_cmd_ioas_alloc(&self->ioas);
 	/* One mapping per page: an IOAS unmap removes whole mappings only. */
 	for (int i = 0; i < NDATA; i++)
-		ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, self->data + i * PG, PG, IPA_DATA + i * PG,
-					  LAB_IOAS_READ | LAB_IOAS_WRITE));
-	ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ));
-	ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, self->cdmem, PG, IPA_CD, LAB_IOAS_READ));
-	ret = lab_hwpt_alloc(self->ifd, self->pci.dev_id, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
-	ASSERT_EQ(0, ret) TH_LOG("nest-parent HWPT: %s", strerror(-ret));
+		test_cmd_ioas_map(self->ioas, self->data + i * PG, PG, IPA_DATA + i * PG,
+				  LAB_IOAS_READ | LAB_IOAS_WRITE);
+	test_cmd_ioas_map(self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ);
+	test_cmd_ioas_map(self->ioas, self->cdmem, PG, IPA_CD, LAB_IOAS_READ);
+	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
 	if (!self->smmu) {
 		/* VT-d: first-stage tables straight over the nest parent (no
 		 * vIOMMU needed). Written from the VT-d specification and the
@@ -123,18 +116,17 @@ FIXTURE_SETUP(nested)
 		ASSERT_EQ(0, lab_s1pt_init(&self->s1, LAB_S1PT_INTEL_FS, self->s1mem, IPA_S1, NS1 / 2));
 		ASSERT_EQ(0, lab_s1pt_map(&self->s1, IOVA_A, IPA_DATA, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 		ASSERT_EQ(0, lab_s1pt_map(&self->s1, IOVA_B, IPA_DATA + PG, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
-		ret = lab_hwpt_alloc_vtd_nested(self->ifd, self->pci.dev_id, self->s2_hwpt, self->s1.root_ipa,
-						self->s1.va_bits, 0, &self->nested_hwpt);
-		ASSERT_EQ(0, ret) TH_LOG("VT-d nested HWPT: %s", strerror(-ret));
-		ASSERT_EQ(0, lab_vfio_attach_pt(self->pci.fd, LAB_NO_PASID, self->nested_hwpt));
+		test_cmd_hwpt_alloc_vtd_s1(&self->dev, self->s2_hwpt, self->s1.root_ipa, self->s1.va_bits, 0,
+					   &self->nested_hwpt);
+		test_cmd_attach(&self->dev, LAB_NO_PASID, self->nested_hwpt);
 		return;
 	}
-	ret = lab_viommu_alloc(self->ifd, self->pci.dev_id, self->s2_hwpt, LAB_VIOMMU_ARM_SMMUV3, &self->viommu);
+	ret = lab_viommu_alloc(self->ifd, self->dev.id, self->s2_hwpt, LAB_VIOMMU_ARM_SMMUV3, &self->viommu);
 	if (ret == -EOPNOTSUPP)
 		SKIP(return, "the kernel refuses an SMMUv3 vIOMMU: it needs NESTING and S2FWB or an IORT "
 		     "CANWBS root complex (stock QEMU has neither: the testbed's QEMU advertises S2FWB)");
 	ASSERT_EQ(0, ret) TH_LOG("vIOMMU: %s", strerror(-ret));
-	ASSERT_EQ(0, lab_vdevice_alloc(self->ifd, self->viommu, self->pci.dev_id, VSID, &self->vdev));
+	test_cmd_vdevice_alloc(self->viommu, &self->dev, VSID, &self->vdev);
 
 	/* Stage 1: our tables and CD. */
 	/* The first half of the pool; tests build other tables in the second. */
@@ -144,14 +136,16 @@ FIXTURE_SETUP(nested)
 	lab_smmuv3_cd(cd, ASID, self->s1.root_ipa, self->s1.va_bits);
 	memcpy(self->cdmem, cd, sizeof(cd));
 	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_S1_TRANS, &self->nested_hwpt));
-	ASSERT_EQ(0, lab_vfio_attach_pt(self->pci.fd, LAB_NO_PASID, self->nested_hwpt));
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->nested_hwpt);
 }
 
 FIXTURE_TEARDOWN(nested)
 {
 	if (self->efd >= 0)
 		close(self->efd);
-	test_teardown_vfio_device(self->ifd, &self->pci, &self->eng);
+	test_close_idev(self->ifd, &self->dev);
+	if (self->ifd >= 0)
+		close(self->ifd);
 }
 
 /* A DMA pair at iova lands in data page `page` and nowhere else. */
@@ -163,7 +157,7 @@ static void lands(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self,
 
 	memset(self->data, 0, NDATA * PG);
 	seed++;
-	ASSERT_EQ(0, lab_uengine_pair(&self->eng, iova, PG, seed, LAB_NO_PASID, &r));
+	test_cmd_dma_pair(&self->dev, iova, PG, seed, LAB_NO_PASID, &r);
 	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("%s: DMA pair at %#llx: %s (fault at %#llx)", step,
 					       (unsigned long long)iova, lab_dma_status_name(r.status),
 					       (unsigned long long)r.fault_iova);
@@ -185,7 +179,7 @@ static void faults(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self
 	memset(self->data, 0, NDATA * PG);
 	if (self->kmsg_ok)
 		lab_kmsg_mark(&self->mark);
-	ASSERT_EQ(0, lab_uengine_pair(&self->eng, iova, PG, 1, LAB_NO_PASID, &r));
+	test_cmd_dma_pair(&self->dev, iova, PG, 1, LAB_NO_PASID, &r);
 	EXPECT_EQ(LAB_DMA_FAULT, r.status) TH_LOG("%s: DMA pair at %#llx: %s, expected a fault", step,
 						  (unsigned long long)iova, lab_dma_status_name(r.status));
 	for (int i = 0; i < NDATA; i++) {
@@ -213,13 +207,13 @@ static void fault_stage(struct __test_metadata *_metadata, FIXTURE_DATA(nested) 
 		SKIP(return, "the kernel log is not readable: cannot see which stage faulted");
 	/* The driver logs events from its event-queue thread, after the
 	 * transfer has returned. */
-	i = lab_faults_wait(&self->mark, recs, 16, self->pci.bdf, iova, -1, LAB_FAULT_LOG_WAIT_MS);
+	i = lab_faults_wait(&self->mark, recs, 16, self->dev.pci.bdf, iova, -1, LAB_FAULT_LOG_WAIT_MS);
 	if (i < 0) {
 		lab_kmsg_mark(&self->mark);
-		ASSERT_EQ(0, lab_uengine_pair(&self->eng, iova, PG, 1, LAB_NO_PASID, &r));
+		test_cmd_dma_pair(&self->dev, iova, PG, 1, LAB_NO_PASID, &r);
 		ASSERT_EQ(LAB_DMA_FAULT, r.status) TH_LOG("repeated at %#llx: %s", (unsigned long long)iova,
 							  lab_dma_status_name(r.status));
-		i = lab_faults_wait(&self->mark, recs, 16, self->pci.bdf, iova, -1, LAB_FAULT_LOG_WAIT_MS);
+		i = lab_faults_wait(&self->mark, recs, 16, self->dev.pci.bdf, iova, -1, LAB_FAULT_LOG_WAIT_MS);
 	}
 	ASSERT_LE(0, i) TH_LOG("no event logged for %#llx within %d ms, twice", (unsigned long long)iova,
 			       LAB_FAULT_LOG_WAIT_MS);
@@ -252,10 +246,10 @@ static void no_events_but(struct __test_metadata *_metadata, FIXTURE_DATA(nested
 	int i = -1, n, others = 0;
 
 	for (int attempt = 0; attempt < 2 && i < 0; attempt++) {
-		ASSERT_EQ(0, lab_uengine_pair(&self->eng, sentinel, PG, 0x5e, LAB_NO_PASID, &r));
+		test_cmd_dma_pair(&self->dev, sentinel, PG, 0x5e, LAB_NO_PASID, &r);
 		ASSERT_EQ(LAB_DMA_FAULT, r.status) TH_LOG("%s: the sentinel at %#llx: %s", what,
 							  (unsigned long long)sentinel, lab_dma_status_name(r.status));
-		i = lab_faults_wait(&self->mark, recs, 16, self->pci.bdf, sentinel, -1, LAB_FAULT_LOG_WAIT_MS);
+		i = lab_faults_wait(&self->mark, recs, 16, self->dev.pci.bdf, sentinel, -1, LAB_FAULT_LOG_WAIT_MS);
 	}
 	ASSERT_LE(0, i) TH_LOG("%s: the sentinel fault at %#llx was never logged", what, (unsigned long long)sentinel);
 	n = lab_faults_since(&self->mark, recs, 16);
@@ -268,7 +262,6 @@ static void no_events_but(struct __test_metadata *_metadata, FIXTURE_DATA(nested
 	EXPECT_EQ(0, others);
 }
 #define expect_faults(_iova, _step) faults(_metadata, self, _iova, _step)
-#define test_cmd_attach(_hwpt) ASSERT_EQ(0, lab_vfio_attach_pt(self->pci.fd, LAB_NO_PASID, _hwpt))
 
 /* IOVA -> IPA (our stage 1) -> PA (the IOAS): each IOVA reaches its page; a
  * stage-1 miss and a stage-2 miss each fault. */
@@ -287,10 +280,10 @@ TEST_F(nested, translation_through_both_stages)
 TEST_F(nested, nested_to_stage2_only_and_back)
 {
 	expect_lands(IOVA_A, 0, "nested");
-	test_cmd_attach(self->s2_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->s2_hwpt);
 	expect_lands(IPA_DATA + 2 * PG, 2, "stage 2 only");
 	expect_faults(IOVA_A, "stage 2 only: IOVA_A is no IPA");
-	test_cmd_attach(self->nested_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->nested_hwpt);
 	expect_lands(IOVA_B, 1, "nested again");
 }
 
@@ -304,12 +297,12 @@ TEST_F(nested, nested_to_bypass_to_abort_and_back)
 	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_BYPASS, &bypass));
 	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_ABORT, &abort));
 	expect_lands(IOVA_A, 0, "nested");
-	test_cmd_attach(bypass);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, bypass);
 	expect_lands(IPA_DATA + PG, 1, "vSTE bypass");
-	test_cmd_attach(abort);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, abort);
 	expect_faults(IPA_DATA, "vSTE abort");
 	expect_faults(IOVA_A, "vSTE abort");
-	test_cmd_attach(self->nested_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->nested_hwpt);
 	expect_lands(IOVA_A, 0, "nested again");
 }
 
@@ -317,10 +310,10 @@ TEST_F(nested, nested_to_bypass_to_abort_and_back)
 TEST_F(nested, nested_to_blocked_and_back)
 {
 	expect_lands(IOVA_B, 1, "nested");
-	ASSERT_EQ(0, lab_vfio_detach_pt(self->pci.fd, LAB_NO_PASID));
+	test_cmd_detach(&self->dev, LAB_NO_PASID);
 	expect_faults(IOVA_B, "blocked");
 	expect_faults(IPA_DATA, "blocked");
-	test_cmd_attach(self->nested_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->nested_hwpt);
 	expect_lands(IOVA_B, 1, "nested again");
 }
 
@@ -337,15 +330,15 @@ TEST_F(nested, leave_nested_for_stage1_only)
 	uint8_t *other = pages(_metadata, 1);
 	struct lab_dma_result r;
 
-	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &ioas2));
-	ASSERT_EQ(0, lab_ioas_map(self->ifd, ioas2, other, PG, IOVA_A, LAB_IOAS_READ | LAB_IOAS_WRITE));
-	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, ioas2, 0, &s1_hwpt));
+	test_cmd_ioas_alloc(&ioas2);
+	test_cmd_ioas_map(ioas2, other, PG, IOVA_A, LAB_IOAS_READ | LAB_IOAS_WRITE);
+	test_cmd_hwpt_alloc(&self->dev, ioas2, 0, &s1_hwpt);
 	expect_lands(IOVA_A, 0, "nested");
 	if (self->kmsg_ok)
 		lab_kmsg_mark(&self->mark);
-	test_cmd_attach(s1_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, s1_hwpt);
 	memset(self->data, 0, NDATA * PG);
-	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x51, LAB_NO_PASID, &r));
+	test_cmd_dma_pair(&self->dev, IOVA_A, PG, 0x51, LAB_NO_PASID, &r);
 	EXPECT_EQ(LAB_DMA_OK, r.status) TH_LOG("stage-1 only: %s", lab_dma_status_name(r.status));
 	EXPECT_TRUE(lab_labdev_has_pattern(other, PG, 0x51)) TH_LOG("stage-1 only: not in the new domain's page");
 	for (int i = 0; i < NDATA; i++) {
@@ -358,7 +351,7 @@ TEST_F(nested, leave_nested_for_stage1_only)
 	if (self->kmsg_ok)
 		no_events_but(_metadata, self, IPA_DATA, "after the switch");
 	expect_faults(IPA_DATA, "stage-1 only: an IPA of the old stage 2");
-	test_cmd_attach(self->nested_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->nested_hwpt);
 	expect_lands(IOVA_A, 0, "nested again");
 	munmap(other, PG);
 }
@@ -382,7 +375,7 @@ TEST_F(nested, stage1_change_then_invalidation)
 	ASSERT_EQ(0, lab_s1pt_unmap(&self->s1, IOVA_A, PG));
 	ASSERT_EQ(0, lab_s1pt_map(&self->s1, IOVA_A, IPA_DATA + 2 * PG, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 	memset(self->data, 0, NDATA * PG);
-	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x5a, LAB_NO_PASID, &r));
+	test_cmd_dma_pair(&self->dev, IOVA_A, PG, 0x5a, LAB_NO_PASID, &r);
 	TH_LOG("before the invalidation: %s", r.status != LAB_DMA_OK ? lab_dma_status_name(r.status) :
 	       lab_labdev_has_pattern(self->data, PG, 0x5a) ? "the stale translation (page 0) was used" :
 	       lab_labdev_has_pattern(self->data + 2 * PG, PG, 0x5a) ?
@@ -391,14 +384,14 @@ TEST_F(nested, stage1_change_then_invalidation)
 	lab_record_metric("stale_s1_translation_observed", lab_labdev_has_pattern(self->data, PG, 0x5a), "bool");
 	if (self->smmu) {
 		lab_smmuv3_cmd_tlbi_nh_va(cmd[0], ASID, IOVA_A);
-		ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+		test_cmd_viommu_invalidate(self->viommu, cmd, 1, &done);
 		EXPECT_EQ(1, done);
 	} else {
-		ASSERT_EQ(0, lab_hwpt_invalidate_vtd_s1(self->ifd, self->nested_hwpt, IOVA_A, 1));
+		test_cmd_hwpt_invalidate_vtd_s1(self->nested_hwpt, IOVA_A, 1);
 	}
 	expect_lands(IOVA_A, 2, "after the stage-1 invalidation");
 	expect_lands(IOVA_B, 1, "the other IOVA");
-	ASSERT_EQ(0, lab_ioas_unmap(self->ifd, self->ioas, IPA_DATA + PG, PG));
+	test_cmd_ioas_unmap(self->ioas, IPA_DATA + PG, PG);
 	expect_faults(IOVA_B, "after the stage-2 unmap of its IPA");
 	expect_lands(IOVA_A, 2, "an IPA still mapped");
 }
@@ -420,27 +413,27 @@ TEST_F(nested, bad_input_is_refused_and_changes_nothing)
 	/* vSTE: stage-2 translation is the host's to configure, not the guest's. */
 	lab_smmuv3_vste(ste, LAB_STE_S1_TRANS, IPA_CD);
 	ste[0] = (ste[0] & ~0xeull) | 6ull << 1;
-	EXPECT_EQ(-EIO, lab_hwpt_alloc_smmuv3_nested(self->ifd, self->pci.dev_id, self->viommu, ste, &id));
+	test_err_hwpt_alloc_vste(EIO, &self->dev, self->viommu, ste, &id);
 	/* vSTE: a field outside those a guest may set (STE word 1 bit 63). */
 	lab_smmuv3_vste(ste, LAB_STE_S1_TRANS, IPA_CD);
 	ste[1] |= 1ull << 63;
-	EXPECT_EQ(-EIO, lab_hwpt_alloc_smmuv3_nested(self->ifd, self->pci.dev_id, self->viommu, ste, &id));
+	test_err_hwpt_alloc_vste(EIO, &self->dev, self->viommu, ste, &id);
 	/* A nested HWPT on something that is not a vIOMMU (the IOAS). */
 	lab_smmuv3_vste(ste, LAB_STE_S1_TRANS, IPA_CD);
-	EXPECT_NE(0, lab_hwpt_alloc_smmuv3_nested(self->ifd, self->pci.dev_id, self->ioas, ste, &id));
+	EXPECT_NE(0, lab_hwpt_alloc_smmuv3_nested(self->ifd, self->dev.id, self->ioas, ste, &id));
 	/* CFGI_STE is not a vIOMMU command (STE changes are HWPT replaces). */
 	lab_smmuv3_cmd_cfgi_ste(cmd[0], VSID);
 	done = 9;
-	EXPECT_EQ(-EIO, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	test_err_viommu_invalidate(EIO, self->viommu, cmd, 1, &done);
 	EXPECT_EQ(0, done);
 	/* CFGI_CD for a stream ID no vDEVICE has. */
 	lab_smmuv3_cmd_cfgi_cd(cmd[0], VSID + 1, 0);
-	EXPECT_EQ(-EIO, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	test_err_viommu_invalidate(EIO, self->viommu, cmd, 1, &done);
 	/* An opcode that does not exist. */
 	cmd[0][0] = 0x7f, cmd[0][1] = 0;
-	EXPECT_EQ(-EIO, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	test_err_viommu_invalidate(EIO, self->viommu, cmd, 1, &done);
 	/* A second vDEVICE for the same device. */
-	EXPECT_NE(0, lab_vdevice_alloc(self->ifd, self->viommu, self->pci.dev_id, VSID + 1, &id));
+	EXPECT_NE(0, lab_vdevice_alloc(self->ifd, self->viommu, self->dev.id, VSID + 1, &id));
 	/* Nothing moved: still nested, no event logged. */
 	expect_lands(IOVA_A, 0, "after the bad input");
 	if (self->kmsg_ok)
@@ -462,8 +455,7 @@ TEST_F(nested, stage1_faults_reach_the_veventq)
 
 	NEED_SMMUV3();
 
-	ret = lab_veventq_alloc_smmuv3(self->ifd, self->viommu, 16, &q, &fd);
-	ASSERT_EQ(0, ret) TH_LOG("vEVENTQ: %s", strerror(-ret));
+	test_cmd_veventq_alloc(self->viommu, 16, &q, &fd);
 	expect_faults(IOVA_A + 2 * PG, "stage-1 miss");
 	ret = lab_veventq_read_smmuv3(fd, evt, &seq, LAB_FAULT_LOG_WAIT_MS);
 	ASSERT_EQ(0, ret) TH_LOG("no event in the vEVENTQ: %s", strerror(-ret));
@@ -510,7 +502,7 @@ TEST_F(nested, cd_change_then_cfgi_cd)
 	lab_smmuv3_cd(cd, ASID, t2.root_ipa, self->s1.va_bits);
 	memcpy(self->cdmem, cd, sizeof(cd));
 	memset(self->data, 0, NDATA * PG);
-	ASSERT_EQ(0, lab_uengine_pair(&self->eng, IOVA_A, PG, 0x6c, LAB_NO_PASID, &r));
+	test_cmd_dma_pair(&self->dev, IOVA_A, PG, 0x6c, LAB_NO_PASID, &r);
 	TH_LOG("before CFGI_CD: %s", r.status != LAB_DMA_OK ? lab_dma_status_name(r.status) :
 	       lab_labdev_has_pattern(self->data, PG, 0x6c) ? "the old CD's tables were used" :
 	       lab_labdev_has_pattern(self->data + 2 * PG, PG, 0x6c) ? "the new CD was already used" :
@@ -519,7 +511,7 @@ TEST_F(nested, cd_change_then_cfgi_cd)
 			  r.status == LAB_DMA_OK && lab_labdev_has_pattern(self->data, PG, 0x6c), "bool");
 	lab_smmuv3_cmd_cfgi_cd(cmds[0], VSID, 0);
 	lab_smmuv3_cmd_tlbi_nh_asid(cmds[1], ASID);
-	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmds, 2, &done));
+	test_cmd_viommu_invalidate(self->viommu, cmds, 2, &done);
 	EXPECT_EQ(2, done);
 	expect_lands(IOVA_A, 2, "after CFGI_CD + TLBI_NH_ASID");
 	expect_faults(IOVA_B, "IOVA_B: not in the new tables");
@@ -534,8 +526,7 @@ TEST_F(nested, cd_change_then_cfgi_cd)
  */
 TEST_F(nested, invalidating_one_asid_leaves_the_other)
 {
-	struct lab_vfio_pci pci2 = { .fd = -1 };
-	struct lab_uengine eng2 = { 0 };
+	struct idev dev2 = IDEV_INIT;
 	struct lab_s1pt t2;
 	uint8_t *cd2mem = pages(_metadata, 1), *data2 = pages(_metadata, 2);
 	uint64_t cd[8], ste[2], cmd[1][2];
@@ -549,26 +540,26 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 	/* The fixture's device is the first labdev in the list. */
 	if (lab_uengine_find(list, &lab_uengine_labdev, false, 1, bdf))
 		SKIP(return, "a second labdev is not handed to vfio-pci (IOMMU_LAB_VFIO='%s')", list ?: "");
-	ASSERT_EQ(0, lab_vfio_pci_open(self->ifd, bdf, &pci2));
-	ASSERT_EQ(0, lab_uengine_open(&pci2, &eng2));
+	test_open_vfio(self->ifd, bdf, &dev2);
+	test_open_engine(&dev2);
 	/* Device 2: vSID + 1, its own CD (ASID + 1) and tables, its own two
 	 * data pages; IOVA_A -> its page 0. */
-	ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, cd2mem, PG, IPA_CD + PG, LAB_IOAS_READ));
+	test_cmd_ioas_map(self->ioas, cd2mem, PG, IPA_CD + PG, LAB_IOAS_READ);
 	for (int i = 0; i < 2; i++)
-		ASSERT_EQ(0, lab_ioas_map(self->ifd, self->ioas, data2 + i * PG, PG, IPA_DATA + (8 + i) * PG,
-					  LAB_IOAS_READ | LAB_IOAS_WRITE));
+		test_cmd_ioas_map(self->ioas, data2 + i * PG, PG, IPA_DATA + (8 + i) * PG,
+				  LAB_IOAS_READ | LAB_IOAS_WRITE);
 	ASSERT_EQ(0, lab_s1pt_init(&t2, LAB_S1PT_ARM_VMSA, self->s1mem + NS1 / 2 * PG, IPA_S1 + NS1 / 2 * PG,
 				   NS1 / 2));
 	ASSERT_EQ(0, lab_s1pt_map(&t2, IOVA_A, IPA_DATA + 8 * PG, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 	lab_smmuv3_cd(cd, ASID + 1, t2.root_ipa, self->s1.va_bits);
 	memcpy(cd2mem, cd, sizeof(cd));
-	ASSERT_EQ(0, lab_vdevice_alloc(self->ifd, self->viommu, pci2.dev_id, VSID + 1, &vdev2));
+	test_cmd_vdevice_alloc(self->viommu, &dev2, VSID + 1, &vdev2);
 	lab_smmuv3_vste(ste, LAB_STE_S1_TRANS, IPA_CD + PG);
-	ASSERT_EQ(0, lab_hwpt_alloc_smmuv3_nested(self->ifd, pci2.dev_id, self->viommu, ste, &hwpt2));
-	ASSERT_EQ(0, lab_vfio_attach_pt(pci2.fd, LAB_NO_PASID, hwpt2));
+	test_cmd_hwpt_alloc_vste(&dev2, self->viommu, ste, &hwpt2);
+	test_cmd_attach(&dev2, LAB_NO_PASID, hwpt2);
 
 	expect_lands(IOVA_A, 0, "device 1");
-	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x71, LAB_NO_PASID, &r));
+	test_cmd_dma_pair(&dev2, IOVA_A, PG, 0x71, LAB_NO_PASID, &r);
 	ASSERT_EQ(LAB_DMA_OK, r.status);
 	EXPECT_TRUE(lab_labdev_has_pattern(data2, PG, 0x71)) TH_LOG("device 2 before: not in its page 0");
 
@@ -578,10 +569,10 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 	ASSERT_EQ(0, lab_s1pt_unmap(&t2, IOVA_A, PG));
 	ASSERT_EQ(0, lab_s1pt_map(&t2, IOVA_A, IPA_DATA + 9 * PG, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 	lab_smmuv3_cmd_tlbi_nh_asid(cmd[0], ASID);
-	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	test_cmd_viommu_invalidate(self->viommu, cmd, 1, &done);
 	expect_lands(IOVA_A, 2, "device 1 after TLBI_NH_ASID of its ASID");
 	memset(data2, 0, 2 * PG);
-	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x72, LAB_NO_PASID, &r));
+	test_cmd_dma_pair(&dev2, IOVA_A, PG, 0x72, LAB_NO_PASID, &r);
 	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("device 2 after the other ASID's invalidation: %s",
 						lab_dma_status_name(r.status));
 	TH_LOG("device 2 after the other ASID's invalidation: %s", lab_labdev_has_pattern(data2, PG, 0x72) ?
@@ -590,14 +581,13 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 	EXPECT_TRUE(lab_labdev_has_pattern(data2, PG, 0x72) || lab_labdev_has_pattern(data2 + PG, PG, 0x72));
 	EXPECT_FALSE(lab_labdev_has_pattern(self->data + 2 * PG, PG, 0x72)) TH_LOG("device 2 wrote device 1's page");
 	lab_smmuv3_cmd_tlbi_nh_asid(cmd[0], ASID + 1);
-	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	test_cmd_viommu_invalidate(self->viommu, cmd, 1, &done);
 	memset(data2, 0, 2 * PG);
-	ASSERT_EQ(0, lab_uengine_pair(&eng2, IOVA_A, PG, 0x73, LAB_NO_PASID, &r));
+	test_cmd_dma_pair(&dev2, IOVA_A, PG, 0x73, LAB_NO_PASID, &r);
 	EXPECT_EQ(LAB_DMA_OK, r.status);
 	EXPECT_TRUE(lab_labdev_has_pattern(data2 + PG, PG, 0x73))
 		TH_LOG("device 2 after its own invalidation: not in its page 1");
-	lab_uengine_close(&eng2);
-	lab_vfio_pci_close(&pci2);
+	test_close_idev(self->ifd, &dev2);
 }
 
 /*
@@ -611,8 +601,8 @@ static void msi_enable_nested(struct __test_metadata *_metadata, FIXTURE_DATA(ne
 
 	self->efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
-	test_cmd_msi_enable();
-	ASSERT_EQ(0, lab_pci_msi_address(self->pci.bdf, &addr));
+	test_cmd_msi_enable(&self->dev, self->efd);
+	ASSERT_EQ(0, lab_pci_msi_address(self->dev.pci.bdf, &addr));
 	*doorbell = addr & ~(uint64_t)(PG - 1);
 	TH_LOG("MSI address %#llx", (unsigned long long)addr);
 }
@@ -626,7 +616,7 @@ static void s1_map_doorbell(struct __test_metadata *_metadata, FIXTURE_DATA(nest
 
 	ASSERT_EQ(0, lab_s1pt_map(&self->s1, doorbell, doorbell, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 	lab_smmuv3_cmd_tlbi_nh_va(cmd[0], ASID, doorbell);
-	ASSERT_EQ(0, lab_viommu_invalidate_smmuv3(self->ifd, self->viommu, cmd, 1, &done));
+	test_cmd_viommu_invalidate(self->viommu, cmd, 1, &done);
 }
 
 /*
@@ -647,8 +637,7 @@ TEST_F(nested, msis_need_the_doorbell_in_stage1)
 	NEED_SMMUV3();
 
 	msi_enable_nested(_metadata, self, &doorbell);
-	ret = lab_veventq_alloc_smmuv3(self->ifd, self->viommu, 64, &q, &fd);
-	ASSERT_EQ(0, ret) TH_LOG("vEVENTQ: %s", strerror(-ret));
+	test_cmd_veventq_alloc(self->viommu, 64, &q, &fd);
 	expect_msis(1, 0, "stage 1 without the doorbell");
 	ret = lab_veventq_read_smmuv3(fd, evt, &seq, LAB_FAULT_LOG_WAIT_MS);
 	ASSERT_EQ(0, ret) TH_LOG("a lost MSI left no event in the vEVENTQ: %s", strerror(-ret));
@@ -681,22 +670,22 @@ TEST_F(nested, msis_through_every_stage_switch)
 
 	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_BYPASS, &bypass));
 	ASSERT_EQ(0, nested_hwpt(self, LAB_STE_ABORT, &abort));
-	ASSERT_EQ(0, lab_ioas_alloc(self->ifd, &ioas2));
-	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->pci.dev_id, ioas2, 0, &s1_hwpt));
+	test_cmd_ioas_alloc(&ioas2);
+	test_cmd_hwpt_alloc(&self->dev, ioas2, 0, &s1_hwpt);
 	msi_enable_nested(_metadata, self, &doorbell);
 	s1_map_doorbell(_metadata, self, doorbell);
 	expect_msis(N_MSI, N_MSI, "nested");
-	test_cmd_attach(self->s2_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->s2_hwpt);
 	expect_msis(N_MSI, N_MSI, "stage 2 only");
-	test_cmd_attach(bypass);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, bypass);
 	expect_msis(N_MSI, N_MSI, "vSTE bypass");
-	test_cmd_attach(abort);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, abort);
 	expect_msis(N_MSI, 0, "vSTE abort");
-	ASSERT_EQ(0, lab_vfio_detach_pt(self->pci.fd, LAB_NO_PASID));
+	test_cmd_detach(&self->dev, LAB_NO_PASID);
 	expect_msis(N_MSI, 0, "blocked");
-	test_cmd_attach(s1_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, s1_hwpt);
 	expect_msis(N_MSI, N_MSI, "stage-1-only domain");
-	test_cmd_attach(self->nested_hwpt);
+	test_cmd_attach(&self->dev, LAB_NO_PASID, self->nested_hwpt);
 	expect_msis(N_MSI, N_MSI, "nested again");
 	expect_lands(IOVA_B, 1, "nested again");
 }

@@ -10,18 +10,23 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include "iommufd.h"
-#include "uengine.h"
-#include "vfio_pci.h"
+#include "lab_iommufd.h"
+#include "lab_engines.h"
+
+/* *_ifd: /dev/iommu (SKIP without it). */
+#define test_open_iommufd(_ifd)                                                            \
+	do {                                                                               \
+		*(_ifd) = lab_iommufd_open();                                              \
+		if (*(_ifd) == -ENOENT)                                                    \
+			SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));        \
+		ASSERT_LE(0, *(_ifd)) TH_LOG("/dev/iommu: %s", strerror(-*(_ifd)));      \
+	} while (0)
 
 /* *_ifd: /dev/iommu (SKIP without it); *_pci: BDF's VFIO device on it. */
 #define test_setup_vfio_device(_ifd, _bdf, _pci)                                          \
 	do {                                                                               \
 		int _r;                                                                    \
-		*(_ifd) = lab_iommufd_open();                                              \
-		if (*(_ifd) == -ENOENT)                                                    \
-			SKIP(return, "no /dev/iommu (kernel without CONFIG_IOMMUFD)");     \
-		ASSERT_LE(0, *(_ifd)) TH_LOG("/dev/iommu: %s", strerror(-*(_ifd)));      \
+		test_open_iommufd(_ifd);                                                   \
 		_r = lab_vfio_pci_open(*(_ifd), _bdf, _pci);                               \
 		ASSERT_EQ(0, _r) TH_LOG("%s: VFIO cdev: %s", _bdf, strerror(-_r));          \
 	} while (0)

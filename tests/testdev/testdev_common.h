@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Shared fixture for the iommu_testdev DMA tests. Every program has a fixture
- * `dma` with one variant per engine: `edu` (QEMU's edu device), `labdev` (our
- * PASID-capable QEMU device, docs/labdev.md): real DMA through the IOMMU, by
- * whichever function handed to the run has that engine; and `software` (the
- * module's mock engine: the CPU walks the domain's page tables). A variant
- * whose device was not handed to the run SKIPs. Each test records which engine
- * produced its result. test_cmd_* expect success; test_err_* expect an errno.
- * A new device engine is one more TD_ENGINE_VARIANT line.
+ * The vocabulary of the iommu_testdev test programs, in the shape of the
+ * kernel's iommufd selftests (tools/testing/selftests/iommu/iommufd_utils.h):
+ *
+ *   _test_cmd_x(fd, ...)	one step; 0 or -errno (the lab_td_x wrappers of
+ *				lib/testdev.h are this where they fit as they are)
+ *   test_cmd_x(...)		the step must succeed: the test builds on it
+ *   test_err_x(errno, ...)	the step must give errno (0: succeed), as
+ *				docs/testdev.md says; test_cmd_x's arguments
+ *
+ * They act on self->f, the struct td_fixture in every program's fixture.
+ *
+ * Fixtures have one variant per engine: `edu` (QEMU's edu device) and
+ * `labdev` (our PASID-capable QEMU device, docs/labdev.md), real DMA through
+ * the IOMMU by whichever function handed to the run has that engine
+ * (TD_DEVICE_VARIANTS); the DMA programs add `software` (the module's mock
+ * engine: the CPU walks the domain's page tables; TD_ENGINE_VARIANTS). A
+ * variant whose device was not handed to the run SKIPs. Each DMA test records
+ * which engine produced its result. A new device engine is one more line in
+ * TD_DEVICE_VARIANTS.
  */
 #ifndef TESTDEV_COMMON_H
 #define TESTDEV_COMMON_H
@@ -17,12 +28,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "discover.h"
-#include "faultlog.h"
-#include "iommufd.h"
-#include "lab_test.h"
-#include "sysfs.h"
-#include "testdev.h"
+#include "lab_platform.h"
+#include "lab_iommufd.h"
+#include "lab_results.h"
+#include "lab_engines.h"
 
 #define SZ_4K 0x1000ull
 #define SZ_2M 0x200000ull
@@ -37,14 +46,14 @@ struct td_fixture {
 	char bdf[32];
 	struct itd_info info;
 	bool software;
-	uint64_t page;		/* the domain's smallest page */
+	uint64_t page;		/* the domain's smallest page (0: no paging domain) */
 	struct lab_kmsg_mark mark;
 	bool kmsg_ok;		/* the kernel log is readable: device faults can be seen */
 };
 
-/* Common setup: open the function whose engine is _engine (NULL: the software
- * engine, on the function with the most PASIDs). */
-#define TD_SETUP(_f, _engine)                                                                \
+/* Open the function whose engine is _engine (NULL: the software engine, on
+ * the function with the most PASIDs); a variant without one SKIPs. */
+#define TD_OPEN(_f, _engine)                                                                 \
 	do {                                                                                 \
 		const char *_list = getenv("IOMMU_LAB_TESTDEV");                             \
 		(_f)->fd = -1;                                                               \
@@ -54,25 +63,25 @@ struct td_fixture {
 		(_f)->fd = lab_td_open_engine(_list, (_engine), (_f)->bdf, sizeof((_f)->bdf), \
 					      &(_f)->info);                                  \
 		if ((_f)->fd == -ENOENT)                                                     \
-			SKIP(return, "no function with the %s engine among those handed to "  \
-			     "iommu_testdev (%s)", (_engine), _list);                         \
-		ASSERT_LE(0, (_f)->fd) TH_LOG("open %s: %s", _list, strerror(-(_f)->fd));   \
-		if (!(_f)->info.pgsize_bitmap)                                               \
-			SKIP(return, "%s is not behind an IOMMU (no paging domain)", (_f)->bdf); \
-		(_f)->page = (_f)->info.pgsize_bitmap & -(_f)->info.pgsize_bitmap;          \
-		(_f)->kmsg_ok = !lab_kmsg_mark(&(_f)->mark);                                 \
-		lab_record_engine((_f)->software ? "mock" : (_f)->info.engine,               \
-				  (_f)->software ? LAB_ENGINE_SOFTWARE :                      \
-				  (_f)->info.engine_kind == ITD_ENGINE_HARDWARE ?             \
-				  LAB_ENGINE_HARDWARE : LAB_ENGINE_EMULATED);                 \
+			SKIP(return, "no function with the %s engine among those handed to " \
+			     "iommu_testdev (%s)", (_engine), _list);                        \
+		ASSERT_LE(0, (_f)->fd) TH_LOG("open %s: %s", _list, strerror(-(_f)->fd));    \
+		(_f)->page = (_f)->info.pgsize_bitmap & -(_f)->info.pgsize_bitmap;           \
 	} while (0)
 
-/* The engine variants of a fixture: `.engine` NULL is the software engine. */
-#define TD_ENGINE_VARIANTS(_fixture)                                                         \
-	FIXTURE_VARIANT(_fixture) { const char *engine; };                                  \
-	FIXTURE_VARIANT_ADD(_fixture, edu) { .engine = "edu" };                              \
-	FIXTURE_VARIANT_ADD(_fixture, labdev) { .engine = "labdev" };                        \
-	FIXTURE_VARIANT_ADD(_fixture, software) { .engine = NULL }
+/* The DMA programs' setup: the function opened, behind an IOMMU, its kernel
+ * log marked and its engine recorded. */
+#define TD_SETUP(_f, _engine)                                                                \
+	do {                                                                                 \
+		TD_OPEN(_f, _engine);                                                        \
+		if (!(_f)->info.pgsize_bitmap)                                               \
+			SKIP(return, "%s is not behind an IOMMU (no paging domain)", (_f)->bdf); \
+		(_f)->kmsg_ok = !lab_kmsg_mark(&(_f)->mark);                                 \
+		lab_record_engine((_f)->software ? "mock" : (_f)->info.engine,               \
+				  (_f)->software ? LAB_ENGINE_SOFTWARE :                     \
+				  (_f)->info.engine_kind == ITD_ENGINE_HARDWARE ?            \
+				  LAB_ENGINE_HARDWARE : LAB_ENGINE_EMULATED);                \
+	} while (0)
 
 #define TD_TEARDOWN(_f)                                                                      \
 	do {                                                                                 \
@@ -80,26 +89,203 @@ struct td_fixture {
 			close((_f)->fd);                                                     \
 	} while (0)
 
+/* The device engines' variants of a fixture. */
+#define TD_DEVICE_VARIANTS(_fixture)                                                         \
+	FIXTURE_VARIANT(_fixture) { const char *engine; };                                   \
+	FIXTURE_VARIANT_ADD(_fixture, edu) { .engine = "edu" };                              \
+	FIXTURE_VARIANT_ADD(_fixture, labdev) { .engine = "labdev" }
+
+/* And the software engine's: `.engine` NULL. */
+#define TD_ENGINE_VARIANTS(_fixture)                                                         \
+	TD_DEVICE_VARIANTS(_fixture);                                                        \
+	FIXTURE_VARIANT_ADD(_fixture, software) { .engine = NULL }
+
+/* A fixture that is a struct td_fixture and nothing more, with _VARIANTS. */
+#define TD_FIXTURE(_fixture, _VARIANTS)                                                      \
+	FIXTURE(_fixture) { struct td_fixture f; };                                          \
+	_VARIANTS(_fixture);                                                                 \
+	FIXTURE_SETUP(_fixture) { TD_SETUP(&self->f, variant->engine); }                     \
+	FIXTURE_TEARDOWN(_fixture) { TD_TEARDOWN(&self->f); }
+
 /* The fixture every DMA test program declares. */
-#define TD_DMA_FIXTURE()                                                                     \
-	FIXTURE(dma) { struct td_fixture f; };                                               \
-	TD_ENGINE_VARIANTS(dma);                                                             \
-	FIXTURE_SETUP(dma) { TD_SETUP(&self->f, variant->engine); }                          \
-	FIXTURE_TEARDOWN(dma) { TD_TEARDOWN(&self->f); }
+#define TD_DMA_FIXTURE() TD_FIXTURE(dma, TD_ENGINE_VARIANTS)
 
-/* --- commands that must succeed -------------------------------------------- */
+/* --- steps and their errno ------------------------------------------------------------------ */
 
-#define test_cmd_buf(_len, _align, _id) \
-	ASSERT_EQ(0, lab_td_buf_alloc(self->f.fd, _len, _align, 0, _id, NULL))
-#define test_cmd_buf_dma_api(_len, _id, _dma) \
-	ASSERT_EQ(0, lab_td_buf_alloc(self->f.fd, _len, 0, ITD_BUF_DMA_API, _id, _dma))
-#define test_cmd_domain(_id) ASSERT_EQ(0, lab_td_domain_alloc(self->f.fd, 0, _id))
-#define test_cmd_attach(_id) ASSERT_EQ(0, lab_td_attach(self->f.fd, _id))
-#define test_cmd_detach() ASSERT_EQ(0, lab_td_detach(self->f.fd))
-#define test_cmd_map(_dom, _iova, _buf, _off, _len, _prot) \
-	ASSERT_EQ(0, lab_td_map(self->f.fd, _dom, _iova, _buf, _off, _len, _prot))
-#define test_cmd_unmap(_dom, _iova, _len) ASSERT_EQ(0, lab_td_unmap(self->f.fd, _dom, _iova, _len))
+/* "EINVAL" for -EINVAL (or EINVAL), "success" for 0. */
+static inline const char *td_errname(int ret)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ 0, "success" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" },
+		{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
+		{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
+		{ EINVAL, "EINVAL" }, { ENOTTY, "ENOTTY" }, { ERANGE, "ERANGE" },
+		{ E2BIG, "E2BIG" }, { EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	};
+	int err = ret < 0 ? -ret : ret;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	return strerror(err);
+}
+
+/* _CALL (0 or -errno) is a step the test builds on: it must succeed. */
+#define td_assert(_call, _what)                                                              \
+	do {                                                                                 \
+		int __ret = (_call);                                                         \
+		ASSERT_EQ(0, __ret) TH_LOG("%s: %s", _what, td_errname(__ret));              \
+	} while (0)
+
+/* _CALL must give -_ERRNO (_ERRNO 0: success); _WHAT names it. */
+#define td_expect(_errno, _call, _what)                                                      \
+	do {                                                                                 \
+		int __ret = (_call);                                                         \
+		EXPECT_EQ(-(_errno), __ret)                                                  \
+			TH_LOG("%s gave %s, docs/testdev.md says %s", _what,                 \
+			       td_errname(__ret), td_errname(_errno));                       \
+	} while (0)
+
+/* The two forms of the step _fn(fd, ...), which the log names as written. */
+#define td_cmd(_fn, ...) td_assert(_fn(self->f.fd, ##__VA_ARGS__), #_fn "(" #__VA_ARGS__ ")")
+#define td_err(_errno, _fn, ...) \
+	td_expect(_errno, _fn(self->f.fd, ##__VA_ARGS__), #_fn "(" #__VA_ARGS__ ")")
+
+/* ITD_BUF_ALLOC: ID may be NULL (the buffer lives until the fd is closed). */
+static inline int _test_cmd_buf_alloc(int fd, uint64_t len, uint64_t align, uint32_t flags,
+				      uint32_t *id)
+{
+	uint32_t unused;
+
+	return lab_td_buf_alloc(fd, len, align, flags, id ? id : &unused, NULL);
+}
+
+/* ITD_BUF_RW with any offset and length (lab_td_buf_read/write take a size_t). */
+static inline int _test_cmd_buf_rw(int fd, uint32_t flags, uint32_t id, uint64_t off, uint64_t len,
+				   void *p)
+{
+	struct itd_buf_rw rw = {
+		.size = sizeof(rw), .flags = flags, .buf_id = id,
+		.offset = off, .length = len, .uptr = (uintptr_t)p,
+	};
+
+	return lab_td_ioctl(fd, ITD_BUF_RW, &rw);
+}
+
+/* ITD_DOMAIN_ALLOC: ID may be NULL. */
+static inline int _test_cmd_domain_alloc(int fd, uint32_t flags, uint32_t *id)
+{
+	uint32_t unused;
+
+	return lab_td_domain_alloc(fd, flags, id ? id : &unused);
+}
+
+/* ITD_DMA with the caller's flags (no engine check: see td_copy_pasid()). */
+static inline int _test_cmd_dma(int fd, uint32_t flags, uint32_t pasid, uint64_t src, uint64_t dst,
+				uint64_t len)
+{
+	struct itd_dma op = {
+		.flags = flags, .pasid = pasid, .src_iova = src, .dst_iova = dst, .length = len,
+	};
+
+	return lab_td_dma(fd, &op);
+}
+
 #define RW (ITD_MAP_READ | ITD_MAP_WRITE)
+
+/*
+ * A domain (FLAGS: 0 or ITD_DOMAIN_PASID) for one-page copies: page SRC_OFF
+ * of buffer SRC read-only at IOVA_SRC, page DST_OFF of DST read-write at
+ * IOVA_DST.
+ */
+static inline int _test_cmd_copy_domain(int fd, uint32_t flags, uint32_t *dom, uint32_t src,
+					uint64_t src_off, uint32_t dst, uint64_t dst_off)
+{
+	int ret = lab_td_domain_alloc(fd, flags, dom);
+
+	if (!ret)
+		ret = lab_td_map(fd, *dom, IOVA_SRC, src, src_off, SZ_4K, ITD_MAP_READ);
+	if (!ret)
+		ret = lab_td_map(fd, *dom, IOVA_DST, dst, dst_off, SZ_4K, RW);
+	return ret;
+}
+
+/*
+ * Each command's two forms: after the fd, the arguments are those of the
+ * function named (passed with ## so that the log shows them as written).
+ */
+#define test_cmd_buf_alloc(...)			td_cmd(_test_cmd_buf_alloc, ##__VA_ARGS__)
+#define test_err_buf_alloc(_errno, ...)		td_err(_errno, _test_cmd_buf_alloc, ##__VA_ARGS__)
+#define test_cmd_buf_dma_api(_len, _id, _dma)	\
+	td_cmd(lab_td_buf_alloc, _len, 0, ITD_BUF_DMA_API, _id, _dma)
+#define test_cmd_buf_free(...)			td_cmd(lab_td_buf_free, ##__VA_ARGS__)
+#define test_err_buf_free(_errno, ...)		td_err(_errno, lab_td_buf_free, ##__VA_ARGS__)
+#define test_cmd_buf_rw(...)			td_cmd(_test_cmd_buf_rw, ##__VA_ARGS__)
+#define test_err_buf_rw(_errno, ...)		td_err(_errno, _test_cmd_buf_rw, ##__VA_ARGS__)
+#define test_cmd_domain_alloc(...)		td_cmd(_test_cmd_domain_alloc, ##__VA_ARGS__)
+#define test_err_domain_alloc(_errno, ...)	td_err(_errno, _test_cmd_domain_alloc, ##__VA_ARGS__)
+#define test_cmd_domain_free(...)		td_cmd(lab_td_domain_free, ##__VA_ARGS__)
+#define test_err_domain_free(_errno, ...)	td_err(_errno, lab_td_domain_free, ##__VA_ARGS__)
+/* Blocking the RID needs DMA ownership (iommu_device_claim_dma_owner(),
+ * Linux 6.2): a module built without it answers EOPNOTSUPP, a SKIP. */
+#define test_cmd_attach(_id)                                                                 \
+	do {                                                                                 \
+		int __r = lab_td_attach(self->f.fd, _id);                                    \
+		if (__r == -EOPNOTSUPP && (_id) == ITD_DOMAIN_BLOCKED)                        \
+			SKIP(return, "the module cannot block the RID: built for a kernel "  \
+			     "without iommu_device_claim_dma_owner() (before Linux 6.2)");    \
+		td_assert(__r, "lab_td_attach(" #_id ")");                                   \
+	} while (0)
+#define test_err_attach(_errno, ...)		td_err(_errno, lab_td_attach, ##__VA_ARGS__)
+#define test_cmd_attach_pasid(...)		td_cmd(lab_td_attach_pasid, ##__VA_ARGS__)
+#define test_err_attach_pasid(_errno, ...)	td_err(_errno, lab_td_attach_pasid, ##__VA_ARGS__)
+#define test_cmd_detach()			td_cmd(lab_td_detach)
+#define test_err_detach(_errno)			td_err(_errno, lab_td_detach)
+#define test_cmd_detach_pasid(...)		td_cmd(lab_td_detach_pasid, ##__VA_ARGS__)
+#define test_err_detach_pasid(_errno, ...)	td_err(_errno, lab_td_detach_pasid, ##__VA_ARGS__)
+#define test_cmd_map(...)			td_cmd(lab_td_map, ##__VA_ARGS__)
+#define test_err_map(_errno, ...)		td_err(_errno, lab_td_map, ##__VA_ARGS__)
+#define test_cmd_unmap(...)			td_cmd(lab_td_unmap, ##__VA_ARGS__)
+#define test_err_unmap(_errno, ...)		td_err(_errno, lab_td_unmap, ##__VA_ARGS__)
+#define test_err_dma(_errno, ...)		td_err(_errno, _test_cmd_dma, ##__VA_ARGS__)
+#define test_cmd_info(...)			td_cmd(lab_td_info, ##__VA_ARGS__)
+#define test_cmd_ioctl(...)			td_cmd(lab_td_ioctl, ##__VA_ARGS__)
+#define test_err_ioctl(_errno, ...)		td_err(_errno, lab_td_ioctl, ##__VA_ARGS__)
+#define test_cmd_copy_domain(...)		td_cmd(_test_cmd_copy_domain, ##__VA_ARGS__)
+
+/* A source page holding pattern _SEED and a zeroed destination page, in a
+ * new copy domain _DOM (not attached). */
+#define test_cmd_copy_pages(_dom, _src, _dst, _seed)                                         \
+	do {                                                                                 \
+		test_cmd_buf_alloc(SZ_4K, 0, 0, _src);                                       \
+		test_cmd_buf_alloc(SZ_4K, 0, 0, _dst);                                       \
+		test_cmd_fill(*(_src), 0, SZ_4K, _seed);                                     \
+		test_cmd_copy_domain(0, _dom, *(_src), 0, *(_dst), 0);                       \
+	} while (0)
+
+/* ITD_INFO reports STATE, and with ITD_STATE_DOMAIN the domain at the RID. */
+#define test_cmd_state(_state, _rid_domain)                                                  \
+	do {                                                                                 \
+		struct itd_info __i;                                                         \
+		test_cmd_info(&__i);                                                         \
+		EXPECT_EQ((uint32_t)(_state), __i.state)                                     \
+			TH_LOG("ITD_INFO state %s, expected %s", lab_td_state_name(__i.state), \
+			       lab_td_state_name(_state));                                   \
+		if ((_state) == ITD_STATE_DOMAIN)                                            \
+			EXPECT_EQ((uint32_t)(_rid_domain), __i.rid_domain)                   \
+				TH_LOG("ITD_INFO rid_domain %u, attached %u", __i.rid_domain, \
+				       (uint32_t)(_rid_domain));                             \
+	} while (0)
+
+/* Attach _ID at the RID: ITD_INFO then reports _STATE (and _ID at the RID). */
+#define test_cmd_attach_state(_id, _state)                                                   \
+	do {                                                                                 \
+		test_cmd_attach(_id);                                                        \
+		test_cmd_state(_state, _id);                                                 \
+	} while (0)
 
 /* Deterministic bytes for (seed, offset): every page of every test differs. */
 static inline uint8_t td_pattern_byte(uint32_t seed, uint64_t off)
@@ -195,6 +381,18 @@ static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint
 
 /* A transfer that must complete: both ends translate. */
 #define test_cmd_copy(_src, _dst, _len) ASSERT_EQ(ITD_DMA_OK, td_copy(&self->f, _src, _dst, _len))
+#define test_cmd_copy_pasid(_pasid, _src, _dst, _len)                                          \
+	ASSERT_EQ(ITD_DMA_OK, td_copy_pasid(&self->f, _pasid, _src, _dst, _len))               \
+		TH_LOG("PASID %u", _pasid)
+
+/* Pattern _SEED, written to the first page of buffer _SRC and copied from
+ * _SRC_IOVA to _DST_IOVA, lands in the first page of buffer _DST. */
+#define test_cmd_copy_lands(_seed, _src, _src_iova, _dst, _dst_iova)                         \
+	do {                                                                                 \
+		test_cmd_fill(_src, 0, SZ_4K, _seed);                                        \
+		test_cmd_copy(_src_iova, _dst_iova, SZ_4K);                                  \
+		EXPECT_PATTERN(_dst, 0, SZ_4K, _seed, 0);                                    \
+	} while (0)
 
 /*
  * Did the transfer last started fault at IOVA's page, reading or writing?
@@ -278,6 +476,19 @@ static inline int td_copy_faults(struct td_fixture *f, uint64_t src, uint64_t ds
 		} else {                                                                       \
 			test_cmd_copy_faults(_src, _dst, _len, _iova, _write);                 \
 		}                                                                              \
+	} while (0)
+
+/* A PASID-tagged transfer that must not reach memory: the engine reports the
+ * fault (labdev, the software engine), or the IOMMU driver logs it. */
+#define test_cmd_copy_pasid_faults(_pasid, _src, _dst, _len, _iova, _write)                  \
+	do {                                                                                 \
+		int _st = td_copy_pasid(&self->f, _pasid, _src, _dst, _len);                 \
+		ASSERT_LE(0, _st) TH_LOG("ITD_DMA: %s", strerror(-_st));                     \
+		if (_st != ITD_DMA_FAULT) {                                                  \
+			EXPECT_TRUE(td_faulted(&self->f, _iova, _write))                     \
+				TH_LOG("PASID %u: no fault for IOVA %#llx", _pasid,          \
+				       (unsigned long long)(_iova));                         \
+		}                                                                            \
 	} while (0)
 
 #endif

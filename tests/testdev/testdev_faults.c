@@ -16,11 +16,11 @@ TEST_F(dma, write_to_readonly_mapping_faults)
 
 	if (self->f.software)
 		SKIP(return, "the software engine sees translations, not permissions");
-	test_cmd_buf(SZ_4K, 0, &src);
-	test_cmd_buf(SZ_4K, 0, &dst);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &src);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &dst);
 	test_cmd_fill(src, 0, SZ_4K, 70);
 	test_cmd_fill(dst, 0, SZ_4K, 71);
-	test_cmd_domain(&dom);
+	test_cmd_domain_alloc(0, &dom);
 	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
 	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, ITD_MAP_READ);
 	test_cmd_attach(dom);
@@ -35,12 +35,10 @@ TEST_F(dma, write_to_unmapped_iova_faults)
 {
 	uint32_t dom, src, dst;
 
-	test_cmd_buf(SZ_4K, 0, &src);
-	test_cmd_buf(2 * SZ_4K, 0, &dst);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &src);
+	test_cmd_buf_alloc(2 * SZ_4K, 0, 0, &dst);
 	test_cmd_fill(src, 0, SZ_4K, 72);
-	test_cmd_domain(&dom);
-	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
-	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
+	test_cmd_copy_domain(0, &dom, src, 0, dst, 0);
 	test_cmd_map(dom, IOVA_DST + 2 * SZ_4K, dst, SZ_4K, SZ_4K, RW);
 	test_cmd_attach(dom);
 
@@ -53,8 +51,8 @@ TEST_F(dma, read_from_unmapped_iova_faults)
 {
 	uint32_t dom, dst;
 
-	test_cmd_buf(SZ_4K, 0, &dst);
-	test_cmd_domain(&dom);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &dst);
+	test_cmd_domain_alloc(0, &dom);
 	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
 	test_cmd_attach(dom);
 
@@ -67,13 +65,8 @@ TEST_F(dma, blocked_device_faults)
 {
 	uint32_t dom, src, dst;
 
-	test_cmd_buf(SZ_4K, 0, &src);
-	test_cmd_buf(SZ_4K, 0, &dst);
-	test_cmd_fill(src, 0, SZ_4K, 73);
-	test_cmd_domain(&dom);
-	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
-	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	test_cmd_copy_pages(&dom, &src, &dst, 73);
+	test_cmd_attach(ITD_DOMAIN_BLOCKED);
 
 	test_cmd_copy_blocked(IOVA_SRC, IOVA_DST, SZ_4K, IOVA_SRC, 0);
 	EXPECT_ZERO(dst, 0, SZ_4K);

@@ -15,15 +15,11 @@ TEST_F(dma, dma_after_unmap_faults)
 {
 	uint32_t dom, src, dst;
 
-	test_cmd_buf(SZ_4K, 0, &src);
-	test_cmd_buf(SZ_4K, 0, &dst);
-	test_cmd_domain(&dom);
-	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
-	test_cmd_map(dom, IOVA_DST, dst, 0, SZ_4K, RW);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &src);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &dst);
+	test_cmd_copy_domain(0, &dom, src, 0, dst, 0);
 	test_cmd_attach(dom);
-	test_cmd_fill(src, 0, SZ_4K, 80);
-	test_cmd_copy(IOVA_SRC, IOVA_DST, SZ_4K);	/* the translation is now cached */
-	EXPECT_PATTERN(dst, 0, SZ_4K, 80, 0);
+	test_cmd_copy_lands(80, src, IOVA_SRC, dst, IOVA_DST);	/* the translation is now cached */
 
 	test_cmd_unmap(dom, IOVA_DST, SZ_4K);
 	test_cmd_fill(src, 0, SZ_4K, 81);
@@ -37,22 +33,16 @@ TEST_F(dma, remap_reaches_new_page_never_old)
 {
 	uint32_t dom, src, old, new;
 
-	test_cmd_buf(SZ_4K, 0, &src);
-	test_cmd_buf(SZ_4K, 0, &old);
-	test_cmd_buf(SZ_4K, 0, &new);
-	test_cmd_domain(&dom);
-	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
-	test_cmd_map(dom, IOVA_DST, old, 0, SZ_4K, RW);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &src);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &old);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &new);
+	test_cmd_copy_domain(0, &dom, src, 0, old, 0);
 	test_cmd_attach(dom);
-	test_cmd_fill(src, 0, SZ_4K, 82);
-	test_cmd_copy(IOVA_SRC, IOVA_DST, SZ_4K);
-	EXPECT_PATTERN(old, 0, SZ_4K, 82, 0);
+	test_cmd_copy_lands(82, src, IOVA_SRC, old, IOVA_DST);
 
 	test_cmd_unmap(dom, IOVA_DST, SZ_4K);
 	test_cmd_map(dom, IOVA_DST, new, 0, SZ_4K, RW);
-	test_cmd_fill(src, 0, SZ_4K, 83);
-	test_cmd_copy(IOVA_SRC, IOVA_DST, SZ_4K);
-	EXPECT_PATTERN(new, 0, SZ_4K, 83, 0);
+	test_cmd_copy_lands(83, src, IOVA_SRC, new, IOVA_DST);
 	EXPECT_PATTERN(old, 0, SZ_4K, 82, 0);
 }
 
@@ -61,9 +51,9 @@ TEST_F(dma, unmap_leaves_neighbours_translating)
 {
 	uint32_t dom, src, dst;
 
-	test_cmd_buf(SZ_4K, 0, &src);
-	test_cmd_buf(3 * SZ_4K, 0, &dst);
-	test_cmd_domain(&dom);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &src);
+	test_cmd_buf_alloc(3 * SZ_4K, 0, 0, &dst);
+	test_cmd_domain_alloc(0, &dom);
 	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
 	for (int i = 0; i < 3; i++)
 		test_cmd_map(dom, IOVA_DST + i * SZ_4K, dst, i * SZ_4K, SZ_4K, RW);
@@ -88,10 +78,10 @@ TEST_F(dma, map_unmap_cycles_stay_correct)
 	const int cycles = 8;
 	uint32_t dom, src, page[2];
 
-	test_cmd_buf(SZ_4K, 0, &src);
-	test_cmd_buf(SZ_4K, 0, &page[0]);
-	test_cmd_buf(SZ_4K, 0, &page[1]);
-	test_cmd_domain(&dom);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &src);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &page[0]);
+	test_cmd_buf_alloc(SZ_4K, 0, 0, &page[1]);
+	test_cmd_domain_alloc(0, &dom);
 	test_cmd_map(dom, IOVA_SRC, src, 0, SZ_4K, ITD_MAP_READ);
 	test_cmd_attach(dom);
 	for (int i = 0; i < cycles; i++) {

@@ -119,7 +119,7 @@ TEST_F(io, a_test_domain_at_the_rid_makes_io_busy)
 	char buf[64] = { 2 };
 	uint32_t dom;
 
-	test_cmd_domain(&dom);
+	test_cmd_domain_alloc(0, &dom);
 	test_cmd_attach(dom);
 	test_err_io(EBUSY, pwrite(self->io, buf, sizeof(buf), 0));
 	test_err_io(EBUSY, pread(self->io, buf, sizeof(buf), 0));

@@ -13,12 +13,7 @@
 
 #define N 20
 
-FIXTURE(msi) { struct td_fixture f; };
-FIXTURE_VARIANT(msi) { const char *engine; };
-FIXTURE_VARIANT_ADD(msi, edu) { .engine = "edu" };
-FIXTURE_VARIANT_ADD(msi, labdev) { .engine = "labdev" };
-FIXTURE_SETUP(msi) { TD_SETUP(&self->f, variant->engine); }
-FIXTURE_TEARDOWN(msi) { TD_TEARDOWN(&self->f); }
+TD_FIXTURE(msi, TD_DEVICE_VARIANTS)
 
 /*
  * The time ITD_MSI gives all the MSIs of one call. One that should arrive
@@ -63,19 +58,17 @@ TEST_F(msi, delivered_in_every_domain_state)
 		SKIP(return, "%s: behind %s: which states deliver MSIs is known for VT-d and SMMUv3 only",
 		     self->f.bdf, lab_iommu_type_name(type));
 	blocked_n = type == LAB_IOMMU_VTD ? N : 0;
-	test_cmd_buf(2 * SZ_4K, 0, &buf);
-	test_cmd_domain(&dom);
-	test_cmd_map(dom, IOVA_SRC, buf, 0, SZ_4K, ITD_MAP_READ);
-	test_cmd_map(dom, IOVA_DST, buf, SZ_4K, SZ_4K, RW);
+	test_cmd_buf_alloc(2 * SZ_4K, 0, 0, &buf);
+	test_cmd_copy_domain(0, &dom, buf, 0, buf, SZ_4K);
 	expect_msis(N, N, "default");
 	test_cmd_attach(dom);
 	expect_msis(N, N, "test domain");
 	test_cmd_copy(IOVA_SRC, IOVA_DST, SZ_4K);
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	test_cmd_attach(ITD_DOMAIN_BLOCKED);
 	expect_msis(N, blocked_n, "blocked");
 	test_cmd_attach(dom);
 	expect_msis(N, N, "test domain again");
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_DEFAULT));
+	test_cmd_attach(ITD_DOMAIN_DEFAULT);
 	expect_msis(N, N, "default again");
 }
 
@@ -93,10 +86,10 @@ TEST_F(msi, delivered_while_pasid_domains_come_and_go)
 	if (self->f.info.max_pasids <= 4)
 		SKIP(return, "%s: %u PASIDs usable (the test needs 5)%s", self->f.bdf, self->f.info.max_pasids,
 		     lab_pci_iommu_type(self->f.bdf) == LAB_IOMMU_SMMUV3 ?
-		     ": the SMMUv3 has no substream support (IDR1.SSIDSIZE = 0)" : "");
-	test_cmd_buf(2 * SZ_4K, 0, &buf);
-	test_cmd_domain(&rid_dom);
-	ASSERT_EQ(0, lab_td_domain_alloc(self->f.fd, ITD_DOMAIN_PASID, &pasid_dom));
+		     " behind this SMMUv3 (no substreams in use)" : "");
+	test_cmd_buf_alloc(2 * SZ_4K, 0, 0, &buf);
+	test_cmd_domain_alloc(0, &rid_dom);
+	test_cmd_domain_alloc(ITD_DOMAIN_PASID, &pasid_dom);
 	/* Both map the same pages at the same IOVAs. */
 	test_cmd_map(rid_dom, IOVA_SRC, buf, 0, SZ_4K, ITD_MAP_READ);
 	test_cmd_map(rid_dom, IOVA_DST, buf, SZ_4K, SZ_4K, RW);
@@ -107,11 +100,11 @@ TEST_F(msi, delivered_while_pasid_domains_come_and_go)
 	for (uint32_t pasid = 1; pasid <= 4; pasid++) {
 		char state[48];
 
-		ASSERT_EQ(0, lab_td_attach_pasid(self->f.fd, pasid_dom, pasid));
+		test_cmd_attach_pasid(pasid_dom, pasid);
 		snprintf(state, sizeof(state), "PASID %u attached", pasid);
 		expect_msis(N, N, state);
-		ASSERT_EQ(ITD_DMA_OK, td_copy_pasid(&self->f, pasid, IOVA_SRC, IOVA_DST, SZ_4K)) TH_LOG("%s", state);
-		ASSERT_EQ(0, lab_td_detach_pasid(self->f.fd, pasid));
+		test_cmd_copy_pasid(pasid, IOVA_SRC, IOVA_DST, SZ_4K);
+		test_cmd_detach_pasid(pasid);
 		snprintf(state, sizeof(state), "PASID %u detached", pasid);
 		expect_msis(N, N, state);
 	}
@@ -142,11 +135,9 @@ TEST_F(msi, interrupt_side_is_not_memory_in_a_test_domain)
 	if (type != LAB_IOMMU_VTD && type != LAB_IOMMU_SMMUV3)
 		SKIP(return, "%s: behind %s: where the interrupt side is is known for VT-d and SMMUv3 only",
 		     self->f.bdf, lab_iommu_type_name(type));
-	test_cmd_buf(2 * SZ_4K, 0, &buf);
+	test_cmd_buf_alloc(2 * SZ_4K, 0, 0, &buf);
 	test_cmd_fill(buf, 0, SZ_4K, 0x5e);
-	test_cmd_domain(&dom);
-	test_cmd_map(dom, IOVA_SRC, buf, 0, SZ_4K, ITD_MAP_READ);
-	test_cmd_map(dom, IOVA_DST, buf, SZ_4K, SZ_4K, RW);
+	test_cmd_copy_domain(0, &dom, buf, 0, buf, SZ_4K);
 	test_cmd_attach(dom);
 	expect_msis(N, N, "test domain");
 	ASSERT_EQ(0, lab_pci_interrupt_side(self->f.bdf, &target));

@@ -8,7 +8,7 @@
  * docs/tests/testdev.md.
  */
 #include "kselftest_harness.h"
-#include "regs.h"
+#include "lab_platform.h"
 #include "testdev_common.h"
 
 #define NPASID 4	/* PASIDs 1..4 */
@@ -29,8 +29,8 @@ FIXTURE_SETUP(pasid)
 	if (width == 0)
 		SKIP(return, "%s has no PASID capability", self->f.bdf);
 	if (self->f.info.max_pasids <= 1 && lab_pci_iommu_type(self->f.bdf) == LAB_IOMMU_SMMUV3)
-		SKIP(return, "%s: the SMMUv3 has no substream support (IDR1.SSIDSIZE = 0: the kernel "
-		     "gives %u PASIDs), so PASID-tagged DMA cannot be translated",
+		SKIP(return, "%s: the kernel gives it %u PASIDs behind this SMMUv3 (no substreams "
+		     "in use), so PASID-tagged DMA cannot be translated",
 		     self->f.bdf, self->f.info.max_pasids);
 	SKIP(return, "%s: %u PASIDs usable (device PASID width %d; the tests need %d)",
 	     self->f.bdf, self->f.info.max_pasids, width, NPASID + 1);
@@ -41,41 +41,19 @@ FIXTURE_TEARDOWN(pasid)
 	TD_TEARDOWN(&self->f);
 }
 
-#define test_cmd_copy_pasid(_pasid, _src, _dst, _len) \
-	ASSERT_EQ(ITD_DMA_OK, td_copy_pasid(&self->f, _pasid, _src, _dst, _len)) TH_LOG("PASID %u", _pasid)
-
-/* A PASID-tagged transfer that must not reach memory: the engine reports the
- * fault (labdev, the software engine), or the IOMMU driver logs it. */
-#define test_cmd_copy_pasid_faults(_pasid, _src, _dst, _len, _iova, _write)                     \
-	do {                                                                                    \
-		int _st = td_copy_pasid(&self->f, _pasid, _src, _dst, _len);                       \
-		ASSERT_LE(0, _st) TH_LOG("ITD_DMA: %s", strerror(-_st));                         \
-		if (_st != ITD_DMA_FAULT) {                                                     \
-			EXPECT_TRUE(td_faulted(&self->f, _iova, _write))                        \
-				TH_LOG("PASID %u: no fault for IOVA %#llx", _pasid,            \
-				       (unsigned long long)(_iova));                            \
-		}                                                                               \
-	} while (0)
-
-#define test_cmd_pasid_domain(_id) ASSERT_EQ(0, lab_td_domain_alloc(self->f.fd, ITD_DOMAIN_PASID, _id))
-#define test_cmd_attach_pasid(_dom, _pasid) ASSERT_EQ(0, lab_td_attach_pasid(self->f.fd, _dom, _pasid))
-#define test_cmd_detach_pasid(_pasid) ASSERT_EQ(0, lab_td_detach_pasid(self->f.fd, _pasid))
-
 /* n source and n destination pages; domain I maps IOVA_SRC to src page I
  * (pattern 200+I) and IOVA_DST to dst page I; the RID blocked, so untagged
  * DMA goes nowhere. */
 static void setup_domains(struct __test_metadata *_metadata, FIXTURE_DATA(pasid) *self, uint32_t *dom,
 			  uint32_t *src, uint32_t *dst, int n)
 {
-	test_cmd_buf(n * SZ_4K, 0, src);
-	test_cmd_buf(n * SZ_4K, 0, dst);
+	test_cmd_buf_alloc(n * SZ_4K, 0, 0, src);
+	test_cmd_buf_alloc(n * SZ_4K, 0, 0, dst);
 	for (int i = 0; i < n; i++) {
 		test_cmd_fill(*src, i * SZ_4K, SZ_4K, 200 + i);
-		test_cmd_pasid_domain(&dom[i]);
-		test_cmd_map(dom[i], IOVA_SRC, *src, i * SZ_4K, SZ_4K, ITD_MAP_READ);
-		test_cmd_map(dom[i], IOVA_DST, *dst, i * SZ_4K, SZ_4K, RW);
+		test_cmd_copy_domain(ITD_DOMAIN_PASID, &dom[i], *src, i * SZ_4K, *dst, i * SZ_4K);
 	}
-	ASSERT_EQ(0, lab_td_attach(self->f.fd, ITD_DOMAIN_BLOCKED));
+	test_cmd_attach(ITD_DOMAIN_BLOCKED);
 }
 
 /* N domains at N PASIDs: a transfer with PASID I lands only in domain I's page. */

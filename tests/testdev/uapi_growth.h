@@ -17,7 +17,7 @@
 #include <string.h>
 #include <linux/ioctl.h>
 #include "kselftest_harness.h"
-#include "testdev.h"
+#include "lab_engines.h"
 
 #ifndef offsetofend
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))

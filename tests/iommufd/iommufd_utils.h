@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The verbs of the iommufd test programs, in the shape of the kernel's
+ * iommufd selftests: test_cmd_x(...) asserts that x succeeds,
+ * test_err_x(errno, ...) expects it to fail with that errno, and
+ * _test_cmd_x(ifd, ...) does it and returns 0 or -errno. A verb that is one
+ * library call has no _test_cmd_ form of its own: lab_x() (lib/iommufd.h)
+ * is it. The test_ forms act on the fixture's iommufd, self->ifd.
+ *
+ * A device is a struct idev: a PCI function bound to vfio-pci (its VFIO cdev
+ * and its userspace DMA engine) or iommufd's mock PASID device (kernel
+ * CONFIG_IOMMUFD_TEST). Attach, replace and detach, at the RID (LAB_NO_PASID)
+ * or at a PASID, work on either; DMA needs the engine of a real one.
+ *
+ * A fixture that counts MSIs has `struct idev dev` (its engine raises them)
+ * and `int efd` (the eventfd VFIO signals them on).
+ */
+#ifndef IOMMUFD_UTILS_H
+#define IOMMUFD_UTILS_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include "lab_iommufd.h"
+#include "lab_engines.h"
+#include "vfio_setup.h"
+
+/* _call (0 or -errno) succeeded / failed with _errno; a failure names the call. */
+#define ASSERT_OK(_call)                                                                     \
+	do {                                                                                 \
+		int __ret = (_call);                                                         \
+		ASSERT_EQ(0, __ret) TH_LOG("%s: %s", #_call, strerror(-__ret));              \
+	} while (0)
+#define EXPECT_ERR(_errno, _call)                                                            \
+	do {                                                                                 \
+		int __ret = (_call);                                                         \
+		EXPECT_EQ(-(_errno), __ret) TH_LOG("%s: %s", #_call, strerror(-__ret));      \
+	} while (0)
+
+struct idev {
+	uint32_t id;			/* its iommufd device id: HWPTs, vIOMMUs, vDEVICEs */
+	bool mock;
+	struct lab_vfio_pci pci;	/* VFIO: the function; fd -1 when not open */
+	struct lab_uengine eng;		/* VFIO: its DMA engine; ops NULL when not open */
+	uint32_t stdev_id;		/* mock: its name in IOMMU_TEST_CMD */
+	uint32_t pasids[8];		/* mock: the PASIDs it is attached at */
+	int npasids;
+};
+#define IDEV_INIT { .pci = { .fd = -1 } }
+
+/* --- opening and closing a device ------------------------------------------- */
+
+/* _dev: BDF's function through its VFIO cdev bound to iommufd _ifd (BAR 0
+ * mapped, bus mastering on). */
+#define test_open_vfio(_ifd, _bdf, _dev)                                                     \
+	do {                                                                                 \
+		int __ret = lab_vfio_pci_open(_ifd, _bdf, &(_dev)->pci);                     \
+		if (__ret == -EOPNOTSUPP)                                                    \
+			SKIP(return, "built without the VFIO cdev uAPI");                    \
+		ASSERT_EQ(0, __ret) TH_LOG("%s: VFIO cdev: %s", _bdf, strerror(-__ret));     \
+		(_dev)->id = (_dev)->pci.dev_id;                                             \
+	} while (0)
+
+/* The userspace DMA engine of a function opened by test_open_vfio. */
+#define test_open_engine(_dev) ASSERT_OK(lab_uengine_open(&(_dev)->pci, &(_dev)->eng))
+
+/*
+ * _dev: a mock device with a 20-bit PASID capability on iommufd _ifd. It comes
+ * attached at its RID to the mock's own HWPT, which is not PASID-capable, and
+ * iommufd attaches nothing at a PASID beside such a RID HWPT: its RID is moved
+ * to a PASID-capable HWPT on a fresh IOAS.
+ */
+#define test_open_mock(_ifd, _dev)                                                           \
+	do {                                                                                 \
+		uint32_t __ioas, __rid_hwpt, __hwpt;                                         \
+		int __ret;                                                                   \
+		ASSERT_OK(lab_ioas_alloc(_ifd, &__ioas));                                    \
+		__ret = lab_mock_pasid_device(_ifd, __ioas, &(_dev)->stdev_id, &__rid_hwpt,  \
+					      &(_dev)->id);                                  \
+		if (__ret == -EOPNOTSUPP)                                                    \
+			SKIP(return, "built without the kernel tree's iommufd_test.h");      \
+		if (__ret == -ENOTTY)                                                        \
+			SKIP(return, "the kernel has no iommufd mock (CONFIG_IOMMUFD_TEST)"); \
+		ASSERT_EQ(0, __ret) TH_LOG("mock PASID device: %s", strerror(-__ret));       \
+		(_dev)->mock = true;                                                         \
+		ASSERT_OK(lab_hwpt_alloc(_ifd, (_dev)->id, __ioas, LAB_HWPT_PASID, &__hwpt)); \
+		ASSERT_OK(_test_cmd_attach(_ifd, _dev, LAB_NO_PASID, __hwpt));               \
+	} while (0)
+
+static inline void idev_track_pasid(struct idev *d, uint32_t pasid, bool attached)
+{
+	for (int i = 0; i < d->npasids; i++) {
+		if (d->pasids[i] == pasid) {
+			if (!attached)
+				d->pasids[i] = d->pasids[--d->npasids];
+			return;
+		}
+	}
+	if (attached && d->npasids < (int)(sizeof(d->pasids) / sizeof(d->pasids[0])))
+		d->pasids[d->npasids++] = pasid;
+}
+
+/*
+ * Close what test_open_* opened; safe on a device never or half opened.
+ * Closing a VFIO device unbinds it (VFIO detaches every PASID and the RID).
+ * A mock device is destroyed with iommufd, and Linux 7.3 destroys it without
+ * detaching its PASIDs (WARNINGs and leaked objects): they are detached here
+ * (docs/tests/iommufd.md). iommufd itself is the caller's to close.
+ */
+static inline void test_close_idev(int ifd, struct idev *d)
+{
+	for (int i = 0; i < d->npasids; i++)
+		lab_mock_detach(ifd, d->stdev_id, d->pasids[i]);
+	d->npasids = 0;
+	test_teardown_vfio_device(-1, &d->pci, &d->eng);
+}
+
+/* --- IOAS, HWPTs and attachment --------------------------------------------- */
+
+#define test_cmd_ioas_alloc(_ioas) ASSERT_OK(lab_ioas_alloc(self->ifd, _ioas))
+#define test_cmd_ioas_map(_ioas, _va, _len, _iova, _prot) \
+	ASSERT_OK(lab_ioas_map(self->ifd, _ioas, _va, _len, _iova, _prot))
+#define test_err_ioas_map(_errno, _ioas, _va, _len, _iova, _prot) \
+	EXPECT_ERR(_errno, lab_ioas_map(self->ifd, _ioas, _va, _len, _iova, _prot))
+#define test_cmd_ioas_unmap(_ioas, _iova, _len) ASSERT_OK(lab_ioas_unmap(self->ifd, _ioas, _iova, _len))
+
+/* A paging HWPT for _dev on an IOAS (or a nest parent); _flags LAB_HWPT_*. */
+#define test_cmd_hwpt_alloc(_dev, _ioas, _flags, _hwpt) \
+	ASSERT_OK(lab_hwpt_alloc(self->ifd, (_dev)->id, _ioas, _flags, _hwpt))
+#define test_cmd_hw_info(_dev, _info) ASSERT_OK(lab_iommufd_hw_info_dev(self->ifd, (_dev)->id, _info))
+
+/* pt_id at the RID (pasid LAB_NO_PASID) or at a PASID. Through VFIO, where
+ * something is attached this replaces it; the mock's PASID attach refuses
+ * (EBUSY) and has a replace of its own. */
+static inline int _test_cmd_attach(int ifd, struct idev *d, uint32_t pasid, uint32_t pt_id)
+{
+	int ret;
+
+	if (!d->mock)
+		return lab_vfio_attach_pt(d->pci.fd, pasid, pt_id);
+	ret = lab_mock_attach(ifd, d->stdev_id, pasid, pt_id, false);
+	if (!ret && pasid != LAB_NO_PASID)
+		idev_track_pasid(d, pasid, true);
+	return ret;
+}
+
+static inline int _test_cmd_replace(int ifd, struct idev *d, uint32_t pasid, uint32_t pt_id)
+{
+	if (!d->mock)
+		return lab_vfio_attach_pt(d->pci.fd, pasid, pt_id);
+	return lab_mock_attach(ifd, d->stdev_id, pasid, pt_id, true);
+}
+
+static inline int _test_cmd_detach(int ifd, struct idev *d, uint32_t pasid)
+{
+	if (!d->mock)
+		return lab_vfio_detach_pt(d->pci.fd, pasid);
+	idev_track_pasid(d, pasid, false);
+	return lab_mock_detach(ifd, d->stdev_id, pasid);
+}
+
+/* (Their logs name the PASID: LAB_NO_PASID, the RID, is 0xffffffff.) */
+#define test_cmd_attach(_dev, _pasid, _pt) \
+	ASSERT_EQ(0, _test_cmd_attach(self->ifd, _dev, _pasid, _pt)) TH_LOG("attach at PASID %#x", _pasid)
+#define test_err_attach(_errno, _dev, _pasid, _pt) \
+	EXPECT_EQ(-(_errno), _test_cmd_attach(self->ifd, _dev, _pasid, _pt))              \
+		TH_LOG("attach at PASID %#x", _pasid)
+#define test_cmd_replace(_dev, _pasid, _pt) \
+	ASSERT_EQ(0, _test_cmd_replace(self->ifd, _dev, _pasid, _pt)) TH_LOG("replace at PASID %#x", _pasid)
+#define test_cmd_detach(_dev, _pasid) \
+	ASSERT_EQ(0, _test_cmd_detach(self->ifd, _dev, _pasid)) TH_LOG("detach at PASID %#x", _pasid)
+
+/* --- nesting: vIOMMU, vDEVICE, nested HWPTs, invalidation, vEVENTQ ----------- */
+
+/* An ARM SMMUv3 vIOMMU for _dev on a nest-parent HWPT. */
+#define test_cmd_viommu_alloc(_dev, _parent, _viommu) \
+	ASSERT_OK(lab_viommu_alloc(self->ifd, (_dev)->id, _parent, LAB_VIOMMU_ARM_SMMUV3, _viommu))
+/* _dev's virtual ID (its vSID) on a vIOMMU. */
+#define test_cmd_vdevice_alloc(_viommu, _dev, _virt_id, _vdev) \
+	ASSERT_OK(lab_vdevice_alloc(self->ifd, _viommu, (_dev)->id, _virt_id, _vdev))
+/* A nested HWPT for _dev on a vIOMMU from an SMMUv3 vSTE. */
+#define test_cmd_hwpt_alloc_vste(_dev, _viommu, _ste, _hwpt) \
+	ASSERT_OK(lab_hwpt_alloc_smmuv3_nested(self->ifd, (_dev)->id, _viommu, _ste, _hwpt))
+#define test_err_hwpt_alloc_vste(_errno, _dev, _viommu, _ste, _hwpt) \
+	EXPECT_ERR(_errno, lab_hwpt_alloc_smmuv3_nested(self->ifd, (_dev)->id, _viommu, _ste, _hwpt))
+/* A nested HWPT for _dev on a nest parent from VT-d first-stage tables. */
+#define test_cmd_hwpt_alloc_vtd_s1(_dev, _parent, _pgtbl, _addr_width, _flags, _hwpt)              \
+	ASSERT_OK(lab_hwpt_alloc_vtd_nested(self->ifd, (_dev)->id, _parent, _pgtbl, _addr_width, _flags, \
+					    _hwpt))
+#define test_cmd_hwpt_invalidate_vtd_s1(_hwpt, _addr, _npages) \
+	ASSERT_OK(lab_hwpt_invalidate_vtd_s1(self->ifd, _hwpt, _addr, _npages))
+/* SMMUv3 commands through the vIOMMU; *_done: how many the kernel handled. */
+#define test_cmd_viommu_invalidate(_viommu, _cmds, _n, _done) \
+	ASSERT_OK(lab_viommu_invalidate_smmuv3(self->ifd, _viommu, _cmds, _n, _done))
+#define test_err_viommu_invalidate(_errno, _viommu, _cmds, _n, _done) \
+	EXPECT_ERR(_errno, lab_viommu_invalidate_smmuv3(self->ifd, _viommu, _cmds, _n, _done))
+#define test_cmd_veventq_alloc(_viommu, _depth, _veventq, _fd) \
+	ASSERT_OK(lab_veventq_alloc_smmuv3(self->ifd, _viommu, _depth, _veventq, _fd))
+
+/* --- DMA by the device's engine, and its MSIs ------------------------------- */
+
+/* Copy len bytes from src to dst (IOVAs; pasid LAB_NO_PASID: untagged). The
+ * mock does no DMA: -EOPNOTSUPP. */
+static inline int _test_cmd_dma_copy(struct idev *d, uint64_t src, uint64_t dst, uint32_t len,
+				     uint32_t pasid, struct lab_dma_result *r)
+{
+	return d->eng.ops ? lab_uengine_copy(&d->eng, src, dst, len, pasid, r) : -EOPNOTSUPP;
+}
+
+/* A DMA pair: the pattern for seed written at dst, read back and compared by
+ * the device. */
+static inline int _test_cmd_dma_pair(struct idev *d, uint64_t dst, uint32_t len, uint32_t seed,
+				     uint32_t pasid, struct lab_dma_result *r)
+{
+	return d->eng.ops ? lab_uengine_pair(&d->eng, dst, len, seed, pasid, r) : -EOPNOTSUPP;
+}
+
+#define test_cmd_dma_copy(_dev, _src, _dst, _len, _pasid, _r) \
+	ASSERT_OK(_test_cmd_dma_copy(_dev, _src, _dst, _len, _pasid, _r))
+#define test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r) \
+	ASSERT_OK(_test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r))
+
+/* MSI vector 0 of the function signals eventfd efd (VFIO_DEVICE_SET_IRQS). */
+#define test_cmd_msi_enable(_dev, _efd) ASSERT_OK(lab_vfio_pci_msi_enable(&(_dev)->pci, _efd))
+
+/*
+ * How long to wait for each MSI: one that should arrive ends the wait as
+ * soon as it does (the bound only matters on a machine so loaded that
+ * delivery takes seconds); one that should not is an absence window, and an
+ * MSI later than that is not seen (docs/tests/determinism.md).
+ */
+#define MSI_WAIT_MS 5000	/* for an MSI that should arrive */
+#define MSI_SILENT_MS 100	/* for one that should not */
+
+/* _count MSIs raised now by self->dev, one at a time; _want of them delivered. */
+#define expect_msis(_count, _want, _state)                                                          \
+	do {                                                                                        \
+		uint32_t _got = 0, _w = (_want);                                                    \
+		ASSERT_EQ(0, lab_uengine_msis(&self->dev.eng, self->efd, _count,                    \
+					      _w ? MSI_WAIT_MS : MSI_SILENT_MS, &_got));            \
+		EXPECT_EQ(_w, _got) TH_LOG("%s: %u MSIs raised, %u delivered, %u expected", _state, \
+					   (uint32_t)(_count), _got, _w);                           \
+	} while (0)
+
+#endif
