@@ -33,5 +33,17 @@ void lab_json_null(struct lab_json *j, const char *key);
 void lab_json_raw(struct lab_json *j, const char *key, const char *json);
 /* Write S as a quoted, escaped JSON string. */
 void lab_json_quote(FILE *out, const char *s);
+/* The end of the JSON number S starts with, NULL if it starts with none. */
+const char *lab_json_number_end(const char *s);
+
+/*
+ * One object from command-line members (iommu-lab-collect --record):
+ *   KEY=TEXT          a string
+ *   KEY:=VALUE        a number, true, false or null (checked)
+ *   KEY:{ ... }       an object member; KEY:[ ... ] an array member, whose
+ *                     elements are objects: { ... }
+ * Returns NULL, or what is wrong with argument *bad (argc: the end).
+ */
+const char *lab_json_args(struct lab_json *j, int argc, char *const argv[], int *bad);
 
 #endif

@@ -16,7 +16,13 @@
  * --plan FILE names the tests the run selected (ids "program.test", one per
  * line): they replace --list, so a filtered run reports only what it chose.
  * --print-list FILE prints the test names of a -l listing, one per line.
- * Exit status: 0 no test failed, 1 a test failed, 2 usage error.
+ *
+ * The scripts write every other JSON record through two modes of this tool, so
+ * that lib/json.c is the only code that escapes a string:
+ *   --record MEMBER...   one object on one line (MEMBER: lab_json_args() in
+ *                        lib/json.h: KEY=TEXT, KEY:=VALUE, KEY:{ ... }, KEY:[ ... ])
+ *   --record-each KEY    one object {KEY: line} per line of stdin
+ * Exit status: 0 no test failed (a record written), 1 a test failed, 2 usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,8 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "json.h"
-#include "ktap.h"
+#include "lab_results.h"
 
 #define MAX_TESTS 4096
 
@@ -152,6 +157,60 @@ static void load_plan(const char *path)
 	fclose(f);
 }
 
+/* A one-member record: the runner's stream says what starts, and what is planned. */
+static void write_line_record(FILE *out, const char *key, const char *val)
+{
+	struct lab_json j;
+
+	lab_json_init(&j, out, false);
+	lab_json_obj(&j, NULL);
+	lab_json_str(&j, key, val);
+	lab_json_end(&j);
+	fputc('\n', out);
+	fflush(out);
+}
+
+/* --record MEMBER...: printed only once every member is valid. */
+static int record(int argc, char **argv)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	struct lab_json j;
+	const char *err;
+	int bad;
+
+	if (!m)
+		return 1;
+	lab_json_init(&j, m, false);
+	err = lab_json_args(&j, argc, argv, &bad);
+	fclose(m);
+	if (err && bad < argc)
+		fprintf(stderr, "iommu-lab-collect: --record: '%s': %s\n", argv[bad], err);
+	else if (err)
+		fprintf(stderr, "iommu-lab-collect: --record: %s\n", err);
+	else
+		printf("%s\n", text);
+	free(text);
+	return err ? 2 : fflush(stdout) ? 1 : 0;
+}
+
+/* --record-each KEY: a record per line of stdin (a run's plan, for the stream). */
+static int record_each(const char *key)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		if (n && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		write_line_record(stdout, key, line);
+	}
+	free(line);
+	return ferror(stdout) ? 1 : 0;
+}
+
 static void write_record(const struct test *t)
 {
 	FILE *outs[2] = { jsonf, streamf };
@@ -178,9 +237,10 @@ static void write_record(const struct test *t)
 		lab_json_str(&j, "kernel", o.kernel);
 		lab_json_str(&j, "run_id", o.run_id);
 		lab_json_double(&j, "duration_ms", t->duration_ms);
-		fputs(",\"metrics\":[", outs[i]);
-		fputs(t->metrics ? t->metrics : "", outs[i]);
-		fputs("]", outs[i]);
+		lab_json_arr(&j, "metrics");
+		if (t->metrics)		/* the tests' own objects, joined by ',' */
+			lab_json_raw(&j, NULL, t->metrics);
+		lab_json_end(&j);
 		lab_json_end(&j);
 		fputc('\n', outs[i]);
 		fflush(outs[i]);
@@ -217,7 +277,9 @@ static void usage(void)
 		"usage: iommu-lab-collect --program NAME [--index N] [--platform ID] [--kernel REL]\n"
 		"       [--run-id ID] [--list FILE | --plan FILE] [--ktap FILE] [--json FILE] [--stream FILE]\n"
 		"       [--log FILE] [--killed-by-timeout]  < harness-output\n"
-		"       iommu-lab-collect --program NAME --print-list FILE\n");
+		"       iommu-lab-collect --program NAME --print-list FILE\n"
+		"       iommu-lab-collect --record MEMBER...  (KEY=TEXT KEY:=VALUE KEY:{ ... } KEY:[ { ... } ])\n"
+		"       iommu-lab-collect --record-each KEY  < lines\n");
 	exit(2);
 }
 
@@ -285,6 +347,10 @@ int main(int argc, char **argv)
 	FILE *ktapf;
 	struct lab_ktap k;
 
+	if (argc > 1 && !strcmp(argv[1], "--record"))
+		return record(argc - 2, argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "--record-each"))
+		return record_each(argv[2]);
 	parse_args(argc, argv);
 	if (o.print_list) {
 		load_list(o.print_list);
@@ -313,8 +379,10 @@ int main(int argc, char **argv)
 		case LAB_TAP_RUN:
 			/* Streamed so that a host watching a guest knows what was running if it dies. */
 			if (streamf) {
-				fprintf(streamf, "{\"running\":\"%s.%s\"}\n", o.program, tl.name);
-				fflush(streamf);
+				char id[600];
+
+				snprintf(id, sizeof(id), "%s.%s", o.program, tl.name);
+				write_line_record(streamf, "running", id);
 			}
 			cur = find_or_add(tl.name);
 			t0 = now_ms();

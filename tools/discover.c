@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "faultlog.h"
+#include "lab_platform.h"
 #include "iommulab.h"
 #include "discover_report.h"
 

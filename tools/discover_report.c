@@ -6,10 +6,9 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "discover.h"
+#include "lab_platform.h"
 #include "discover_report.h"
-#include "json.h"
-#include "regs.h"
+#include "lab_results.h"
 
 static const struct lab_regset *regset_of(enum lab_iommu_type t)
 {
@@ -84,17 +83,63 @@ static void regs_json(struct lab_json *j, const struct lab_iommu *m)
 	lab_json_obj(j, "registers");
 	for (int r = 0; rs && r < m->nregs && r < (int)rs->nregs; r++) {
 		const struct lab_reg *reg = rs->regs[r];
+		const struct lab_field *f;
 
 		lab_json_obj(j, reg->name);
 		lab_json_hex(j, "value", m->regs[r]);
 		lab_json_str(j, "spec", reg->spec);
 		lab_json_obj(j, "fields");
-		for (size_t f = 0; f < reg->nfields; f++)
-			lab_json_uint(j, reg->fields[f].name, lab_field_get(m->regs[r], &reg->fields[f]));
+		lab_reg_for_each_field(f, reg)
+			lab_json_uint(j, f->name, lab_field_get(m->regs[r], f));
 		lab_json_end(j);
 		lab_json_end(j);
 	}
 	lab_json_end(j);
+}
+
+/* A member of a PCIe capability's JSON object. */
+struct cap_member {
+	const char *key;
+	void (*put)(struct lab_json *j, const char *key, uint64_t val);
+	uint64_t val;
+};
+
+static void put_bool(struct lab_json *j, const char *key, uint64_t val)
+{
+	lab_json_bool(j, key, val);
+}
+
+/* "NAME": { MEMBERS } when the function HAS the capability. */
+static void cap_json(struct lab_json *j, bool has, const char *name, const struct cap_member *m)
+{
+	if (!has)
+		return;
+	lab_json_obj(j, name);
+	for (; m->key; m++)
+		m->put(j, m->key, m->val);
+	lab_json_end(j);
+}
+
+/* The PCIe capabilities of D (PCIe Base 6.0: PASID 7.8.8, ATS 10.5.1, PRI 10.5.2, ACS 7.7.8). */
+static void pci_caps_json(struct lab_json *j, const struct lab_pci_dev *d)
+{
+	const struct cap_member pasid[] = {
+		{ "max_width", lab_json_uint, d->pasid_width }, { "exec", put_bool, d->pasid_exec },
+		{ "priv", put_bool, d->pasid_priv }, { "enabled", put_bool, d->pasid_enabled },
+		{ NULL },
+	};
+	const struct cap_member ats[] = {
+		{ "enabled", put_bool, d->ats_enabled }, { "stu", lab_json_uint, d->ats_stu }, { NULL },
+	};
+	const struct cap_member pri[] = { { "enabled", put_bool, d->pri_enabled }, { NULL } };
+	const struct cap_member acs[] = {
+		{ "cap", lab_json_hex, d->acs_cap }, { "ctrl", lab_json_hex, d->acs_ctrl }, { NULL },
+	};
+
+	cap_json(j, d->has_pasid, "pasid", pasid);
+	cap_json(j, d->has_ats, "ats", ats);
+	cap_json(j, d->has_pri, "pri", pri);
+	cap_json(j, d->has_acs, "acs", acs);
 }
 
 void lab_platform_json(FILE *out, const struct lab_platform *p)
@@ -144,31 +189,7 @@ void lab_platform_json(FILE *out, const struct lab_platform *p)
 		lab_json_str(&j, "dma_mode", d->group_type[0] ? dma_mode(d->group_type) : NULL);
 		lab_json_str(&j, "iommu", d->iommu[0] ? d->iommu : NULL);
 		lab_json_str(&j, "vfio_cdev", d->vfio_cdev[0] ? d->vfio_cdev : NULL);
-		if (d->has_pasid) {
-			lab_json_obj(&j, "pasid");
-			lab_json_uint(&j, "max_width", d->pasid_width);
-			lab_json_bool(&j, "exec", d->pasid_exec);
-			lab_json_bool(&j, "priv", d->pasid_priv);
-			lab_json_bool(&j, "enabled", d->pasid_enabled);
-			lab_json_end(&j);
-		}
-		if (d->has_ats) {
-			lab_json_obj(&j, "ats");
-			lab_json_bool(&j, "enabled", d->ats_enabled);
-			lab_json_uint(&j, "stu", d->ats_stu);
-			lab_json_end(&j);
-		}
-		if (d->has_pri) {
-			lab_json_obj(&j, "pri");
-			lab_json_bool(&j, "enabled", d->pri_enabled);
-			lab_json_end(&j);
-		}
-		if (d->has_acs) {
-			lab_json_obj(&j, "acs");
-			lab_json_hex(&j, "cap", d->acs_cap);
-			lab_json_hex(&j, "ctrl", d->acs_ctrl);
-			lab_json_end(&j);
-		}
+		pci_caps_json(&j, d);
 		lab_json_arr(&j, "reserved_regions");
 		for (int r = 0; r < d->nresv; r++) {
 			lab_json_obj(&j, NULL);

@@ -4,7 +4,7 @@
 #define LAB_DISCOVER_REPORT_H
 
 #include <stdio.h>
-#include "discover.h"
+#include "lab_platform.h"
 
 /* Human-readable report: IOMMUs with decoded registers, PCI functions, groups. */
 void lab_platform_print(FILE *out, const struct lab_platform *p);

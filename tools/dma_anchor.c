@@ -22,6 +22,8 @@
 #include <linux/map_benchmark.h>
 #endif
 
+#include "lab_results.h"
+
 #define NODE "/sys/kernel/debug/dma_map_benchmark"
 
 static int number(const char *opt, const char *s, long lo, long hi)
@@ -71,6 +73,7 @@ int main(int argc, char **argv)
 		.threads = threads, .seconds = seconds, .node = -1, .dma_bits = 64,
 		.dma_dir = dir, .granule = granule, .map_mode = DMA_MAP_BENCH_SG_MODE,
 	};
+	struct lab_json j;
 	int fd = open(NODE, O_RDWR);
 
 	if (fd < 0) {
@@ -83,11 +86,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
+	lab_json_init(&j, stdout, false);
+	lab_json_obj(&j, NULL);
+	lab_json_int(&j, "granule", granule);
+	lab_json_int(&j, "dir", dir);
+	lab_json_int(&j, "seconds", seconds);
+	lab_json_int(&j, "threads", threads);
 	/* The kernel reports 100 ns units. */
-	printf("{\"granule\":%d,\"dir\":%d,\"seconds\":%d,\"threads\":%d,\"map_ns\":%llu,\"map_stddev_ns\":%llu,"
-	       "\"unmap_ns\":%llu,\"unmap_stddev_ns\":%llu}\n", granule, dir, seconds, threads,
-	       (unsigned long long)b.avg_map_100ns * 100, (unsigned long long)b.map_stddev * 100,
-	       (unsigned long long)b.avg_unmap_100ns * 100, (unsigned long long)b.unmap_stddev * 100);
+	lab_json_uint(&j, "map_ns", (uint64_t)b.avg_map_100ns * 100);
+	lab_json_uint(&j, "map_stddev_ns", (uint64_t)b.map_stddev * 100);
+	lab_json_uint(&j, "unmap_ns", (uint64_t)b.avg_unmap_100ns * 100);
+	lab_json_uint(&j, "unmap_stddev_ns", (uint64_t)b.unmap_stddev * 100);
+	lab_json_end(&j);
+	putchar('\n');
 	return 0;
 #endif
 }

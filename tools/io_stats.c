@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "json.h"
-#include "testdev.h"
+#include "lab_results.h"
+#include "lab_engines.h"
 
 static double mean(uint64_t sum, uint64_t n)
 {
@@ -26,10 +26,14 @@ static double stddev(uint64_t sum, uint64_t sq, uint64_t n)
 	return v > 0 ? sqrt(v) : 0;
 }
 
+/* A counter printed as the module gives it, under its field's name. */
+#define COUNTER(f) { #f, st.f }
+
 int main(int argc, char **argv)
 {
 	bool reset = argc == 3 && !strcmp(argv[2], "--reset");
 	struct itd_io_stats st;
+	struct lab_json j;
 	int fd, ret;
 
 	if (argc < 2 || argc > 3 || (argc == 3 && !reset)) {
@@ -47,19 +51,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iommu-lab-io-stats: ITD_IO_STATS: %s\n", strerror(-ret));
 		return 1;
 	}
-	fputs("{\"engine\":", stdout);
-	lab_json_quote(stdout, st.engine);
-	printf(",\"engine_kind\":\"%s\",\"domain\":", lab_td_engine_kind_name(st.engine_kind));
-	lab_json_quote(stdout, st.iommu_domain_type);
-	printf(",\"store_len\":%llu,\"ios\":%llu,\"bytes\":%llu,\"segments\":%llu,\"map_ns\":%llu,"
-	       "\"map_ns_sq\":%llu,\"unmap_ns\":%llu,\"unmap_ns_sq\":%llu,\"engine_ns\":%llu,",
-	       (unsigned long long)st.store_len, (unsigned long long)st.ios, (unsigned long long)st.bytes,
-	       (unsigned long long)st.segments, (unsigned long long)st.map_ns, (unsigned long long)st.map_ns_sq,
-	       (unsigned long long)st.unmap_ns, (unsigned long long)st.unmap_ns_sq,
-	       (unsigned long long)st.engine_ns);
+	const struct {
+		const char *name;
+		uint64_t value;
+	} counters[] = {
+		COUNTER(store_len), COUNTER(ios), COUNTER(bytes), COUNTER(segments), COUNTER(map_ns),
+		COUNTER(map_ns_sq), COUNTER(unmap_ns), COUNTER(unmap_ns_sq), COUNTER(engine_ns),
+	};
+
+	lab_json_init(&j, stdout, false);
+	lab_json_obj(&j, NULL);
+	lab_json_str(&j, "engine", st.engine);
+	lab_json_str(&j, "engine_kind", lab_td_engine_kind_name(st.engine_kind));
+	lab_json_str(&j, "domain", st.iommu_domain_type);
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		lab_json_uint(&j, counters[i].name, counters[i].value);
 	/* Per request, for the runner (the guests' awk has no square root). */
-	printf("\"map_ns_mean\":%.6g,\"map_ns_stddev\":%.6g,\"unmap_ns_mean\":%.6g,\"unmap_ns_stddev\":%.6g}\n",
-	       mean(st.map_ns, st.ios), stddev(st.map_ns, st.map_ns_sq, st.ios),
-	       mean(st.unmap_ns, st.ios), stddev(st.unmap_ns, st.unmap_ns_sq, st.ios));
+	lab_json_double(&j, "map_ns_mean", mean(st.map_ns, st.ios));
+	lab_json_double(&j, "map_ns_stddev", stddev(st.map_ns, st.map_ns_sq, st.ios));
+	lab_json_double(&j, "unmap_ns_mean", mean(st.unmap_ns, st.ios));
+	lab_json_double(&j, "unmap_ns_stddev", stddev(st.unmap_ns, st.unmap_ns_sq, st.ios));
+	lab_json_end(&j);
+	putchar('\n');
 	return 0;
 }

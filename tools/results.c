@@ -12,18 +12,26 @@
  *   iommu-lab-results --flat FILE      any JSON document (fio's output, iommu-lab-io-stats'):
  *     one "path value" line per scalar, keys joined with '.', array elements
  *     numbered from 0 (text before the first '{' or '[', such as fio's notes, is skipped)
+ *   iommu-lab-results --get KEY [-z] FILE   every record's scalar member KEY, one per line
+ *     (-z: exactly as written, each ended by a NUL), in the file's order
+ *   iommu-lab-results --select KEY FILE     the lines of the records that have a member KEY
+ * --get and --select read JSON Lines (run.json, vm.json and stream.jsonl too); a
+ * last line without its newline that does not parse is a record cut off while
+ * it was written (a guest that died, a stream still growing) and is skipped.
  *
  * Absent and null fields are empty; tabs and newlines inside strings become
- * spaces; numbers are printed as written. Input that breaks the record schema
- * (results/schema.json) is refused with the file and line.
+ * spaces (but for --get -z); numbers are printed as written. Input that breaks
+ * the record schema (results/schema.json) is refused with the file and line.
  * Exit status: 0, 1 bad input (the message says where), 2 usage error.
  */
 #include <ctype.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lab_results.h"
 
 #define MAX_DEPTH 32
 
@@ -145,33 +153,6 @@ bad:
 	return NULL;
 }
 
-static const char *digits(const char *s)
-{
-	const char *d = s;
-
-	while (isdigit((unsigned char)*d))
-		d++;
-	return d > s ? d : NULL;
-}
-
-/* The end of the JSON number at S, NULL if there is none (strtod would also take hex, inf, nan). */
-static const char *number_end(const char *s)
-{
-	if (*s == '-')
-		s++;
-	if (!(s = *s == '0' ? s + 1 : digits(s)))
-		return NULL;
-	if (*s == '.' && !(s = digits(s + 1)))
-		return NULL;
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '+' || *s == '-')
-			s++;
-		s = digits(s);
-	}
-	return s;
-}
-
 static struct jv *parse_value(struct parser *ps, int depth);
 
 /* The members of an object or array; ps->p is just past the opening bracket. */
@@ -245,7 +226,7 @@ static struct jv *parse_value(struct parser *ps, int depth)
 		v->text = strdup(*ps->p == 't' ? "true" : "false");
 		ps->p += *ps->p == 't' ? 4 : 5;
 	} else {
-		const char *end = number_end(start);
+		const char *end = lab_json_number_end(start);
 
 		if (!end || !isfinite(strtod(start, NULL))) {
 			ps->err = "expected a value";
@@ -269,14 +250,20 @@ static struct jv *member(const struct jv *obj, const char *key)
 	return NULL;
 }
 
+/* Text on one line of one tab-separated field: tabs and line breaks become spaces. */
+static void put_text(const char *s)
+{
+	for (; *s; s++)
+		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
 /* Print a field: the text of a string, number or bool; nothing for null or absent. */
 static void field(const struct jv *v)
 {
 	putchar('\t');
 	if (!v || !v->text || v->type == J_ARR || v->type == J_OBJ)
 		return;
-	for (const char *s = v->text; *s; s++)
-		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+	put_text(v->text);
 }
 
 static const char *const verdicts[] = { "PASS", "FAIL", "SKIP", "NOTRUN", "TIMEOUT", "XFAIL" };
@@ -348,8 +335,7 @@ static const char *print_run(const struct jv *r)
 		if (m->type == J_ARR || m->type == J_OBJ)
 			continue;
 		fputs("K\t", stdout);
-		for (const char *s = m->key; *s; s++)
-			putchar(*s == '\t' || *s == '\n' ? ' ' : *s);
+		put_text(m->key);
 		field(m);
 		putchar('\n');
 	}
@@ -362,8 +348,7 @@ static void print_flat(const struct jv *v, char *path, size_t len, size_t cap)
 	if (v->type != J_ARR && v->type != J_OBJ) {
 		fwrite(path, 1, len, stdout);
 		putchar('\t');
-		for (const char *s = v->text ? v->text : "null"; *s; s++)
-			putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+		put_text(v->text ? v->text : "null");
 		putchar('\n');
 		return;
 	}
@@ -412,28 +397,60 @@ static int flat(const char *path)
 	return 0;
 }
 
-int main(int argc, char **argv)
-{
-	bool run = argc == 3 && !strcmp(argv[1], "--run");
+static struct opts {
+	enum { RECORDS, RUN, FLAT, GET, SELECT } mode;
+	const char *key;	/* --get, --select */
+	bool nul;		/* --get -z */
+} o;
 
-	if (argc == 3 && !strcmp(argv[1], "--flat"))
-		return flat(argv[2]);
-	const char *path = argv[argc - 1];
+/* --get: the record's member KEY, if it has it. */
+static const char *print_get(const struct jv *r)
+{
+	const struct jv *v = r->type == J_OBJ ? member(r, o.key) : NULL;
+
+	if (!v)
+		return NULL;
+	if (v->type == J_ARR || v->type == J_OBJ)
+		return "the member is not a string, number, bool or null";
+	if (o.nul)
+		fputs(v->text ? v->text : "", stdout);
+	else
+		put_text(v->text ? v->text : "");
+	putchar(o.nul ? '\0' : '\n');
+	return NULL;
+}
+
+/* One line of a JSON Lines file, parsed into R; returns an error message or NULL. */
+static const char *print_line(const struct jv *r, const char *line)
+{
+	switch (o.mode) {
+	case RUN:
+		return print_run(r);
+	case GET:
+		return print_get(r);
+	case SELECT:
+		if (r->type == J_OBJ && member(r, o.key))
+			printf("%s%s", line, line[strlen(line) - 1] == '\n' ? "" : "\n");
+		return NULL;
+	default:
+		return print_record(r);
+	}
+}
+
+static int jsonl(const char *path)
+{
+	bool tolerant = o.mode == GET || o.mode == SELECT;
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t len;
 	long n = 0;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	if (!(argc == 2 && argv[1][0] != '-') && !run) {
-		fprintf(stderr, "usage: iommu-lab-results RESULTS.jsonl | --run RUN.json | --flat FILE.json\n");
-		return 2;
-	}
-	f = fopen(path, "r");
 	if (!f) {
 		fprintf(stderr, "iommu-lab-results: cannot open %s\n", path);
 		return 1;
 	}
-	while (getline(&line, &cap, f) >= 0) {
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		struct parser ps = { .p = line };
 		const char *err = NULL;
 		struct jv *v;
@@ -445,19 +462,53 @@ int main(int argc, char **argv)
 		v = parse_value(&ps, 0);
 		if (v) {
 			skip_ws(&ps);
-			err = *ps.p ? "text after the JSON value" : run ? print_run(v) : print_record(v);
+			err = *ps.p ? "text after the JSON value" : print_line(v, line);
+		} else if (tolerant && line[len - 1] != '\n') {
+			err = NULL;	/* cut off while it was written */
 		} else {
 			err = ps.err ? ps.err : "not JSON";
 		}
 		jv_free(v);
 		if (err) {
 			fprintf(stderr, "iommu-lab-results: %s:%ld: %s\n", path, n, err);
+			free(line);
+			fclose(f);
 			return 1;
 		}
-		if (run)	/* run.json is one object */
+		if (o.mode == RUN)	/* run.json is one object */
 			break;
 	}
 	free(line);
 	fclose(f);
-	return 0;
+	return fflush(stdout) ? 1 : 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: iommu-lab-results RESULTS.jsonl | --run RUN.json | --flat FILE.json\n"
+			"       iommu-lab-results --get KEY [-z] FILE.jsonl | --select KEY FILE.jsonl\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "run", 0, 0, 'r' }, { "flat", 0, 0, 'f' }, { "get", 1, 0, 'g' },
+		{ "select", 1, 0, 's' }, { "null", 0, 0, 'z' }, { 0 }
+	};
+	int c, modes = 0;
+
+	while ((c = getopt_long(argc, argv, "z", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.mode = RUN; modes++; break;
+		case 'f': o.mode = FLAT; modes++; break;
+		case 'g': o.mode = GET; o.key = optarg; modes++; break;
+		case 's': o.mode = SELECT; o.key = optarg; modes++; break;
+		case 'z': o.nul = true; break;
+		default: return usage();
+		}
+	}
+	if (modes > 1 || optind != argc - 1 || (o.nul && o.mode != GET))
+		return usage();
+	return o.mode == FLAT ? flat(argv[optind]) : jsonl(argv[optind]);
 }

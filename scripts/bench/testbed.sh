@@ -35,6 +35,7 @@ fi
 setup_all || lab_die "setup failed"	# make sure the cache is warm
 t0=$(now); setup_all
 echo "cached setup (setup.sh + both kernels): $(secs "$t0" "$(now)") s"
+lab_host_tools	# reads the guests' records
 
 for arch in x86_64 arm64; do
 	for r in $(seq "$runs"); do
@@ -43,16 +44,17 @@ for arch in x86_64 arm64; do
 		pid=$!
 		first=""
 		while kill -0 "$pid" 2>/dev/null; do
-			if [ -z "$first" ] && [ -f "$out/$arch/qemu.start" ] && grep -q '"running"' "$out/$arch/stream.jsonl" 2>/dev/null; then
+			if [ -z "$first" ] && [ -f "$out/$arch/qemu.start" ] &&
+			   [ -n "$(lab_json_get running "$out/$arch/stream.jsonl" 2>/dev/null)" ]; then
 				first=$(now)
 			fi
 			sleep 0.02
 		done
 		wait "$pid"
 		start=$(cat "$out/$arch/qemu.start" 2>/dev/null)
-		user=$(sed -n 's/.*"guest_userspace_s":\([0-9.]*\).*/\1/p' "$out/$arch/stream.jsonl" 2>/dev/null | head -n1)
+		user=$(lab_json_get guest_userspace_s "$out/$arch/stream.jsonl" 2>/dev/null | head -n1)
 		if [ -n "$first" ] && [ -n "$start" ]; then
-			echo "$arch run $r: boot to first test $(secs "$start" "$first") s (guest userspace at ${user:-?} s uptime), whole guest $(sed -n 's/.*"wall_s":\([0-9.]*\).*/\1/p' "$out/$arch/vm.json") s"
+			echo "$arch run $r: boot to first test $(secs "$start" "$first") s (guest userspace at ${user:-?} s uptime), whole guest $(lab_json_get wall_s "$out/$arch/vm.json") s"
 		else
 			echo "$arch run $r: no test started (see $out)"; continue
 		fi

@@ -30,3 +30,44 @@ lab_timed() {
 	[ -n "${LAB_TIMINGS:-}" ] && printf '%s %.1f\n' "$name" "$(echo "$(date +%s.%N) - $t0" | bc)" >> "$LAB_TIMINGS"
 	return $rc
 }
+
+# Where the tools and the suite are: $IOMMU_LAB_LIBEXEC, the installed
+# location (the installed iommu-lab sets LAB_INSTALLED_LIBEXEC), or a build
+# tree (the checkout itself or $IOMMU_LAB_BUILD).
+lab_find_libexec() {
+	local d
+	for d in "${IOMMU_LAB_LIBEXEC:-}" "${LAB_INSTALLED_LIBEXEC:-}" "${IOMMU_LAB_BUILD:-}" "$LAB_TOP"; do
+		[ -n "$d" ] && [ -x "$d/iommu-lab-collect" ] && { echo "$d"; return 0; }
+		[ -n "$d" ] && [ -x "$d/tools/iommu-lab-collect" ] && { echo "$d/tools"; return 0; }
+	done
+	return 1
+}
+
+# lab_host_tools : LAB_LIBEXEC set to tools that run on this machine, for the
+# testbed's host side (vm.sh, check, determinism), which writes and reads its
+# records through them: those lab_find_libexec finds, else scripts/check's
+# host build (build/host) brought up to date, else the build of the guest of
+# this machine's architecture (as `iommu-lab vm` builds it).
+lab_host_tools() {
+	local b="$LAB_TOP/build/host" arch kdir stage
+	[ -n "${LAB_LIBEXEC:-}" ] && return 0
+	LAB_LIBEXEC=$(lab_find_libexec) && return 0
+	if [ -f "$b/Makefile" ] && make -C "$b" tools/iommu-lab-collect tools/iommu-lab-results > /dev/null 2>&1; then
+		LAB_LIBEXEC=$b/tools
+		return 0
+	fi
+	arch=$(lab_host_arch) || lab_die "no iommu-lab tools for this machine ($(uname -m))"
+	lab_log "building the iommu-lab tools for this machine ($arch)"
+	kdir=$("$LAB_TOP/scripts/testbed/build-kernel.sh" "$arch") &&
+		stage=$("$LAB_TOP/scripts/testbed/build-suite.sh" "$arch" "$kdir") ||
+		lab_die "cannot build the iommu-lab tools for this machine"
+	LAB_LIBEXEC=$stage/usr/libexec/iommu-lab
+}
+
+# lab_record MEMBER... : one JSON record on stdout, written by lib/json.c
+# (KEY=TEXT, KEY:=NUMBER|true|false|null, KEY:{ ... }, KEY:[ { ... } ]).
+lab_record() { "$LAB_LIBEXEC/iommu-lab-collect" --record "$@"; }
+# lab_json_get KEY FILE : every record's member KEY in a JSON Lines file, one per line.
+lab_json_get() { "$LAB_LIBEXEC/iommu-lab-results" --get "$1" "$2"; }
+# lab_json_select KEY FILE : the records (lines) of FILE that have a member KEY.
+lab_json_select() { "$LAB_LIBEXEC/iommu-lab-results" --select "$1" "$2"; }

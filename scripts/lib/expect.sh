@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Compare a run's verdicts with a platform's expectations file. Sourced.
+# Compare a run's verdicts with a platform's expectations file. Sourced after
+# common.sh; the records are read through iommu-lab-results (lab_host_tools).
 #
 # Expectations file: one "TEST-ID EXPECTATION [# why]" per line, '#' comments.
 #   PASS, SKIP  the verdict the platform gives (a SKIP: it lacks what the test needs)
@@ -20,11 +21,17 @@
 #             did not run, a test with no expectation, an expected test that
 #             did not run, a malformed expectations line.
 lab_expect() {
-	local results=$1 expect=$2 label=$3 id want got why line n=0
+	local results=$1 expect=$2 label=$3 id want got why line n=0 records r
 	LAB_EXPECT_PASSED=0 LAB_EXPECT_FAILED=0 LAB_EXPECT_SKIPPED=0
-	declare -A exp=() act=()
+	declare -A exp=() act=() reason=()
 	if [ ! -f "$expect" ]; then
 		echo "$label: no expectations file $expect"
+		LAB_EXPECT_FAILED=1
+		return 1
+	fi
+	lab_host_tools
+	if ! records=$("$LAB_LIBEXEC/iommu-lab-results" "$results" 2>&1); then
+		echo "$label: unreadable results: $records"
 		LAB_EXPECT_FAILED=1
 		return 1
 	fi
@@ -48,9 +55,12 @@ lab_expect() {
 		esac
 		exp[$id]=$want
 	done < "$expect"
-	while IFS=' ' read -r id got; do
+	# (iommu-lab-results R lines: id, program, verdict, reason, ...)
+	while IFS=' ' read -r id got r; do
+		[ -n "$id" ] || continue
 		act[$id]=$got
-	done < <(sed -n 's/.*"id":"\([^"]*\)".*"verdict":"\([A-Z]*\)".*/\1 \2/p' "$results")
+		[ -n "${reason[$id]:-}" ] || reason[$id]=$r
+	done < <(awk -F '\t' '$1 == "R" { print $2, $4, $5 }' <<< "$records")
 	# (sorted: the same run prints the same lines in the same order)
 	for id in $(printf '%s\n' "${!act[@]}" | LC_ALL=C sort); do
 		got=${act[$id]} want=${exp[$id]:-}
@@ -72,7 +82,7 @@ lab_expect() {
 			[ "$got" = FAIL ] && echo "$label: $id: FAIL, as expected (known finding; see $(basename "$expect"))"
 		else
 			[ "$want" = RACE ] && want="RACE (FAIL, or PASS when not reproduced)"
-			echo "$label: $id: expected $want, got $got$(lab_reason_of "$results" "$id")"
+			echo "$label: $id: expected $want, got $got${reason[$id]:+ (${reason[$id]})}"
 			LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
 		fi
 	done
@@ -82,12 +92,6 @@ lab_expect() {
 		LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
 	done
 	[ "$LAB_EXPECT_FAILED" = 0 ]
-}
-
-lab_reason_of() {
-	local r
-	r=$(grep "\"id\":\"$2\"" "$1" | sed -n 's/.*"reason":"\([^"]*\)".*/\1/p' | head -n1)
-	[ -n "$r" ] && echo " ($r)"
 }
 
 # lab_judge DIR EXPECTATIONS_DIR ARCHES : every guest of an `iommu-lab vm` run

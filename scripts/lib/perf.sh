@@ -25,26 +25,29 @@ EOT
 lab_perf_type() { case "$1" in identity) echo identity ;; strict) echo DMA ;; lazy) echo DMA-FQ ;; esac; }
 
 # Metrics of the record being built: lab_perf_metric NAME VALUE UNIT [LO HI]
+# (LAB_PERF_M: the members of lab_record's metrics:[ ... ]).
 lab_perf_metric() {
 	[ -n "$2" ] || return 0
-	LAB_PERF_M+="${LAB_PERF_M:+,}{\"name\":\"$1\",\"value\":$2,\"unit\":\"$3\""
+	LAB_PERF_M+=('{' name="$1" value:="$2" unit="$3")
 	# The range holds the value too: fio's per-interval samples can miss the
 	# job's mean when a short job has one or two of them.
 	[ $# -ge 5 ] && [ -n "$4" ] && [ -n "$5" ] &&
-		LAB_PERF_M+=",\"lo\":$(lab_perf_calc '(a < b ? a : b)' "$4" "$2"),\"hi\":$(lab_perf_calc '(a > b ? a : b)' "$5" "$2")"
-	LAB_PERF_M+="}"
+		LAB_PERF_M+=(lo:="$(lab_perf_calc '(a < b ? a : b)' "$4" "$2")" hi:="$(lab_perf_calc '(a > b ? a : b)' "$5" "$2")")
+	LAB_PERF_M+=('}')
 	LAB_PERF_VAL["$LAB_PERF_ID|$1"]=$2
 }
 
-# lab_perf_record PROGRAM TEST MODE VERDICT REASON ENGINE_JSON: write the record
-# with the metrics gathered since the last one.
+# lab_perf_record PROGRAM TEST MODE VERDICT REASON [ENGINE KIND]: write the
+# record with the metrics gathered since the last one.
 lab_perf_record() {
-	local reason=null
-	[ -n "$5" ] && reason="\"$(printf '%s' "$5" | tr -d '"\\' | tr '\n\t' '  ')\""
-	printf '{"id":"%s.%s@%s","program":"%s","test":"%s@%s","verdict":"%s","reason":%s,"engine":%s,"platform":"%s","kernel":"%s","run_id":"%s","duration_ms":null,"domain_mode":"%s","metrics":[%s]}\n' \
-		"$1" "$2" "$3" "$1" "$2" "$3" "$4" "$reason" "${6:-null}" "$LAB_PERF_PLATFORM" "$(uname -r)" \
-		"$LAB_PERF_RUN_ID" "$3" "$LAB_PERF_M" >> "$LAB_PERF_OUT"
-	LAB_PERF_M=
+	local reason_m=(reason="$5") engine_m=(engine:=null)
+	[ -n "$5" ] || reason_m=(reason:=null)
+	[ -n "${6:-}" ] && engine_m=('engine:{' name="$6" kind="$7" '}')
+	lab_record id="$1.$2@$3" program="$1" test="$2@$3" verdict="$4" "${reason_m[@]}" "${engine_m[@]}" \
+		platform="$LAB_PERF_PLATFORM" kernel="$(uname -r)" run_id="$LAB_PERF_RUN_ID" duration_ms:=null \
+		domain_mode="$3" metrics:[ "${LAB_PERF_M[@]}" ']' >> "$LAB_PERF_OUT" ||
+		lab_log "warning: the record of $1.$2@$3 was not written (above: why)"
+	LAB_PERF_M=()
 }
 
 # A JSON file flattened to "path<TAB>value" lines: lab_perf_flat JSON OUT
@@ -82,7 +85,7 @@ lab_perf_anchor() {	# MODE SECTION
 	lab_perf_metric unmap_ns "$(lab_perf_get "$f" unmap_ns)" ns
 	lab_perf_metric unmap_stddev_ns "$(lab_perf_get "$f" unmap_stddev_ns)" ns
 	# The benchmark maps without a device transfer: no engine.
-	lab_perf_record dma_map_benchmark "as_$sec" "$mode" PASS "" null
+	lab_perf_record dma_map_benchmark "as_$sec" "$mode" PASS ""
 }
 
 # One fio job (a section of a job file) against the I/O node.
@@ -131,8 +134,7 @@ lab_perf_fio_job() {	# MODE JOBFILE SECTION
 	fi
 	lab_perf_ratios "$mode"
 	eng=$(lab_perf_get "$s" engine) kind=$(lab_perf_get "$s" engine_kind)
-	lab_perf_record fio "$sec" "$mode" "$verdict" "$reason" \
-		"$([ -n "$eng" ] && printf '{"name":"%s","kind":"%s"}' "$eng" "$kind" || echo null)"
+	lab_perf_record fio "$sec" "$mode" "$verdict" "$reason" "$eng" "$kind"
 }
 
 # Every throughput figure of the record being built, over the same figure in
@@ -170,7 +172,7 @@ lab_perf_compare_anchor() {	# MODE SECTION
 	lab_perf_metric dma_map_benchmark_unmap_ns "$bu" ns
 	lab_perf_metric unmap_ratio "$(lab_perf_calc 'a / b' "$iu" "$bu")" ratio
 	lab_perf_metric map_unmap_ratio "$(lab_perf_calc '(a + b) / c' "$im" "$iu" "$(lab_perf_calc 'a + b' "$bm" "$bu")")" ratio
-	lab_perf_record anchor "$sec" "$mode" PASS "" null
+	lab_perf_record anchor "$sec" "$mode" PASS ""
 }
 
 # One default domain type: switch the group, every fio job, the anchor.
@@ -256,7 +258,7 @@ lab_perf() {
 	LAB_PERF_RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)-$LAB_PERF_PLATFORM"
 	[ -n "$out" ] || { out="${IOMMU_LAB_RESULTS:-results}/$LAB_PERF_RUN_ID"; run_args+=(--out "$out"); }
 	mkdir -p "$out" || lab_die "cannot create $out"
-	LAB_PERF_DIR=$out LAB_PERF_IO=$io LAB_PERF_JOBS=$jobs LAB_PERF_ANCHOR_S=2 LAB_PERF_M=
+	LAB_PERF_DIR=$out LAB_PERF_IO=$io LAB_PERF_JOBS=$jobs LAB_PERF_ANCHOR_S=2 LAB_PERF_M=()
 	LAB_PERF_TMP=$(mktemp -d) LAB_PERF_OUT="$out/perf.jsonl"
 	declare -gA LAB_PERF_VAL=()
 	: > "$LAB_PERF_OUT"
@@ -268,13 +270,15 @@ lab_perf() {
 	orig_type=$(cat "$grp/type")
 	[ -e "/sys/bus/pci/devices/$io/driver" ] && orig_drv=$(basename "$(readlink "/sys/bus/pci/devices/$io/driver")")
 	if [ ! -d /sys/bus/pci/drivers/iommu_testdev ]; then
-		insmod "$(lab_module_path)" || lab_die "cannot load $(lab_module_path)"
+		lab_module_load
 		LAB_PERF_MODULE_LOADED=1
 	fi
 	trap 'lab_perf_restore' EXIT
 	LAB_PERF_ORIG="$orig_type|$orig_drv|$grp"
 	lab_driver_attach "$io" iommu_testdev || lab_die "$io did not bind to iommu_testdev"
-	IOMMU_LAB_IO_SIZE=$("$LAB_LIBEXEC/iommu-lab-io-stats" "$io" | sed -n 's/.*"store_len":\([0-9]*\).*/\1/p')
+	"$LAB_LIBEXEC/iommu-lab-io-stats" "$io" > "$LAB_PERF_TMP/io.json"
+	lab_perf_flat "$LAB_PERF_TMP/io.json" "$LAB_PERF_TMP/io.flat" 2> /dev/null
+	IOMMU_LAB_IO_SIZE=$(lab_perf_get "$LAB_PERF_TMP/io.flat" store_len)
 	[ -n "$IOMMU_LAB_IO_SIZE" ] || lab_die "perf: the I/O node of $io does not answer (is a device engine bound?)"
 	export IOMMU_LAB_IO_SIZE
 	# identity first: the other modes' ratios need its figures.
@@ -291,9 +295,9 @@ lab_perf() {
 		LAB_RUN_ID=$LAB_PERF_RUN_ID lab_run --filter 'kernel_log.*' "${run_args[@]}" || rc=1
 	fi
 	cat "$LAB_PERF_OUT" >> "$out/results.jsonl"
-	grep -q '"verdict":"FAIL"' "$LAB_PERF_OUT" && rc=1
+	lab_json_get verdict "$LAB_PERF_OUT" | grep -qx FAIL && rc=1
 	lab_summary "$out/results.jsonl" > "$out/summary.txt"
-	lab_log "perf: $(grep -c . "$LAB_PERF_OUT") default-domain records in $out/results.jsonl"
+	lab_log "perf: $(lab_json_get id "$LAB_PERF_OUT" | wc -l) default-domain records in $out/results.jsonl"
 	rm -rf "$LAB_PERF_TMP"
 	return $rc
 }

@@ -19,10 +19,13 @@ lab_report_css() {
 body { font-family: sans-serif; margin: 1.5em auto; max-width: 75em; padding: 0 1em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
+th { white-space: nowrap; } table.why td:last-child { overflow-wrap: anywhere; }
 th { background: #f0f0f0; }
 td.v-PASS { color: #176117; } td.v-FAIL, td.v-TIMEOUT, td.v-NOTRUN { color: #a40000; font-weight: bold; }
 td.v-SKIP { color: #666; } td.sw { background: #fff4c2; font-weight: bold; }
-h2 { border-bottom: 2px solid #444; margin-top: 2em; } h4 { margin-bottom: 0.2em; font-family: monospace; }
+.v-bad { color: #a40000; font-weight: bold; } td.bad { background: #fde8e8; }
+ul.headline { padding-left: 1.2em; line-height: 1.5; }
+h2 { border-bottom: 2px solid #444; margin-top: 2em; } h5 { margin-bottom: 0.2em; font-family: monospace; font-size: 1em; }
 figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #555; }
 details { margin-bottom: 1em; }
 </style>
@@ -30,7 +33,7 @@ EOT
 }
 
 lab_report() {
-	local run="" out="" g i tmp label note="" overview=()
+	local run="" out="" g i tmp label what note="" runs=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--out) [ $# -ge 2 ] || lab_die "report: --out needs a directory"; out=$2; shift 2 ;;
@@ -54,7 +57,7 @@ lab_report() {
 		g=${LAB_GUESTS[$i]}
 		lab_flatten "$run/$g" "$tmp/$i" || lab_die "report: $run/$g/results.jsonl is not valid"
 		[ "$g" = . ] && label=$(lab_run_field "$tmp/$i" platform) || label=$g
-		overview+=("guest=$g" "$tmp/$i.run" "$tmp/$i")
+		runs+=("guest=$g" "$tmp/$i.run" "$tmp/$i")
 		: > "$tmp/$i.plots"
 		[ -z "$note" ] || continue
 		awk -v outdir="$out" -v prefix="report-${g/#./run}-" -v label="$label" -v list="$tmp/$i.plots" \
@@ -62,6 +65,11 @@ lab_report() {
 			|| lab_die "report: cannot prepare the plots of $label"
 		gnuplot "$tmp/$i.gp" 2> "$tmp/gnuplot.err" || lab_die "report: gnuplot failed on $label: $(head -n3 "$tmp/gnuplot.err")"
 	done
+	case "${#LAB_GUESTS[@]} ${LAB_GUESTS[0]}" in
+	"1 .") what="one run" ;;
+	"1 "*) what="1 guest: ${LAB_GUESTS[0]}" ;;
+	*) what="${#LAB_GUESTS[@]} guests: ${LAB_GUESTS[*]}" ;;
+	esac
 
 	for fmt in md html; do
 		{
@@ -73,15 +81,10 @@ lab_report() {
 			else
 				printf '# iommu-lab report\n\n'
 			fi
-			echo "Run directory $(basename "$(cd "$run" && pwd)"), ${#LAB_GUESTS[@]} run(s); report written $(date -u +%FT%TZ)." |
+			echo "Run directory $(basename "$(cd "$run" && pwd)"), $what; report written $(date -u +%FT%TZ)." |
 				if [ $fmt = html ]; then sed 's/&/\&amp;/g; s/</\&lt;/g; s/^/<p>/; s/$/<\/p>/'; else cat; fi
-			[ ${#LAB_GUESTS[@]} -lt 2 ] || awk -v fmt=$fmt -v mode=overview \
-				-f "$LAB_SCRIPTS/lib/units.awk" -f "$LAB_SCRIPTS/lib/report.awk" "${overview[@]}"
-			for i in "${!LAB_GUESTS[@]}"; do
-				awk -v fmt=$fmt -v mode=section -v guest="${LAB_GUESTS[$i]}" -v plots="$tmp/$i.plots" \
-					-v outdir="$out" -v plot_note="$note" \
-					-f "$LAB_SCRIPTS/lib/units.awk" -f "$LAB_SCRIPTS/lib/report.awk" "$tmp/$i.run" "$tmp/$i"
-			done
+			awk -v fmt=$fmt -v guestlist="${LAB_GUESTS[*]}" -v plotdir="$tmp" -v outdir="$out" -v plot_note="$note" \
+				-f "$LAB_SCRIPTS/lib/units.awk" -f "$LAB_SCRIPTS/lib/report.awk" "${runs[@]}" || lab_die "report: cannot write the $fmt report"
 			[ $fmt = md ] || printf '</body></html>\n'
 		} > "$out/report.$fmt" || lab_die "report: cannot write $out/report.$fmt"
 	done

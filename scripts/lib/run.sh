@@ -60,13 +60,26 @@ lab_unbind() {
 	rm -f "/run/iommu-lab/$bdf.driver"
 }
 
-# The module: installed next to the tools, or in the build tree.
+# The module: installed next to the tools, in the build tree, or (the
+# iommu-lab-dkms package) built by DKMS for the running kernel.
 lab_module_path() {
 	local m
 	for m in "$LAB_LIBEXEC/modules/iommu_testdev.ko" "$(dirname "$LAB_LIBEXEC")/drivers/testdev/iommu_testdev.ko"; do
 		[ -f "$m" ] && { echo "$m"; return 0; }
 	done
-	lab_die "iommu_testdev.ko is not built (configure found no kernel tree? see the configure summary)"
+	m=$(modinfo -n iommu_testdev 2> /dev/null) && [ -f "$m" ] && { echo "$m"; return 0; }
+	lab_die "iommu_testdev.ko is not built for $(uname -r) (configure found no kernel tree? see the configure summary; or install iommu-lab-dkms)"
+}
+
+# lab_module_load : load the module; it depends on no other module, so
+# insmod of the file lab_module_path finds (a compressed DKMS build through modprobe).
+lab_module_load() {
+	local m
+	m=$(lab_module_path)
+	case "$m" in
+	*.ko) insmod "$m" ;;
+	*) modprobe iommu_testdev ;;
+	esac || lab_die "cannot load $m"
 }
 
 
@@ -140,7 +153,7 @@ lab_run() {
 	if [ ${#testdev[@]} -gt 0 ]; then
 		for a in "${testdev[@]}"; do lab_valid_bdf "$a"; done
 		if [ ! -d /sys/bus/pci/drivers/iommu_testdev ]; then
-			insmod "$(lab_module_path)" || lab_die "cannot load $(lab_module_path)"
+			lab_module_load
 			LAB_RUN_MODULE_LOADED=1
 		fi
 		for a in "${testdev[@]}"; do lab_bind "$a" iommu_testdev; LAB_RUN_TESTDEV+=("$a"); done
@@ -160,9 +173,9 @@ lab_run() {
 	"$LAB_LIBEXEC/iommu-lab-discover" > "$out/platform.txt" 2>> "$out/logs/discover.err"
 	local dmesg_before=0
 	dmesg > "$out/logs/dmesg.before" 2>/dev/null && dmesg_before=$(wc -l < "$out/logs/dmesg.before")
-	printf '{"run_id":"%s","platform":"%s","kernel":"%s","filter":"%s","disposable":%s,"started":"%s"}\n' \
-		"$run_id" "$platform" "$kernel" "$filter" "$([ -n "${IOMMU_LAB_DISPOSABLE:-}" ] && echo true || echo false)" \
-		"$(date -u +%FT%TZ)" > "$out/run.json"
+	lab_record run_id="$run_id" platform="$platform" kernel="$kernel" filter="$filter" \
+		disposable:="$([ -n "${IOMMU_LAB_DISPOSABLE:-}" ] && echo true || echo false)" \
+		started="$(date -u +%FT%TZ)" > "$out/run.json" || lab_die "cannot write $out/run.json"
 	lab_log "run $run_id: platform $platform, kernel $kernel -> $out"
 
 	# The plan: every program and the tests it lists, filtered.
@@ -179,9 +192,9 @@ lab_run() {
 		[ -n "$ids" ] || continue
 		progs+=("$p")
 		printf '%s\n' $ids > "$out/logs/$name.plan"
-		[ -n "$stream" ] && for a in $ids; do printf '{"plan":"%s"}\n' "$a"; done >> "$stream"
+		[ -n "$stream" ] && "$LAB_LIBEXEC/iommu-lab-collect" --record-each plan < "$out/logs/$name.plan" >> "$stream"
 	done < "$suite/suite.list"
-	[ -n "$stream" ] && printf '{"run_id":"%s","platform":"%s","kernel":"%s"}\n' "$run_id" "$platform" "$kernel" >> "$stream"
+	[ -n "$stream" ] && lab_record run_id="$run_id" platform="$platform" kernel="$kernel" >> "$stream"
 	[ ${#progs[@]} -gt 0 ] || lab_die "no test matches '${filter}'"
 
 	{ echo "KTAP version 1"; echo "1..${#progs[@]}"; } > "$out/ktap.txt"
@@ -230,13 +243,21 @@ lab_run() {
 }
 
 # lab_summary RESULTS.jsonl : verdict counts and the non-passing tests
+# (a null reason printed as null, a string quoted)
 lab_summary() {
-	local f=$1 v
-	for v in PASS FAIL SKIP NOTRUN TIMEOUT; do
-		printf '%s %s  ' "$v" "$(grep -c "\"verdict\":\"$v\"" "$f")"
-	done
-	echo
-	grep -v '"verdict":"PASS"' "$f" | sed -n 's/.*"id":"\([^"]*\)".*"verdict":"\([A-Z]*\)","reason":\("[^"]*"\|null\).*/  \2 \1: \3/p'
+	local flat
+	flat=$("$LAB_LIBEXEC/iommu-lab-results" "$1") || return 1
+	awk -F '\t' '$1 == "R" {
+		n[$4]++
+		if ($4 != "PASS")
+			other = other sprintf("  %s %s: %s\n", $4, $2, $5 == "" ? "null" : "\"" $5 "\"")
+	}
+	END {
+		split("PASS FAIL SKIP NOTRUN TIMEOUT", v, " ")
+		for (i = 1; i <= 5; i++)
+			printf "%s %d  ", v[i], n[v[i]]
+		printf "\n%s", other
+	}' <<< "$flat"
 }
 
 lab_stress_usage() {

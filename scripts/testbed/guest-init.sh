@@ -16,6 +16,11 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 echo "iommu-lab-guest: userspace at $(cut -d' ' -f1 /proc/uptime) s"
 
+# A modular kernel (Debian's 6.1) has its virtio console as modules, carried
+# in the initramfs (build-initramfs.sh); built-in elsewhere.
+[ -d "/lib/modules/$(uname -r)" ] && modprobe -a virtio_pci virtio_console 2>/dev/null
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -n "$(ls /sys/class/virtio-ports 2>/dev/null)" ] && break; sleep 0.2; done
+
 LAB_RUN_ARGS=() LAB_COMMAND=(run)
 . /etc/iommu-lab/testbed.conf
 
@@ -28,11 +33,13 @@ port() {	# /dev node of the virtio serial port named $1
 }
 stream=$(port iommu-lab.stream) || stream=/dev/null
 results=$(port iommu-lab.results) || results=
-echo "{\"guest_userspace_s\":$(cut -d' ' -f1 /proc/uptime)}" > "$stream"
+# Records are written by the suite's own writer (installed with --prefix=/usr).
+record() { /usr/libexec/iommu-lab/iommu-lab-collect --record "$@"; }
+record guest_userspace_s:="$(cut -d' ' -f1 /proc/uptime)" > "$stream"
 
 iommu-lab "${LAB_COMMAND[@]}" --out /tmp/results --stream "$stream" "${LAB_RUN_ARGS[@]}"
 rc=$?
-echo "{\"guest_exit\":$rc,\"guest_uptime_s\":$(cut -d' ' -f1 /proc/uptime)}" > "$stream"
+record guest_exit:=$rc guest_uptime_s:="$(cut -d' ' -f1 /proc/uptime)" > "$stream"
 echo "iommu-lab-guest: run finished with status $rc"
 # The runner must have handed every device back: report any it did not.
 left=0

@@ -56,13 +56,49 @@ grep -q "results.jsonl:1:" "$tmp/out" || fail "broken JSON message names the lin
 [ "$(status "$lab" report "$tmp/vb" --out "$tmp/rep")" = 0 ] || fail "report of vm dirs"
 [ "$(status "$lab" report "$b" --out "$tmp/r")" = 0 ] || fail "report"
 [ "$(snapshot)" = "$before" ] || fail "report or compare wrote into the run"
-h="$tmp/r/report.html"
-[ -s "$h" ] && [ -s "$tmp/r/report.md" ] || fail "report.html and report.md"
+h="$tmp/r/report.html" m="$tmp/r/report.md"
+[ -s "$h" ] && [ -s "$m" ] || fail "report.html and report.md"
 grep -Eiq '(src|href)="?(https?:)?//' "$h" && fail "report.html fetches something"
 grep -q "boom: the register reads 0" "$h" || fail "FAIL reason in the report"
 grep -q "no SMMUv3 IOMMU on this platform" "$h" || fail "SKIP reason in the report"
 grep -q "mock (software: CPU, not DMA)" "$h" || fail "software engine labelled"
-grep -q "Guests side by side" "$tmp/rep/report.md" || fail "vm report compares guests"
+
+# What a lab reads first comes first: in_order FILE TEXT... fails unless each
+# TEXT is on a line of FILE after the line of the one before it.
+in_order() {
+	local f=$1 prev=0 n t
+	shift
+	for t; do
+		n=$(grep -nF -m1 -- "$t" "$f" | cut -d: -f1)
+		[ -n "$n" ] && [ "$n" -gt "$prev" ] || { cp "$f" "$tmp/out"; fail "${f##*/}: '$t' missing or before line $prev"; }
+		prev=$n
+	done
+}
+in_order "$m" "kernel 7.3.5, platform x86_64-vtd" "## Verdicts by area" "| caps | 1 PASS, **1 FAIL**, 1 SKIP |" \
+	"## Failures" "| caps_x.two | FAIL | - | boom: the register reads 0 |" "## Skips by reason" \
+	"| 1 | no SMMUv3 IOMMU on this platform | caps_x.smmu_only |" "## Plots" "## Details" "range of the repeats"
+in_order "$h" "<li>run 20260102T000000Z-x86_64-vtd: kernel 7.3.5" "<h2>Verdicts by area</h2>" \
+	'<td>caps</td><td class="bad">1 PASS, <span class="v-bad">1 FAIL</span>, 1 SKIP</td>' \
+	"<h2>Failures</h2>" "<h2>Skips by reason</h2>" "<h2>Plots</h2>" "<h2>Details</h2>" "range of the repeats"
+grep -q '<td>testdev</td><td>1 PASS</td>' "$h" || fail "an area without failures is not highlighted"
+# guests: a column each, their kernels, a failure names its guest, a reason common to all says so
+m="$tmp/rep/report.md"
+in_order "$m" "- **x86_64**: kernel 7.3.4," "- **x86_64-ss2**: kernel 7.3.5," "| area | x86_64 | x86_64-ss2 |" \
+	"| caps | 2 PASS, 1 SKIP | 1 PASS, **1 FAIL**, 1 SKIP |" "| caps_x.two | x86_64-ss2 | FAIL | - | boom: the register reads 0 |" \
+	"| 2 | no SMMUv3 IOMMU on this platform | all | caps_x.smmu_only |" "## Details" "### Throughput and latency by guest"
+grep -q "1 test failed, timed out or went unrun\*\*, in x86_64-ss" "$m" || fail "the run's verdict in a sentence"
+
+# long parts of the page are folded: 14 skip reasons, 13 figures
+mkdir -p "$tmp/long"
+for i in $(seq 14); do
+	printf '{"id":"caps_y.t%d","program":"caps_y","test":"t%d","verdict":"SKIP","reason":"lack %d","engine":null,"platform":"x86_64-vtd","kernel":"6.12.9","run_id":"r","duration_ms":1,"metrics":[]}\n' "$i" "$i" "$i"
+done > "$tmp/long/results.jsonl"
+printf '{"id":"bench_y.many","program":"bench_y","test":"many","verdict":"PASS","reason":null,"engine":null,"platform":"x86_64-vtd","kernel":"6.12.9","run_id":"r","duration_ms":1,"metrics":[%s]}\n' \
+	"$(for i in $(seq 13); do printf '{"name":"n%d","value":%d,"unit":"count"},' "$i" "$i"; done | sed 's/,$//')" >> "$tmp/long/results.jsonl"
+[ "$(status "$lab" report "$tmp/long" --out "$tmp/rl")" = 0 ] || fail "report of a long run"
+in_order "$tmp/rl/report.html" "kernel 6.12.9" "<td>lack 12</td>" "<details><summary>2 more reasons (2 skips, at most 1 each)</summary>" "<td>lack 13</td>" \
+	"<td>lack 14</td>" "<h2>Plots</h2>" "<details><summary>Metrics of 1 tests (13 figures)</summary>" "<td>n13</td>"
+grep -q "<summary>" "$tmp/rl/report.md" && fail "report.md folds nothing"
 if ! command -v gnuplot > /dev/null; then
 	grep -q "gnuplot is not installed" "$h" || fail "report says why it has no plots"
 	echo "test_report: gnuplot-nox is not installed: plots not checked"

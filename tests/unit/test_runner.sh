@@ -84,7 +84,10 @@ grep -q '"id":"stress_dma.stress.only_test","program":"stress_dma","test":"stres
 grep -q '"id":"kernel_log.stress.only_test"' "$tmp/st/results.jsonl" || fail "kernel_log runs after a stop"
 
 # Expectations: matches, a regression, an unexpected pass, a missing and an unknown test.
+# (The records are read through this build's iommu-lab-results.)
+. "$top_srcdir/scripts/lib/common.sh"
 . "$top_srcdir/scripts/lib/expect.sh"
+LAB_LIBEXEC=$IOMMU_LAB_BUILD/tools
 cat > "$tmp/exp" <<'EOT'
 # comment
 p.a PASS
@@ -94,12 +97,20 @@ p.d SKIP
 p.gone PASS
 EOT
 printf '%s\n' '{"id":"p.a","verdict":"PASS"}' '{"id":"p.b","verdict":"SKIP","reason":"x"}' \
-	'{"id":"p.c","verdict":"FAIL","reason":"boom"}' '{"id":"p.d","verdict":"PASS"}' \
+	'{"id":"p.c","verdict":"FAIL","reason":"boom \"x\""}' '{"id":"p.d","verdict":"PASS"}' \
 	'{"id":"p.new","verdict":"PASS"}' > "$tmp/res"
 lab_expect "$tmp/res" "$tmp/exp" t > "$tmp/cmp" && fail "mismatches must fail the comparison"
 [ "$LAB_EXPECT_PASSED $LAB_EXPECT_SKIPPED $LAB_EXPECT_FAILED" = "1 1 4" ] \
 	|| fail "counts: $LAB_EXPECT_PASSED $LAB_EXPECT_SKIPPED $LAB_EXPECT_FAILED"
-grep -q "p.c: expected PASS, got FAIL (boom)" "$tmp/cmp" || fail "regression reported with reason"
+grep -q 'p.c: expected PASS, got FAIL (boom "x")' "$tmp/cmp" || fail "regression reported with reason"
+# The run's summary of the same records: counts, then what did not pass.
+. "$top_srcdir/scripts/lib/run.sh"
+lab_summary "$tmp/res" > "$tmp/sum" || fail "lab_summary"
+[ "$(head -n1 "$tmp/sum")" = "PASS 3  FAIL 1  SKIP 1  NOTRUN 0  TIMEOUT 0  " ] || { cat "$tmp/sum"; fail "summary counts"; }
+grep -qx '  FAIL p.c: "boom "x""' "$tmp/sum" && grep -qx '  SKIP p.b: "x"' "$tmp/sum" || { cat "$tmp/sum"; fail "summary lines"; }
+echo '{"id":"p.a"' > "$tmp/broken"
+lab_expect "$tmp/broken" "$tmp/exp" t > "$tmp/cmp2" && fail "unreadable results must fail the comparison"
+grep -q "t: unreadable results: .*broken:1:" "$tmp/cmp2" || { cat "$tmp/cmp2"; fail "unreadable results named"; }
 grep -q "p.d: expected SKIP, got PASS" "$tmp/cmp" || fail "unexpected pass reported"
 grep -q "p.gone: expected PASS, but it did not run" "$tmp/cmp" || fail "missing test reported"
 grep -q "p.new: PASS, but no expectation" "$tmp/cmp" || fail "unknown test reported"
@@ -146,19 +157,30 @@ append = console=ttyS0 intel_iommu=on,sm_on
 # a comment inside
 arch = arm64
 cpu = cortex-a57
+ci = suite
+
+[c4]
+arch = x86_64
+ci = perf
 EOT
 LAB_GUESTS_CFG=$tmp/guests.cfg
-[ "$(lab_guest_names | tr '\n' ' ')" = "a1 b2 " ] || fail "guest names: $(lab_guest_names)"
+[ "$(lab_guest_names | tr '\n' ' ')" = "a1 b2 c4 " ] || fail "guest names: $(lab_guest_names)"
 [ "$(lab_guest_get a1 machine)" = "q35,kernel-irqchip=split" ] || fail "a value with '=' and ','"
 [ "$(lab_guest_get a1 append)" = "console=ttyS0 intel_iommu=on,sm_on" ] || fail "a value with '=' and spaces"
 [ -z "$(lab_guest_get a1 cpu)" ] && lab_guest_get a1 cpu > /dev/null || fail "an unset key is empty, for a known guest"
 lab_guest_get c3 arch > /dev/null && fail "an unknown guest fails"
 [ "$(lab_guests_of_arch arm64)" = b2 ] || fail "guests of an architecture"
+[ "$(lab_guests_for suite x86_64 arm64)" = a1,b2 ] || fail "guests CI runs the suite in: $(lab_guests_for suite x86_64 arm64)"
+[ "$(lab_guests_for perf x86_64 arm64)" = a1,c4 ] || fail "guests CI runs perf in (no ci: both)"
+[ "$(lab_guests_for perf arm64)" = "" ] || fail "no arm64 guest runs perf"
 LAB_GUESTS_CFG=$top_srcdir/scripts/testbed/guests.cfg
 for g in $(lab_guest_names); do
 	e=$(lab_guest_get "$g" expectations)
 	[ -f "$top_srcdir/tests/expectations/$e.txt" ] || fail "$g: no tests/expectations/$e.txt"
-	[ -f "$top_srcdir/tests/expectations/perf/$e.txt" ] || fail "$g: no tests/expectations/perf/$e.txt"
+	ci=$(lab_guest_get "$g" ci)
+	if [[ " ${ci:-suite perf} " == *" perf "* ]]; then
+		[ -f "$top_srcdir/tests/expectations/perf/$e.txt" ] || fail "$g: no tests/expectations/perf/$e.txt"
+	fi
 done
 
 echo "test_runner: all checks passed"
