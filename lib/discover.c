@@ -193,35 +193,36 @@ static int count_dir(const char *fmt, const char *arg)
 	return n;
 }
 
+static int not_dot(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+static void init_iommu(struct lab_iommu *m, const char *name)
+{
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->type = lab_iommu_type_of(m->name);
+	m->ndevices = count_dir("/sys/class/iommu/%s/devices", m->name);
+}
+
 static int scan_iommus(struct lab_platform *p)
 {
 	char path[512];
-	struct dirent *e;
-	DIR *d;
+	struct dirent **names;
+	int n;
 
 	snprintf(path, sizeof(path), "%s/sys/class/iommu", lab_sysfs_root());
-	d = opendir(path);
-	if (!d)
+	n = scandir(path, &names, not_dot, NULL);
+	if (n < 0)
 		return 0;	/* no IOMMU at all is a platform fact, not an error */
-	while ((e = readdir(d))) {
-		struct lab_iommu *m, *n;
-
-		if (e->d_name[0] == '.')
-			continue;
-		n = realloc(p->iommus, sizeof(*n) * (size_t)(p->niommus + 1));
-		if (!n) {
-			closedir(d);
-			return -ENOMEM;
-		}
-		p->iommus = n;
-		m = &p->iommus[p->niommus++];
-		memset(m, 0, sizeof(*m));
-		snprintf(m->name, sizeof(m->name), "%s", e->d_name);
-		m->type = lab_iommu_type_of(m->name);
-		m->ndevices = count_dir("/sys/class/iommu/%s/devices", m->name);
+	p->iommus = calloc(n ? (size_t)n : 1, sizeof(*p->iommus));
+	for (int i = 0; i < n; i++) {
+		if (p->iommus)
+			init_iommu(&p->iommus[p->niommus++], names[i]->d_name);
+		free(names[i]);
 	}
-	closedir(d);
-	return 0;
+	free(names);
+	return p->iommus ? 0 : -ENOMEM;
 }
 
 /* The "start end type" lines of an IOMMU group's reserved_regions. */
@@ -354,22 +355,22 @@ static int scan_pci(struct lab_platform *p)
 {
 	struct pci_access *pacc = pci_alloc();
 	struct pci_dev *pd;
+	size_t n = 0;
 
 	if (!pacc)
 		return -ENOMEM;
 	pci_init(pacc);
 	pci_scan_bus(pacc);
+	for (pd = pacc->devices; pd; pd = pd->next)
+		n++;
+	p->devs = calloc(n ? n : 1, sizeof(*p->devs));
+	if (!p->devs) {
+		pci_cleanup(pacc);
+		return -ENOMEM;
+	}
 	for (pd = pacc->devices; pd; pd = pd->next) {
-		struct lab_pci_dev *dv, *n;
+		struct lab_pci_dev *dv = &p->devs[p->ndevs++];
 
-		n = realloc(p->devs, sizeof(*n) * (size_t)(p->ndevs + 1));
-		if (!n) {
-			pci_cleanup(pacc);
-			return -ENOMEM;
-		}
-		p->devs = n;
-		dv = &p->devs[p->ndevs++];
-		memset(dv, 0, sizeof(*dv));
 		pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_EXT_CAPS | PCI_FILL_CAPS);
 		snprintf(dv->bdf, sizeof(dv->bdf), "%04x:%02x:%02x.%d", pd->domain, pd->bus, pd->dev, pd->func);
 		dv->vendor = pd->vendor_id;
@@ -414,9 +415,8 @@ static void read_iommu_regs(struct lab_platform *p, struct lab_iommu *m)
 	for (int i = 0; i < p->ndevs && !via; i++)
 		if (!strcmp(p->devs[i].iommu, m->name) && p->devs[i].vfio_cdev[0])
 			via = &p->devs[i];
-	if (!lab_iommufd_built()) {
-		snprintf(m->regs_why, sizeof(m->regs_why),
-			 "built without iommufd uAPI headers (configure --with-uapi)");
+	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD)) {
+		snprintf(m->regs_why, sizeof(m->regs_why), "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 		return;
 	}
 	if (!p->iommufd) {

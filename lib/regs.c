@@ -38,15 +38,25 @@ static int name_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
+size_t lab_reg_nfields(const struct lab_reg *r)
+{
+	const struct lab_field *f;
+	size_t n = 0;
+
+	lab_reg_for_each_field(f, r)
+		n++;
+	return n;
+}
+
 const struct lab_field *lab_reg_field(const struct lab_reg *r, const char *name)
 {
-	size_t i;
+	const struct lab_field *f;
 
 	if (!name)
 		return NULL;
-	for (i = 0; i < r->nfields; i++)
-		if (name_eq(r->fields[i].name, name))
-			return &r->fields[i];
+	lab_reg_for_each_field(f, r)
+		if (name_eq(f->name, name))
+			return f;
 	return NULL;
 }
 
@@ -70,11 +80,10 @@ static unsigned int hex_digits(unsigned int bits)
 void lab_reg_print(FILE *out, const struct lab_reg *r, uint64_t value)
 {
 	unsigned int name_w = 4, val_w = 1;
-	size_t i;
+	const struct lab_field *f;
 
 	/* Size the columns from the register's own fields. */
-	for (i = 0; i < r->nfields; i++) {
-		const struct lab_field *f = &r->fields[i];
+	lab_reg_for_each_field(f, r) {
 		size_t n = strlen(f->name);
 
 		if (n > name_w)
@@ -88,8 +97,7 @@ void lab_reg_print(FILE *out, const struct lab_reg *r, uint64_t value)
 	fprintf(out, "%s = 0x%0*" PRIx64 "  (%s)\n", r->name, (int)hex_digits(r->width),
 		value, r->spec);
 
-	for (i = 0; i < r->nfields; i++) {
-		const struct lab_field *f = &r->fields[i];
+	lab_reg_for_each_field(f, r) {
 		char bits[12];
 
 		if (f->hi == f->lo)
@@ -161,9 +169,8 @@ unsigned int lab_names_count(const char *const *names)
 	return n;
 }
 
-/* "GATE=v" and NA when the gate does not exercise the rule. */
-static bool gate_open(struct lab_why *w, const struct lab_regset *rs, const uint64_t *regs,
-		      const char *gate, bool open_when_set)
+bool lab_why_gate(struct lab_why *w, const struct lab_regset *rs, const uint64_t *regs,
+		  const char *gate, bool open_when_set)
 {
 	uint64_t g = lab_regset_field(rs, regs, gate);
 
@@ -175,27 +182,27 @@ static bool gate_open(struct lab_why *w, const struct lab_regset *rs, const uint
 	return true;
 }
 
-int lab_rule_needs(const struct lab_regset *rs, const uint64_t *regs, char *buf, size_t len,
-		   const char *trigger, const char *const *req)
+int lab_rule_fields(const struct lab_regset *rs, const uint64_t *regs, char *buf, size_t len,
+		    const char *gate, enum lab_fields_want want, const char *const *names)
 {
+	static const char *const verb[] = {
+		[LAB_NEEDS_ALL] = " needs",
+		[LAB_NEEDS_ANY] = "",
+		[LAB_ZERO_WITHOUT] = " requires 0:",
+	};
 	struct lab_why w = lab_why_init(buf, len);
+	unsigned int set;
+	bool ok;
 
-	if (!gate_open(&w, rs, regs, trigger, true))
+	if (!lab_why_gate(&w, rs, regs, gate, want != LAB_ZERO_WITHOUT))
 		return LAB_RULE_NA;
-	lab_why_add(&w, " needs");
-	return lab_why_fields(&w, rs, regs, req) == lab_names_count(req) ? LAB_RULE_HOLDS :
-									   LAB_RULE_VIOLATED;
-}
-
-int lab_rule_zero_without(const struct lab_regset *rs, const uint64_t *regs, char *buf, size_t len,
-			  const char *gate, const char *const *list)
-{
-	struct lab_why w = lab_why_init(buf, len);
-
-	if (!gate_open(&w, rs, regs, gate, false))
-		return LAB_RULE_NA;
-	lab_why_add(&w, " requires 0:");
-	return lab_why_fields(&w, rs, regs, list) ? LAB_RULE_VIOLATED : LAB_RULE_HOLDS;
+	lab_why_add(&w, "%s", verb[want]);
+	set = lab_why_fields(&w, rs, regs, names);
+	if (want == LAB_NEEDS_ALL)
+		ok = set == lab_names_count(names);
+	else
+		ok = want == LAB_NEEDS_ANY ? set > 0 : set == 0;
+	return ok ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
 }
 
 int lab_rule_verdict(int ok, char *buf, size_t len, const char *fmt, ...)

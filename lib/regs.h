@@ -18,13 +18,17 @@ struct lab_field {
 	const char *desc;	/* short meaning, e.g. "Supported Adjusted Guest Address Widths" */
 };
 
+/* The most fields one register has; a register's field list ends at an empty entry. */
+#define LAB_REG_FIELDS_MAX 32
+
 struct lab_reg {
 	const char *name;	/* specification register name, e.g. "CAP_REG" */
 	const char *spec;	/* where it is defined, e.g. "Intel VT-d rev 4.1, 11.4.2" */
 	unsigned int width;	/* 32 or 64 */
-	const struct lab_field *fields;
-	size_t nfields;
+	const struct lab_field *fields;	/* in bit order, up to an entry without a name */
 };
+
+#define lab_reg_for_each_field(f, r) for ((f) = (r)->fields; (f)->name; (f)++)
 
 /* A register file: the registers one IOMMU type reports, in a fixed order. */
 struct lab_regset {
@@ -34,6 +38,7 @@ struct lab_regset {
 };
 
 uint64_t lab_field_get(uint64_t value, const struct lab_field *f);
+size_t lab_reg_nfields(const struct lab_reg *r);
 const struct lab_field *lab_reg_field(const struct lab_reg *r, const char *name);
 /* Value of field NAME of register R holding VALUE. Aborts on an unknown name (a programming error). */
 uint64_t lab_reg_get(const struct lab_reg *r, uint64_t value, const char *name);

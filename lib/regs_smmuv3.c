@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Arm SMMUv3 identification registers SMMU_IDR0..SMMU_IDR5 and the
- * consistency rules the SMMU architecture specification (IHI 0070) states
- * between their fields. Layout as in issue G.b (SMMUv3.0 to SMMUv3.4 and RME
- * DA); reserved bits are not described.
+ * Arm SMMUv3 identification registers SMMU_IDR0..SMMU_IDR5: the quantities
+ * they encode and the consistency rules the SMMU architecture specification
+ * (IHI 0070 G.b) states between their fields. Their layout is in
+ * lib/regs_fields.c.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,118 +11,6 @@
 #include "regs_rules.h"
 
 #define IHI "Arm IHI 0070 G.b"
-
-static const struct lab_field idr0_fields[] = {
-	{ "S2P",         0,  0,  "Stage 2 translation supported" },
-	{ "S1P",         1,  1,  "Stage 1 translation supported" },
-	{ "TTF",         2,  3,  "Table formats: 01 VMSAv8-32 LPAE, 10 VMSAv8-64, 11 both" },
-	{ "COHACC",      4,  4,  "Coherent access to translations, structures and queues" },
-	{ "BTM",         5,  5,  "Broadcast TLB Maintenance" },
-	{ "HTTU",        6,  7,  "Hardware table update: 01 AF, 10 AF+dirty, 11 also table AF" },
-	{ "DORMHINT",    8,  8,  "Dormant hint supported" },
-	{ "Hyp",         9,  9,  "Hypervisor (EL2) stage 1 contexts supported" },
-	{ "ATS",         10, 10, "PCIe ATS supported" },
-	{ "NS1ATS",      11, 11, "Split-stage (stage 1-only) ATS NOT supported" },
-	{ "ASID16",      12, 12, "16-bit ASID supported" },
-	{ "MSI",         13, 13, "Message Signalled Interrupts supported" },
-	{ "SEV",         14, 14, "WFE wake-up events to PEs supported" },
-	{ "ATOS",        15, 15, "Address Translation Operations supported" },
-	{ "PRI",         16, 16, "PCIe Page Request Interface supported" },
-	{ "VMW",         17, 17, "VMID wildcard-matching for TLB invalidation" },
-	{ "VMID16",      18, 18, "16-bit VMID supported" },
-	{ "CD2L",        19, 19, "2-level Context Descriptor table supported" },
-	{ "VATOS",       20, 20, "Virtual ATOS page interface supported" },
-	{ "TTENDIAN",    21, 22, "Table walk endianness: 00 mixed, 10 little, 11 big" },
-	{ "ATSRECERR",   23, 23, "Records configuration errors for ATS and PRI" },
-	{ "STALL_MODEL", 24, 25, "00 stall+terminate, 01 terminate only, 10 stall forced" },
-	{ "TERM_MODEL",  26, 26, "1: terminated transactions always abort (no RAZ/WI)" },
-	{ "ST_LEVEL",    27, 28, "Stream table: 00 linear, 01 2-level too" },
-	{ "RME_IMPL",    30, 30, "RME features exposed to the programming interfaces" },
-};
-
-static const struct lab_field idr1_fields[] = {
-	{ "SIDSIZE",        0,  5,  "Max StreamID bits" },
-	{ "SSIDSIZE",       6,  10, "Max SubstreamID bits (0: no substreams)" },
-	{ "PRIQS",          11, 15, "PRI queue size, log2(entries)" },
-	{ "EVENTQS",        16, 20, "Event queue size, log2(entries)" },
-	{ "CMDQS",          21, 25, "Command queue size, log2(entries)" },
-	{ "ATTR_PERMS_OVR", 26, 26, "Incoming permission attributes can be overridden" },
-	{ "ATTR_TYPES_OVR", 27, 27, "Incoming type/shareability/hints can be overridden" },
-	{ "REL",            28, 28, "Preset base addresses are relative to Page 0" },
-	{ "QUEUES_PRESET",  29, 29, "Queue base addresses fixed" },
-	{ "TABLES_PRESET",  30, 30, "Table base addresses fixed" },
-	{ "ECMDQ",          31, 31, "Enhanced Command queue interfaces (see SMMU_IDR6)" },
-};
-
-static const struct lab_field idr2_fields[] = {
-	{ "BA_VATOS", 0, 9, "VATOS page offset from 0x20000, in 64 KB units" },
-};
-
-static const struct lab_field idr3_fields[] = {
-	{ "HAD",     2,  2,  "Hierarchical Attribute Disable" },
-	{ "PBHA",    3,  3,  "Page-Based Hardware Attributes" },
-	{ "XNX",     4,  4,  "EL0/EL1 execute-never distinction at stage 2" },
-	{ "PPS",     5,  5,  "PASID always used on PRI auto-generated responses" },
-	{ "MPAM",    7,  7,  "Memory Partitioning And Monitoring" },
-	{ "FWB",     8,  8,  "Stage 2 control of memory types (S2FWB)" },
-	{ "STT",     9,  9,  "Small translation tables" },
-	{ "RIL",     10, 10, "Range-based invalidation and level hint" },
-	{ "BBML",    11, 12, "Break-Before-Make level (00, 01, 10)" },
-	{ "E0PD",    13, 13, "E0PD mechanism" },
-	{ "PTWNNC",  14, 14, "S2PTW=0 treats Device-memory table walks as Normal-NC" },
-	{ "DPT",     15, 15, "Device Permission Table for Non-secure streams" },
-	{ "PASIDTT", 16, 16, "PASID TLP prefix on ATS Translated transactions" },
-	{ "EPAN",    17, 17, "Enhanced PAN" },
-	{ "S1PI",    18, 18, "Stage 1 permission indirections" },
-	{ "S2PI",    19, 19, "Stage 2 permission indirections" },
-	{ "S2PO",    20, 20, "Stage 2 permission overlays" },
-	{ "THE",     21, 21, "Translation hardening extension" },
-	{ "MTEPERM", 22, 22, "Stage 2 MemAttr NoTagAccess encodings" },
-	{ "AIE",     23, 23, "Stage 1 Attribute Index Extension" },
-};
-
-static const struct lab_field idr4_fields[] = {
-	{ "IMPLEMENTATION DEFINED", 0, 31, "Implementation specific" },
-};
-
-static const struct lab_field idr5_fields[] = {
-	{ "OAS",       0,  2,  "Output address size: 32,36,40,42,44,48,52,56 bits" },
-	{ "GRAN4K",    4,  4,  "4 KB translation granule" },
-	{ "GRAN16K",   5,  5,  "16 KB translation granule" },
-	{ "GRAN64K",   6,  6,  "64 KB translation granule" },
-	{ "DS",        7,  7,  "52-bit addresses with 4 KB/16 KB granules (LPA2)" },
-	{ "D128",      8,  8,  "128-bit (VMSAv9-128) descriptors" },
-	{ "VAX",       10, 11, "VA size: 00 48-bit, 01 52-bit, 10 56-bit" },
-	{ "STALL_MAX", 16, 31, "Max outstanding stalled transactions" },
-};
-
-#define IDR(n, sec, f) {						\
-	.name = "SMMU_IDR" #n,						\
-	.spec = IHI ", " sec,						\
-	.width = 32,							\
-	.fields = f,							\
-	.nfields = sizeof(f) / sizeof(f[0]),				\
-}
-
-const struct lab_reg lab_smmu_idr_reg[6] = {
-	IDR(0, "6.3.1", idr0_fields),
-	IDR(1, "6.3.2", idr1_fields),
-	IDR(2, "6.3.3", idr2_fields),
-	IDR(3, "6.3.4", idr3_fields),
-	IDR(4, "6.3.5", idr4_fields),
-	IDR(5, "6.3.6", idr5_fields),
-};
-
-static const struct lab_reg *const smmu_regs[] = {
-	&lab_smmu_idr_reg[0], &lab_smmu_idr_reg[1], &lab_smmu_idr_reg[2],
-	&lab_smmu_idr_reg[3], &lab_smmu_idr_reg[4], &lab_smmu_idr_reg[5],
-};
-
-const struct lab_regset lab_smmuv3_regset = {
-	.iommu = "smmuv3",
-	.regs = smmu_regs,
-	.nregs = 6,
-};
 
 /* Every OAS encoding is defined in G.b (0b111 = 56 bits since SMMUv3.4). */
 unsigned int lab_smmu_oas_bits(uint32_t idr5)
@@ -146,18 +34,14 @@ unsigned int lab_smmu_sid_bits(uint32_t idr1)
  * Rule helpers. Field names are unique across SMMU_IDR0..5, so a rule names a
  * field without saying which register holds it.
  */
-static uint64_t fld(const uint64_t *regs, const char *name)
-{
-	return lab_regset_field(&lab_smmuv3_regset, regs, name);
-}
-
+#define fld(regs, name) lab_regset_field(&lab_smmuv3_regset, regs, name)
+#define gate(w, regs, name) lab_why_gate(w, &lab_smmuv3_regset, regs, name, true)
 #define show(w, regs, names) lab_why_fields(w, &lab_smmuv3_regset, regs, names)
 #define count lab_names_count
-#define needs(regs, buf, len, trigger, req) \
-	lab_rule_needs(&lab_smmuv3_regset, regs, buf, len, trigger, req)
-#define zero_without(regs, buf, len, gate, list) \
-	lab_rule_zero_without(&lab_smmuv3_regset, regs, buf, len, gate, list)
 #define verdict_if lab_rule_verdict
+#define RULE(fn, gate, want, ...) LAB_RULE_FIELDS(&lab_smmuv3_regset, fn, gate, want, __VA_ARGS__)
+#define NEEDS(fn, trigger, ...) RULE(fn, trigger, LAB_NEEDS_ALL, __VA_ARGS__)
+#define ZERO_WITHOUT(fn, gate, ...) RULE(fn, gate, LAB_ZERO_WITHOUT, __VA_ARGS__)
 
 static int not_encoding(const uint64_t *regs, char *why, size_t len, const char *name,
 			uint64_t reserved)
@@ -175,20 +59,6 @@ static int at_most(const uint64_t *regs, char *why, size_t len, const char *name
 
 	return verdict_if(v <= max, why, len, "%s=%llu (maximum %llu)", name,
 			  (unsigned long long)v, (unsigned long long)max);
-}
-
-#define NEEDS(fn, trigger, ...)							\
-static int fn(const uint64_t *regs, char *why, size_t len)			\
-{										\
-	static const char *const req[] = { __VA_ARGS__, NULL };			\
-	return needs(regs, why, len, trigger, req);				\
-}
-
-#define ZERO_WITHOUT(fn, gate, ...)						\
-static int fn(const uint64_t *regs, char *why, size_t len)			\
-{										\
-	static const char *const list[] = { __VA_ARGS__, NULL };		\
-	return zero_without(regs, why, len, gate, list);			\
 }
 
 /* SMMU_IDR0 */
@@ -283,27 +153,14 @@ static int idr1_ecmdq_requirements(const uint64_t *regs, char *why, size_t len)
 	struct lab_why w = lab_why_init(why, len);
 	int ok;
 
-	if (!fld(regs, "ECMDQ")) {
-		lab_why_add(&w, "ECMDQ=0: rule not exercised");
+	if (!gate(&w, regs, "ECMDQ"))
 		return LAB_RULE_NA;
-	}
-	lab_why_add(&w, "ECMDQ=1");
 	ok = show(&w, regs, req) == count(req);
 	ok &= show(&w, regs, preset) == 0;
 	return ok ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
 }
 
-static int idr1_rel_needs_preset(const uint64_t *regs, char *why, size_t len)
-{
-	uint64_t t = fld(regs, "TABLES_PRESET"), q = fld(regs, "QUEUES_PRESET");
-
-	if (!fld(regs, "REL")) {
-		verdict_if(1, why, len, "REL=0: rule not exercised");
-		return LAB_RULE_NA;
-	}
-	return verdict_if(t || q, why, len, "REL=1 TABLES_PRESET=%llu QUEUES_PRESET=%llu",
-			  (unsigned long long)t, (unsigned long long)q);
-}
+RULE(idr1_rel_needs_preset, "REL", LAB_NEEDS_ANY, "TABLES_PRESET", "QUEUES_PRESET")
 
 /* SMMU_IDR2 */
 
@@ -335,14 +192,13 @@ static int idr3_s2pi_required(const uint64_t *regs, char *why, size_t len)
 
 static int idr3_dpt_requirements(const uint64_t *regs, char *why, size_t len)
 {
-	uint64_t ats = fld(regs, "ATS"), ttf = fld(regs, "TTF");
+	static const char *const seen[] = { "ATS", "TTF", NULL };
+	struct lab_why w = lab_why_init(why, len);
 
-	if (!fld(regs, "DPT")) {
-		verdict_if(1, why, len, "DPT=0: rule not exercised");
+	if (!gate(&w, regs, "DPT"))
 		return LAB_RULE_NA;
-	}
-	return verdict_if(ats && !(ttf & 1), why, len, "DPT=1 ATS=%llu TTF=%llu",
-			  (unsigned long long)ats, (unsigned long long)ttf);
+	show(&w, regs, seen);
+	return fld(regs, "ATS") && !(fld(regs, "TTF") & 1) ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
 }
 
 static int idr3_bbml_defined(const uint64_t *regs, char *why, size_t len)
@@ -403,13 +259,13 @@ static int idr5_ds_requirements(const uint64_t *regs, char *why, size_t len)
 {
 	uint64_t small = fld(regs, "GRAN4K") || fld(regs, "GRAN16K");
 	uint64_t vax = fld(regs, "VAX");
+	struct lab_why w = lab_why_init(why, len);
 
-	if (!fld(regs, "DS")) {
-		verdict_if(1, why, len, "DS=0: rule not exercised");
+	if (!gate(&w, regs, "DS"))
 		return LAB_RULE_NA;
-	}
-	return verdict_if(small && vax >= 1, why, len, "DS=1 GRAN4K|GRAN16K=%llu VAX=%llu",
-			  (unsigned long long)small, (unsigned long long)vax);
+	lab_why_add(&w, " GRAN4K|GRAN16K=%llu VAX=%llu", (unsigned long long)small,
+		    (unsigned long long)vax);
+	return small && vax >= 1 ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
 }
 
 static int idr5_gran4k_with_aarch32(const uint64_t *regs, char *why, size_t len)
@@ -434,17 +290,14 @@ static int idr5_d128_requirements(const uint64_t *regs, char *why, size_t len)
 {
 	static const char *const s1[] = { "S1PI", "AIE", NULL };
 	static const char *const s2[] = { "S2PI", "MTEPERM", NULL };
-	uint64_t ttf = fld(regs, "TTF"), s2po = fld(regs, "S2PO");
+	static const char *const base[] = { "TTF", "S2PO", NULL };
 	struct lab_why w = lab_why_init(why, len);
 	int ok;
 
-	if (!fld(regs, "D128")) {
-		lab_why_add(&w, "D128=0: rule not exercised");
+	if (!gate(&w, regs, "D128"))
 		return LAB_RULE_NA;
-	}
-	lab_why_add(&w, "D128=1 TTF=%llu S2PO=%llu", (unsigned long long)ttf,
-		(unsigned long long)s2po);
-	ok = ttf == 2 && s2po;
+	show(&w, regs, base);
+	ok = fld(regs, "TTF") == 2 && fld(regs, "S2PO");
 	if (fld(regs, "S1P"))
 		ok &= show(&w, regs, s1) == count(s1);
 	if (fld(regs, "S2P"))

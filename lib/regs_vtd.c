@@ -1,100 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Intel VT-d Capability (CAP_REG) and Extended Capability (ECAP_REG)
- * registers, and the consistency rules the VT-d specification states between
- * their fields.
- *
- * Field names follow the first-level/second-level naming (FL1GP, SLLPS, FLTS,
- * SLTS, SLADS). Recent revisions of the specification call the same bits
- * first-stage/second-stage (FS1GP, SSLPS, FSTS, SSTS, SSADS); the descriptions
- * give both. Deprecated and reserved bits are not described.
+ * registers: the quantities they encode and the consistency rules the VT-d
+ * specification states between their fields. Their layout is in
+ * lib/regs_fields.c.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 
 #include "regs_rules.h"
-
-static const struct lab_field vtd_cap_fields[] = {
-	{ "ND",      0,  2,  "Number of domains supported (2^(4+2*ND)); 111b Reserved" },
-	{ "AFL",     3,  3,  "Advanced Fault Logging" },
-	{ "RWBF",    4,  4,  "Required Write-Buffer Flushing" },
-	{ "PLMR",    5,  5,  "Protected Low-Memory Region" },
-	{ "PHMR",    6,  6,  "Protected High-Memory Region" },
-	{ "CM",      7,  7,  "Caching Mode" },
-	{ "SAGAW",   8,  12, "Supported Adjusted Guest Address Widths (bits 1/2/3: 39/48/57-bit)" },
-	{ "MGAW",    16, 21, "Maximum Guest Address Width, minus one" },
-	{ "ZLR",     22, 22, "Zero Length Read" },
-	{ "FRO",     24, 33, "Fault-recording Register Offset, in 16-byte units" },
-	{ "SLLPS",   34, 37, "Second-Level (SSLPS) Large Page Support (bit 0: 2MB, bit 1: 1GB)" },
-	{ "PSI",     39, 39, "Page Selective Invalidation" },
-	{ "NFR",     40, 47, "Number of Fault-recording Registers, minus one" },
-	{ "MAMV",    48, 53, "Maximum Address Mask Value" },
-	{ "DWD",     54, 54, "Write Draining" },
-	{ "DRD",     55, 55, "Read Draining" },
-	{ "FL1GP",   56, 56, "First-Level (First-Stage, FS1GP) 1-GByte Page support" },
-	{ "PI",      59, 59, "Posted Interrupts support" },
-	{ "FL5LP",   60, 60, "First-Level (First-Stage, FS5LP) 5-level Paging support" },
-	{ "ECMDS",   61, 61, "Enhanced Command Support" },
-	{ "ESIRTPS", 62, 62, "Enhanced Set Interrupt Remap Table Pointer Support" },
-	{ "ESRTPS",  63, 63, "Enhanced Set Root Table Pointer Support" },
-};
-
-static const struct lab_field vtd_ecap_fields[] = {
-	{ "C",      0,  0,  "Page-walk Coherency" },
-	{ "QI",     1,  1,  "Queued Invalidation support" },
-	{ "DT",     2,  2,  "Device-TLB support" },
-	{ "IR",     3,  3,  "Interrupt Remapping support" },
-	{ "EIM",    4,  4,  "Extended Interrupt Mode (x2APIC)" },
-	{ "PT",     6,  6,  "Pass Through" },
-	{ "SC",     7,  7,  "Snoop Control" },
-	{ "IRO",    8,  17, "IOTLB Register Offset, in 16-byte units" },
-	{ "MHMV",   20, 23, "Maximum Handle Mask Value" },
-	{ "MTS",    25, 25, "Memory Type Support" },
-	{ "NEST",   26, 26, "Nested Translation Support" },
-	{ "PRS",    29, 29, "Page Request Support" },
-	{ "ERS",    30, 30, "Execute Request Support" },
-	{ "SRS",    31, 31, "Supervisor Request Support" },
-	{ "NWFS",   33, 33, "No Write Flag Support" },
-	{ "EAFS",   34, 34, "Extended Accessed Flag Support" },
-	{ "PSS",    35, 39, "PASID Size Supported, minus one" },
-	{ "PASID",  40, 40, "Process Address Space ID support" },
-	{ "DIT",    41, 41, "Device-TLB Invalidation Throttle" },
-	{ "PDS",    42, 42, "Page-request Drain Support" },
-	{ "SMTS",   43, 43, "Scalable Mode Translation Support" },
-	{ "VCS",    44, 44, "Virtual Command Support" },
-	{ "SLADS",  45, 45, "Second-Level (Second-Stage, SSADS) Accessed/Dirty Support" },
-	{ "SLTS",   46, 46, "Second-Level (Second-Stage, SSTS) Translation Support" },
-	{ "FLTS",   47, 47, "First-Level (First-Stage, FSTS) Translation Support" },
-	{ "SMPWCS", 48, 48, "Scalable-Mode Page-Walk Coherency Support" },
-	{ "RPS",    49, 49, "RID_PASID Support" },
-	{ "PMS",    51, 51, "Performance Monitoring Support" },
-	{ "ADMS",   52, 52, "Abort DMA Mode Support" },
-	{ "RPRIVS", 53, 53, "RID_PRIV Support" },
-};
-
-const struct lab_reg lab_vtd_cap_reg = {
-	.name = "CAP_REG",
-	.spec = "Intel VT-d, 11.4.2 Capability Register",
-	.width = 64,
-	.fields = vtd_cap_fields,
-	.nfields = sizeof(vtd_cap_fields) / sizeof(vtd_cap_fields[0]),
-};
-
-const struct lab_reg lab_vtd_ecap_reg = {
-	.name = "ECAP_REG",
-	.spec = "Intel VT-d, 11.4.3 Extended Capability Register",
-	.width = 64,
-	.fields = vtd_ecap_fields,
-	.nfields = sizeof(vtd_ecap_fields) / sizeof(vtd_ecap_fields[0]),
-};
-
-static const struct lab_reg *const vtd_regs[] = { &lab_vtd_cap_reg, &lab_vtd_ecap_reg };
-
-const struct lab_regset lab_vtd_regset = {
-	.iommu = "vtd",
-	.regs = vtd_regs,
-	.nregs = 2,
-};
 
 unsigned int lab_vtd_pasid_bits(uint64_t ecap)
 {
@@ -120,30 +34,12 @@ unsigned int lab_vtd_domains(uint64_t cap)
  * Rule helpers. Field names are unique across CAP_REG and ECAP_REG, so a rule
  * names a field without saying which register holds it.
  */
-static uint64_t fld(const uint64_t *regs, const char *name)
-{
-	return lab_regset_field(&lab_vtd_regset, regs, name);
-}
-
-#define needs(regs, buf, len, trigger, req) \
-	lab_rule_needs(&lab_vtd_regset, regs, buf, len, trigger, req)
-#define clear_without(regs, buf, len, gate, list) \
-	lab_rule_zero_without(&lab_vtd_regset, regs, buf, len, gate, list)
+#define fld(regs, name) lab_regset_field(&lab_vtd_regset, regs, name)
+#define gate(w, regs, name) lab_why_gate(w, &lab_vtd_regset, regs, name, true)
 #define verdict_if lab_rule_verdict
-
-#define NEEDS(fn, trigger, ...)							\
-static int fn(const uint64_t *regs, char *why, size_t len)			\
-{										\
-	static const char *const req[] = { __VA_ARGS__, NULL };			\
-	return needs(regs, why, len, trigger, req);				\
-}
-
-#define CLEAR_WITHOUT(fn, gate, ...)						\
-static int fn(const uint64_t *regs, char *why, size_t len)			\
-{										\
-	static const char *const list[] = { __VA_ARGS__, NULL };		\
-	return clear_without(regs, why, len, gate, list);			\
-}
+#define RULE(fn, gate, want, ...) LAB_RULE_FIELDS(&lab_vtd_regset, fn, gate, want, __VA_ARGS__)
+#define NEEDS(fn, trigger, ...) RULE(fn, trigger, LAB_NEEDS_ALL, __VA_ARGS__)
+#define CLEAR_WITHOUT(fn, gate, ...) RULE(fn, gate, LAB_ZERO_WITHOUT, __VA_ARGS__)
 
 static int cap_nd_not_reserved(const uint64_t *regs, char *why, size_t len)
 {
@@ -177,11 +73,9 @@ static int cap_rwbf_clear_with_smts(const uint64_t *regs, char *why, size_t len)
 	uint64_t rwbf = fld(regs, "RWBF");
 	struct lab_why w = lab_why_init(why, len);
 
-	if (!fld(regs, "SMTS")) {
-		lab_why_add(&w, "SMTS=0: rule not exercised");
+	if (!gate(&w, regs, "SMTS"))
 		return LAB_RULE_NA;
-	}
-	lab_why_add(&w, "SMTS=1 RWBF=%llu", (unsigned long long)rwbf);
+	lab_why_add(&w, " RWBF=%llu", (unsigned long long)rwbf);
 	return rwbf ? LAB_RULE_VIOLATED : LAB_RULE_HOLDS;
 }
 
@@ -226,20 +120,7 @@ NEEDS(ecap_eim_needs_ir, "EIM", "IR")
 CLEAR_WITHOUT(ecap_mhmv_zero_without_ir, "IR", "MHMV")
 NEEDS(ecap_smts_needs_qi, "SMTS", "QI")
 
-static int ecap_smts_needs_translation(const uint64_t *regs, char *why, size_t len)
-{
-	uint64_t flts = fld(regs, "FLTS"), slts = fld(regs, "SLTS"), pt = fld(regs, "PT");
-	struct lab_why w = lab_why_init(why, len);
-
-	if (!fld(regs, "SMTS")) {
-		lab_why_add(&w, "SMTS=0: rule not exercised");
-		return LAB_RULE_NA;
-	}
-	lab_why_add(&w, "SMTS=1 FLTS=%llu SLTS=%llu PT=%llu", (unsigned long long)flts,
-		(unsigned long long)slts, (unsigned long long)pt);
-	return flts || slts || pt ? LAB_RULE_HOLDS : LAB_RULE_VIOLATED;
-}
-
+RULE(ecap_smts_needs_translation, "SMTS", LAB_NEEDS_ANY, "FLTS", "SLTS", "PT")
 CLEAR_WITHOUT(ecap_smts_clear_scalable_fields_clear, "SMTS",
 	      "MTS", "NEST", "PRS", "SRS", "PASID", "FLTS", "SMPWCS", "RPS")
 CLEAR_WITHOUT(ecap_pss_zero_without_smts, "SMTS", "PSS")

@@ -55,25 +55,30 @@ static int read_path(char *buf, size_t len, const char *path)
 	return 0;
 }
 
+/* In a function taking (..., fmt, ...): the printf-formatted path under the
+ * root into the array path; 0 or -ENAMETOOLONG into ret. */
+#define FORMAT_PATH(ret, path, fmt)                                     \
+	do {                                                            \
+		va_list _ap;                                            \
+		va_start(_ap, fmt);                                     \
+		(ret) = vpath(path, sizeof(path), fmt, _ap);            \
+		va_end(_ap);                                            \
+	} while (0)
+
 int lab_read_str(char *buf, size_t len, const char *fmt, ...)
 {
 	char path[PATH_MAX];
-	va_list ap;
 	int ret;
 
-	va_start(ap, fmt);
-	ret = vpath(path, sizeof(path), fmt, ap);
-	va_end(ap);
+	FORMAT_PATH(ret, path, fmt);
 	return ret ? ret : read_path(buf, len, path);
 }
 
-static int read_num(uint64_t *val, int base, const char *fmt, va_list ap)
+static int read_num(uint64_t *val, int base, const char *path)
 {
-	char path[PATH_MAX], buf[64], *end;
-	int ret = vpath(path, sizeof(path), fmt, ap);
+	char buf[64], *end;
+	int ret = read_path(buf, sizeof(buf), path);
 
-	if (!ret)
-		ret = read_path(buf, sizeof(buf), path);
 	if (ret)
 		return ret;
 	errno = 0;
@@ -85,37 +90,30 @@ static int read_num(uint64_t *val, int base, const char *fmt, va_list ap)
 
 int lab_read_u64(uint64_t *val, const char *fmt, ...)
 {
-	va_list ap;
+	char path[PATH_MAX];
 	int ret;
 
-	va_start(ap, fmt);
-	ret = read_num(val, 0, fmt, ap);
-	va_end(ap);
-	return ret;
+	FORMAT_PATH(ret, path, fmt);
+	return ret ? ret : read_num(val, 0, path);
 }
 
 int lab_read_hex(uint64_t *val, const char *fmt, ...)
 {
-	va_list ap;
+	char path[PATH_MAX];
 	int ret;
 
-	va_start(ap, fmt);
-	ret = read_num(val, 16, fmt, ap);
-	va_end(ap);
-	return ret;
+	FORMAT_PATH(ret, path, fmt);
+	return ret ? ret : read_num(val, 16, path);
 }
 
 int lab_read_link_base(char *buf, size_t len, const char *fmt, ...)
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	const char *base;
-	va_list ap;
 	ssize_t n;
 	int ret;
 
-	va_start(ap, fmt);
-	ret = vpath(path, sizeof(path), fmt, ap);
-	va_end(ap);
+	FORMAT_PATH(ret, path, fmt);
 	if (ret)
 		return ret;
 	n = readlink(path, target, sizeof(target) - 1);
@@ -130,11 +128,8 @@ int lab_read_link_base(char *buf, size_t len, const char *fmt, ...)
 int lab_path_exists(const char *fmt, ...)
 {
 	char path[PATH_MAX];
-	va_list ap;
 	int ret;
 
-	va_start(ap, fmt);
-	ret = vpath(path, sizeof(path), fmt, ap);
-	va_end(ap);
+	FORMAT_PATH(ret, path, fmt);
 	return !ret && access(path, F_OK) == 0;
 }

@@ -21,33 +21,24 @@
 #include <string.h>
 #include "kselftest_harness.h"
 #include "bench_common.h"
-#include "lab_test.h"
+#include "lab_results.h"
 
 /* Spaces 0 and 1 are attached, detached and swapped; space 2 stays at the
  * RID while PASID 1 is measured, the way a PASID is used beside a RID. */
 #define SPACES 3
 #define KEEP_AT_RID 2
 
-FIXTURE(attach) {
-	struct bench_dev d;
-};
-FIXTURE_VARIANT(attach) { bool module; };
-FIXTURE_VARIANT_ADD(attach, iommufd) { .module = false };
-FIXTURE_VARIANT_ADD(attach, module) { .module = true };
+BENCH_FIXTURE(attach)
 
 FIXTURE_SETUP(attach)
 {
-	int ret = bench_open(&self->d, variant->module);
+	int ret;
 
+	BENCH_SETUP();
+	ret = bench_spaces(&self->d, SPACES, 4096);
 	if (ret == -EOPNOTSUPP)
 		SKIP(return, "%s", self->d.why);
 	ASSERT_EQ(0, ret) TH_LOG("%s", self->d.why);
-	ASSERT_EQ(0, bench_spaces(&self->d, SPACES, 4096)) TH_LOG("%s", self->d.why);
-}
-
-FIXTURE_TEARDOWN(attach)
-{
-	bench_close(&self->d);
 }
 
 struct churn {

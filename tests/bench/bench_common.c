@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "bench_common.h"
-#include "discover.h"
-#include "lab_test.h"
-#include "testdev.h"
+#include "lab_platform.h"
+#include "lab_results.h"
+#include "lab_engines.h"
 #include "../iommufd/vfio_setup.h"
 
 #define IOVA_SRC 0x10000000ull
@@ -19,7 +19,7 @@
 static const char *smmuv3_note(const char *bdf)
 {
 	return lab_pci_iommu_type(bdf) == LAB_IOMMU_SMMUV3 ?
-	       " (the SMMUv3 has no substream support, IDR1.SSIDSIZE = 0)" : "";
+	       " behind this SMMUv3 (no substreams in use)" : "";
 }
 
 static int open_module(struct bench_dev *d)
@@ -56,7 +56,7 @@ static int open_iommufd(struct bench_dev *d)
 	}
 	d->ifd = lab_iommufd_open();
 	if (d->ifd == -ENOENT) {
-		snprintf(d->why, sizeof(d->why), "no /dev/iommu (kernel without CONFIG_IOMMUFD)");
+		snprintf(d->why, sizeof(d->why), "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 		return -EOPNOTSUPP;
 	}
 	ret = d->ifd < 0 ? d->ifd : lab_vfio_pci_open(d->ifd, d->bdf, &d->pci);
@@ -69,9 +69,8 @@ static int open_iommufd(struct bench_dev *d)
 		return ret;
 	}
 	d->max_len = d->eng.ops->max_len;
-	if (!lab_iommufd_pasid_built())
-		snprintf(d->no_pasids, sizeof(d->no_pasids), "built without uAPI headers for PASID HWPTs "
-			 "and VFIO attach at a PASID (configure --with-uapi)");
+	if (lab_iommufd_unusable(LAB_NEED_PASID))
+		snprintf(d->no_pasids, sizeof(d->no_pasids), "%s", lab_iommufd_unusable(LAB_NEED_PASID));
 	else if (!hw.has_max_pasid)
 		snprintf(d->no_pasids, sizeof(d->no_pasids), "uAPI headers lack IOMMU_GET_HW_INFO's "
 			 "out_max_pasid_log2");
@@ -160,8 +159,12 @@ int bench_spaces(struct bench_dev *d, int n, uint64_t len)
 	}
 	d->len = len;
 	/* The module owns the device from here: its RID blocked until attached. */
-	if (d->module)
+	if (d->module) {
 		ret = lab_td_attach(d->tfd, ITD_DOMAIN_BLOCKED);
+		if (ret == -EOPNOTSUPP)
+			snprintf(d->why, sizeof(d->why), "the module cannot block the RID: built for a "
+				 "kernel without iommu_device_claim_dma_owner() (before Linux 6.2)");
+	}
 	for (; !ret && d->nsp < n; d->nsp++) {
 		ret = d->module ? module_space(d, &d->sp[d->nsp], bench_fill(d->nsp)) :
 				  iommufd_space(d, &d->sp[d->nsp]);

@@ -10,13 +10,13 @@
 #ifndef TESTS_BENCH_COMMON_H
 #define TESTS_BENCH_COMMON_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "iommufd.h"
-#include "stats.h"
-#include "uengine.h"
-#include "vfio_pci.h"
+#include "lab_iommufd.h"
+#include "lab_results.h"
+#include "lab_engines.h"
 
 #define BENCH_MAX_SPACES 9	/* the RID and PASIDs 1..8 */
 #define BENCH_ROUNDS 9
@@ -82,5 +82,26 @@ void bench_record(const char *tag, const char *what, const double *samples, int 
 		  const char *unit, struct lab_summary *s);
 
 #define BENCH_MIB(len) ((double)(len) / (1 << 20))
+
+/*
+ * The fixture of a benchmark of the labdev: variants iommufd and module
+ * (bench_open), the device closed at teardown. Its FIXTURE_SETUP starts with
+ * BENCH_SETUP (self->d opened, or the test skipped with what the machine lacks).
+ */
+#define BENCH_FIXTURE(_name)                                                                 \
+	FIXTURE(_name) { struct bench_dev d; };                                               \
+	FIXTURE_VARIANT(_name) { bool module; };                                              \
+	FIXTURE_VARIANT_ADD(_name, iommufd) { .module = false };                              \
+	FIXTURE_VARIANT_ADD(_name, module) { .module = true };                                \
+	FIXTURE_TEARDOWN(_name) { bench_close(&self->d); }
+
+#define BENCH_SETUP()                                                                        \
+	do {                                                                                 \
+		int _ret = bench_open(&self->d, variant->module);                            \
+                                                                                             \
+		if (_ret == -EOPNOTSUPP)                                                     \
+			SKIP(return, "%s", self->d.why);                                     \
+		ASSERT_EQ(0, _ret) TH_LOG("%s", self->d.why);                                \
+	} while (0)
 
 #endif

@@ -15,10 +15,9 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "../iommufd/vfio_setup.h"
-#include "discover.h"
-#include "lab_test.h"
-#include "stats.h"
-#include "uengine.h"
+#include "lab_platform.h"
+#include "lab_results.h"
+#include "lab_engines.h"
 
 #define PG 4096u
 #define IOVA 0x40000000ull
@@ -54,8 +53,8 @@ FIXTURE_SETUP(map)
 
 	self->ifd = -1;
 	self->pci.fd = -1;
-	if (!lab_iommufd_built())
-		SKIP(return, "built without iommufd uAPI headers (configure --with-uapi)");
+	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 	if (lab_uengine_find(list, &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci: the DMA checks need a device that verifies by itself "
 		     "(IOMMU_LAB_VFIO='%s')", list ?: "");

@@ -20,30 +20,16 @@
 #include <errno.h>
 #include "kselftest_harness.h"
 #include "bench_common.h"
-#include "lab_test.h"
+#include "lab_results.h"
 
-FIXTURE(bench) {
-	struct bench_dev d;
-};
-FIXTURE_VARIANT(bench) { bool module; };
-FIXTURE_VARIANT_ADD(bench, iommufd) { .module = false };
-FIXTURE_VARIANT_ADD(bench, module) { .module = true };
+BENCH_FIXTURE(bench)
 
 FIXTURE_SETUP(bench)
 {
-	int ret = bench_open(&self->d, variant->module);
-
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "%s", self->d.why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", self->d.why);
+	BENCH_SETUP();
 	if (!self->d.pasids)
 		SKIP(return, "%s: nothing to compare", self->d.no_pasids);
 	lab_record_engine("labdev", LAB_ENGINE_EMULATED);
-}
-
-FIXTURE_TEARDOWN(bench)
-{
-	bench_close(&self->d);
 }
 
 /* One side of the comparison: transfers at the RID (npasids 0, space 0) or

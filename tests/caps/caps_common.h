@@ -5,7 +5,6 @@
 
 #include <string.h>
 #include "iommulab.h"
-#include "lab_test.h"
 
 /* First IOMMU instance of type T with its registers, or NULL with *why set. */
 static inline struct lab_iommu *caps_iommu_with_regs(struct lab_platform *p, enum lab_iommu_type t,
@@ -55,5 +54,19 @@ static inline void caps_units_setup(struct __test_metadata *_metadata, struct ca
 	if (!u->n)
 		SKIP(return, "no %s IOMMU on this platform", what);
 }
+
+/* Fixture NAME: every instance of IOMMU type T (caps_units_setup()) in self->u. */
+#define CAPS_UNITS_FIXTURE(name, t, what)					\
+	FIXTURE(name) {								\
+		struct caps_units u;						\
+	};									\
+	FIXTURE_SETUP(name)							\
+	{									\
+		caps_units_setup(_metadata, &self->u, t, what);			\
+	}									\
+	FIXTURE_TEARDOWN(name)							\
+	{									\
+		lab_platform_free(&self->u.p);					\
+	}
 
 #endif

@@ -11,19 +11,7 @@
 #include "kselftest_harness.h"
 #include "caps_common.h"
 
-FIXTURE(vtd) {
-	struct caps_units u;
-};
-
-FIXTURE_SETUP(vtd)
-{
-	caps_units_setup(_metadata, &self->u, LAB_IOMMU_VTD, "VT-d");
-}
-
-FIXTURE_TEARDOWN(vtd)
-{
-	lab_platform_free(&self->u.p);
-}
+CAPS_UNITS_FIXTURE(vtd, LAB_IOMMU_VTD, "VT-d")
 
 static uint64_t vtd_field(const struct lab_iommu *m, int reg, const char *name)
 {
@@ -61,9 +49,10 @@ TEST_F(vtd, hw_info_matches_sysfs)
 				via = self->u.p.devs[k].bdf;
 		if (!via)
 			continue;
+		/* The sysfs vfio-dev entry exists without iommufd (VFIO_DEVICE_CDEV off). */
+		if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
+			SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 		ret = lab_iommufd_hw_info(via, &info);
-		if (ret == -EOPNOTSUPP)
-			SKIP(return, "built without iommufd uAPI headers");
 		ASSERT_EQ(0, ret) TH_LOG("IOMMU_GET_HW_INFO on %s: %s", via, strerror(-ret));
 		if (!info.nregs)
 			SKIP(return, "GET_HW_INFO type %u is not decoded by this build's headers", info.type);
@@ -73,6 +62,8 @@ TEST_F(vtd, hw_info_matches_sysfs)
 							   m->regs[1], info.regs[1]);
 		checked++;
 	}
+	if (!checked && lab_iommufd_unusable(LAB_NEED_IOMMUFD))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 	if (!checked)
 		SKIP(return, "no PCI function behind a VT-d unit is bound to vfio-pci with a cdev");
 }
@@ -92,8 +83,13 @@ static bool debugfs_regs(struct __test_metadata *_metadata, FIXTURE_DATA(vtd) *s
 	return true;
 }
 
-/* VT-d 11.4.5 GSTS.QIES: queued invalidation enabled only where ECAP.QI. */
-TEST_F(vtd, queued_invalidation_enabled_only_if_supported)
+/*
+ * VT-d 11.4.5: status bit GSTS.STATUS (bit BIT, a feature the driver enabled)
+ * is set only on units whose ECAP.FIELD reports the feature.
+ */
+static void enabled_only_if_supported(struct __test_metadata *_metadata, FIXTURE_DATA(vtd) *self,
+				      unsigned int bit, const char *status, const char *field,
+				      const char *feature)
 {
 	uint64_t gsts[CAPS_MAX_UNITS];
 	int enabled = 0;
@@ -101,33 +97,24 @@ TEST_F(vtd, queued_invalidation_enabled_only_if_supported)
 	if (!debugfs_regs(_metadata, self, "GSTS", gsts))
 		return;
 	for (int i = 0; i < self->u.n; i++) {
-		if (!(gsts[i] & (1u << 26)))
+		if (!(gsts[i] & (1ull << bit)))
 			continue;
 		enabled++;
-		EXPECT_EQ(1, vtd_field(self->u.unit[i], 1, "QI"))
-			TH_LOG("%s: GSTS.QIES set but ECAP.QI clear", self->u.unit[i]->name);
+		EXPECT_EQ(1, vtd_field(self->u.unit[i], 1, field))
+			TH_LOG("%s: GSTS.%s set but ECAP.%s clear", self->u.unit[i]->name, status, field);
 	}
 	if (!enabled)
-		SKIP(return, "queued invalidation is enabled on no unit");
+		SKIP(return, "%s is enabled on no unit", feature);
 }
 
-/* VT-d 11.4.5 GSTS.IRES: interrupt remapping enabled only where ECAP.IR. */
+TEST_F(vtd, queued_invalidation_enabled_only_if_supported)
+{
+	enabled_only_if_supported(_metadata, self, 26, "QIES", "QI", "queued invalidation");
+}
+
 TEST_F(vtd, interrupt_remapping_enabled_only_if_supported)
 {
-	uint64_t gsts[CAPS_MAX_UNITS];
-	int enabled = 0;
-
-	if (!debugfs_regs(_metadata, self, "GSTS", gsts))
-		return;
-	for (int i = 0; i < self->u.n; i++) {
-		if (!(gsts[i] & (1u << 25)))
-			continue;
-		enabled++;
-		EXPECT_EQ(1, vtd_field(self->u.unit[i], 1, "IR"))
-			TH_LOG("%s: GSTS.IRES set but ECAP.IR clear", self->u.unit[i]->name);
-	}
-	if (!enabled)
-		SKIP(return, "interrupt remapping is enabled on no unit");
+	enabled_only_if_supported(_metadata, self, 25, "IRES", "IR", "interrupt remapping");
 }
 
 /* VT-d 11.4.6 RTADDR_REG.TTM: 00b legacy; 01b scalable mode, only where
@@ -158,19 +145,7 @@ TEST_F(vtd, root_table_mode_is_supported)
 		SKIP(return, "DMA remapping is enabled on no unit (GSTS.TES clear)");
 }
 
-FIXTURE(smmuv3) {
-	struct caps_units u;
-};
-
-FIXTURE_SETUP(smmuv3)
-{
-	caps_units_setup(_metadata, &self->u, LAB_IOMMU_SMMUV3, "SMMUv3");
-}
-
-FIXTURE_TEARDOWN(smmuv3)
-{
-	lab_platform_free(&self->u.p);
-}
+CAPS_UNITS_FIXTURE(smmuv3, LAB_IOMMU_SMMUV3, "SMMUv3")
 
 /*
  * The output size the driver printed at probe ("oas N-bit") for the SMMU whose

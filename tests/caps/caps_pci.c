@@ -8,11 +8,11 @@
 #include "kselftest_harness.h"
 #include "caps_common.h"
 
-/* PASID width, in bits, that IOMMU M supports; 0 when it supports none. */
-static unsigned int iommu_pasid_bits(const struct lab_iommu *m)
+/* PASID width, in bits, that IOMMU M supports; 0 when it supports none, -1: unknown. */
+static int iommu_pasid_bits(const struct lab_iommu *m)
 {
 	if (!m || !m->nregs)
-		return 0;
+		return -1;
 	if (m->type == LAB_IOMMU_VTD)
 		return lab_vtd_pasid_bits(m->regs[1]);
 	if (m->type == LAB_IOMMU_SMMUV3)
@@ -30,6 +30,67 @@ static int iommu_ats(const struct lab_iommu *m)
 	if (m->type == LAB_IOMMU_SMMUV3)
 		return (int)lab_reg_get(&lab_smmu_idr_reg[0], m->regs[0], "ATS");
 	return -1;
+}
+
+static bool has_pasid(const struct lab_pci_dev *d) { return d->has_pasid; }
+static bool pasid_enabled(const struct lab_pci_dev *d) { return d->pasid_enabled; }
+static bool has_ats(const struct lab_pci_dev *d) { return d->has_ats; }
+static bool ats_enabled(const struct lab_pci_dev *d) { return d->ats_enabled; }
+
+/* A PCIe capability a function may enable only behind an IOMMU that supports it. */
+struct endpoint_cap {
+	const char *name;				/* "PASID" */
+	const char *a_cap;				/* "a PASID capability" */
+	bool (*has)(const struct lab_pci_dev *d);
+	bool (*enabled)(const struct lab_pci_dev *d);
+	int (*iommu_support)(const struct lab_iommu *m);	/* 0: none, -1: unknown */
+};
+
+static const struct endpoint_cap pasid_cap = {
+	"PASID", "a PASID capability", has_pasid, pasid_enabled, iommu_pasid_bits,
+};
+static const struct endpoint_cap ats_cap = {
+	"ATS", "an ATS capability", has_ats, ats_enabled, iommu_ats,
+};
+
+/*
+ * The first function from index *I on that has CAP and sits behind an IOMMU
+ * whose registers tell its support for CAP (into *SUPPORT); *I is its index.
+ */
+static const struct lab_pci_dev *next_with_cap(struct lab_platform *p, int *i,
+					       const struct endpoint_cap *cap, int *support)
+{
+	for (; *i < p->ndevs; ++*i) {
+		const struct lab_pci_dev *d = &p->devs[*i];
+
+		*support = cap->iommu_support(caps_iommu_of(p, d));
+		if (cap->has(d) && *support >= 0)
+			return d;
+	}
+	return NULL;
+}
+
+/* Every function with CAP behind an IOMMU with known registers enables it
+ * only if that IOMMU supports it. */
+static void enabled_only_behind_capable_iommu(struct __test_metadata *_metadata,
+					      struct lab_platform *p,
+					      const struct endpoint_cap *cap)
+{
+	const struct lab_pci_dev *d;
+	int seen = 0, support;
+
+	for (int i = 0; (d = next_with_cap(p, &i, cap, &support)); i++) {
+		seen++;
+		TH_LOG("%s: %s %s, %s support %d", d->bdf, cap->name,
+		       cap->enabled(d) ? "enabled" : "disabled", d->iommu, support);
+		if (cap->enabled(d))
+			EXPECT_NE(0, support)
+				TH_LOG("%s: %s enabled behind %s, which lacks %s support",
+				       d->bdf, cap->name, d->iommu, cap->name);
+	}
+	if (!seen)
+		SKIP(return, "no PCI function with %s behind an IOMMU with known registers",
+		     cap->a_cap);
 }
 
 FIXTURE(pci) {
@@ -50,51 +111,37 @@ FIXTURE_TEARDOWN(pci)
  * supports PASIDs (PCIe 6.0 6.20; VT-d ECAP.PASID/PSS; SMMUv3 IDR1.SSIDSIZE). */
 TEST_F(pci, pasid_enabled_only_behind_pasid_capable_iommu)
 {
-	int seen = 0;
-
-	for (int i = 0; i < self->p.ndevs; i++) {
-		const struct lab_pci_dev *d = &self->p.devs[i];
-		struct lab_iommu *m = caps_iommu_of(&self->p, d);
-
-		if (!d->has_pasid || !m || !m->nregs)
-			continue;
-		seen++;
-		TH_LOG("%s: PASID width %u (%s), %s supports %u bits", d->bdf, d->pasid_width,
-		       d->pasid_enabled ? "enabled" : "disabled", m->name, iommu_pasid_bits(m));
-		if (d->pasid_enabled)
-			EXPECT_NE(0, iommu_pasid_bits(m)) TH_LOG("%s has PASID enabled behind %s without PASID support",
-								 d->bdf, m->name);
-	}
-	if (!seen)
-		SKIP(return, "no PCI function with a PASID capability behind an IOMMU with known registers");
+	enabled_only_behind_capable_iommu(_metadata, &self->p, &pasid_cap);
 }
 
 /* iommufd reports the PASID width usable with a device: the smaller of the
  * device's Max PASID Width and the IOMMU's PASID width. */
 TEST_F(pci, hw_info_max_pasid_is_min_of_device_and_iommu)
 {
-	int seen = 0;
+	const struct lab_pci_dev *d;
+	int seen = 0, bits;
 
-	for (int i = 0; i < self->p.ndevs; i++) {
-		const struct lab_pci_dev *d = &self->p.devs[i];
-		struct lab_iommu *m = caps_iommu_of(&self->p, d);
+	for (int i = 0; (d = next_with_cap(&self->p, &i, &pasid_cap, &bits)); i++) {
 		struct lab_hw_info info;
 		unsigned int want;
 		int ret;
 
-		if (!d->has_pasid || !d->vfio_cdev[0] || !m || !m->nregs)
+		if (!d->vfio_cdev[0])
 			continue;
+		/* The sysfs vfio-dev entry exists without iommufd (VFIO_DEVICE_CDEV off). */
+		if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
+			SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 		ret = lab_iommufd_hw_info(d->bdf, &info);
-		if (ret == -EOPNOTSUPP)
-			SKIP(return, "built without iommufd uAPI headers");
-		ASSERT_EQ(0, ret);
+		ASSERT_EQ(0, ret) TH_LOG("IOMMU_GET_HW_INFO on %s: %s", d->bdf, strerror(-ret));
 		if (!info.has_max_pasid)
 			SKIP(return, "built with uAPI headers that lack GET_HW_INFO out_max_pasid_log2");
-		want = d->pasid_width < iommu_pasid_bits(m) ? d->pasid_width : iommu_pasid_bits(m);
-		EXPECT_EQ(want, info.max_pasid_log2) TH_LOG("%s: device %u bits, %s %u bits, iommufd %u",
-			d->bdf, d->pasid_width, m->name, iommu_pasid_bits(m), info.max_pasid_log2);
+		want = d->pasid_width < (unsigned int)bits ? d->pasid_width : (unsigned int)bits;
+		EXPECT_EQ(want, info.max_pasid_log2) TH_LOG("%s: device %u bits, %s %d bits, iommufd %u",
+			d->bdf, d->pasid_width, d->iommu, bits, info.max_pasid_log2);
 		seen++;
 	}
+	if (!seen && lab_iommufd_unusable(LAB_NEED_IOMMUFD))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 	if (!seen)
 		SKIP(return, "no PASID-capable PCI function is bound to vfio-pci with a cdev");
 }
@@ -103,21 +150,7 @@ TEST_F(pci, hw_info_max_pasid_is_min_of_device_and_iommu)
  * requests (VT-d ECAP.DT; SMMUv3 IDR0.ATS). */
 TEST_F(pci, ats_enabled_only_behind_ats_capable_iommu)
 {
-	int seen = 0;
-
-	for (int i = 0; i < self->p.ndevs; i++) {
-		const struct lab_pci_dev *d = &self->p.devs[i];
-		struct lab_iommu *m = caps_iommu_of(&self->p, d);
-
-		if (!d->has_ats || !m || iommu_ats(m) < 0)
-			continue;
-		seen++;
-		if (!iommu_ats(m))
-			EXPECT_FALSE(d->ats_enabled) TH_LOG("%s: ATS enabled behind %s, which lacks ATS support",
-							    d->bdf, m->name);
-	}
-	if (!seen)
-		SKIP(return, "no PCI function with an ATS capability behind an IOMMU with known registers");
+	enabled_only_behind_capable_iommu(_metadata, &self->p, &ats_cap);
 }
 
 /* Page requests need translations: PRI enabled implies ATS enabled (PCIe 6.0 10.4). */

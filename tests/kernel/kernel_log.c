@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "lab_test.h"
+#include "lab_results.h"
 
 static const char *const bad[] = {
 	"WARNING:", "BUG:", "Oops", "general protection fault", "Kernel panic", "UBSAN:",

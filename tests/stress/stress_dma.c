@@ -30,10 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
-#include "discover.h"
-#include "iommufd.h"
-#include "lab_test.h"
-#include "uengine.h"
+#include "lab_platform.h"
+#include "lab_iommufd.h"
+#include "lab_results.h"
+#include "lab_engines.h"
 #include "../iommufd/vfio_setup.h"
 
 #define PG 4096u
@@ -230,54 +230,72 @@ static void *dma_thread(void *arg)
 	return NULL;
 }
 
-/* Replace each space's HWPT with its twin: same IOAS, same mappings. */
-static void *churn_thread(void *arg)
+/*
+ * A load beside the DMA threads: step() on a random space of a random
+ * device, again and again until the run stops. step() counts what it did,
+ * or says what failed (failw) and returns non-zero, which ends the load.
+ */
+static void run_load(struct worker *w, int (*step)(struct worker *w, struct dev *d, struct space *s))
 {
-	struct worker *w = arg;
 	struct stress *st = w->st;
 
 	while (keep_going(w)) {
 		struct dev *d = &st->dev[rnd(&w->rng) % (uint64_t)st->ndev];
 		struct space *s = &d->sp[rnd(&w->rng) % (uint64_t)d->nsp];
-		int ret;
 
-		pthread_mutex_lock(&s->lock);
-		ret = lab_vfio_attach_pt(d->pci.fd, s->pasid, s->hwpt[!s->cur]);
-		pthread_mutex_unlock(&s->lock);
-		if (ret) {
-			failw(w, "%s pasid %d: replace with HWPT %u: %s", d->pci.bdf, (int)s->pasid, s->hwpt[!s->cur],
-			      strerror(-ret));
+		if (step(w, d, s))
 			break;
-		}
-		s->cur = !s->cur;
-		w->c.replaces++;
 		w->op++;
-		usleep(200);
 	}
+}
+
+/* Replace the space's HWPT with its twin: same IOAS, same mappings. */
+static int replace_step(struct worker *w, struct dev *d, struct space *s)
+{
+	int ret;
+
+	pthread_mutex_lock(&s->lock);
+	ret = lab_vfio_attach_pt(d->pci.fd, s->pasid, s->hwpt[!s->cur]);
+	pthread_mutex_unlock(&s->lock);
+	if (ret) {
+		failw(w, "%s pasid %d: replace with HWPT %u: %s", d->pci.bdf, (int)s->pasid, s->hwpt[!s->cur],
+		      strerror(-ret));
+		return ret;
+	}
+	s->cur = !s->cur;
+	w->c.replaces++;
+	usleep(200);
+	return 0;
+}
+
+/* Map and unmap a scratch range in the space's IOAS: an invalidation each time. */
+static int storm_step(struct worker *w, struct dev *d, struct space *s)
+{
+	struct stress *st = w->st;
+	uint64_t n = 1 + rnd(&w->rng) % STORM_PAGES;
+	int ret = lab_ioas_map(st->ifd, s->ioas, s->storm, n * PG, STORM_IOVA, LAB_IOAS_READ | LAB_IOAS_WRITE);
+
+	if (!ret)
+		ret = lab_ioas_unmap(st->ifd, s->ioas, STORM_IOVA, n * PG);
+	if (ret) {
+		failw(w, "%s pasid %d: scratch map/unmap: %s", d->pci.bdf, (int)s->pasid, strerror(-ret));
+		return ret;
+	}
+	w->c.storm_cycles++;
+	return 0;
+}
+
+/* Replace each space's HWPT with its twin, again and again. */
+static void *churn_thread(void *arg)
+{
+	run_load(arg, replace_step);
 	return NULL;
 }
 
 /* Map and unmap a scratch range in every IOAS: invalidations all the time. */
 static void *storm_thread(void *arg)
 {
-	struct worker *w = arg;
-	struct stress *st = w->st;
-
-	while (keep_going(w)) {
-		struct dev *d = &st->dev[rnd(&w->rng) % (uint64_t)st->ndev];
-		struct space *s = &d->sp[rnd(&w->rng) % (uint64_t)d->nsp];
-		uint64_t n = 1 + rnd(&w->rng) % STORM_PAGES;
-		int ret = lab_ioas_map(st->ifd, s->ioas, s->storm, n * PG, STORM_IOVA, LAB_IOAS_READ | LAB_IOAS_WRITE);
-
-		if (!ret)
-			ret = lab_ioas_unmap(st->ifd, s->ioas, STORM_IOVA, n * PG);
-		if (ret) {
-			failw(w, "%s pasid %d: scratch map/unmap: %s", d->pci.bdf, (int)s->pasid, strerror(-ret));
-			break;
-		}
-		w->c.storm_cycles++;
-		w->op++;
-	}
+	run_load(arg, storm_step);
 	return NULL;
 }
 
@@ -344,15 +362,15 @@ FIXTURE_SETUP(stress)
 		/* Below 2^53, so the seed metric (a JSON number) holds it exactly. */
 		self->st.seed = (uint64_t)time(NULL) << 16 ^ (uint64_t)getpid();
 	}
-	if (!lab_iommufd_built())
-		SKIP(return, "built without iommufd uAPI headers (configure --with-uapi)");
+	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 	for (int skip = 0; self->st.ndev < MAX_DEVS; skip++) {
 		if (lab_uengine_find(list, &lab_uengine_labdev, false, skip, bdf))
 			break;
 		if (self->st.ifd < 0) {
 			self->st.ifd = lab_iommufd_open();
 			if (self->st.ifd == -ENOENT)
-				SKIP(return, "no /dev/iommu (kernel without CONFIG_IOMMUFD)");
+				SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
 			ASSERT_LE(0, self->st.ifd);
 		}
 		setup_dev(_metadata, &self->st, bdf);
@@ -474,8 +492,8 @@ FIXTURE_SETUP(hitless)
 
 	self->ifd = -1;
 	self->pci.fd = -1;
-	if (!lab_iommufd_pasid_built())
-		SKIP(return, "built without uAPI headers for PASID HWPTs and replace (configure --with-uapi)");
+	if (lab_iommufd_unusable(LAB_NEED_PASID))
+		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_PASID));
 	if (lab_uengine_find(list, &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci (IOMMU_LAB_VFIO='%s')", list ?: "");
 	test_setup_vfio_device(&self->ifd, bdf, &self->pci);

@@ -4,7 +4,10 @@
  * VT-d CAP/ECAP and SMMUv3 IDR0..5 layouts checked against values read from
  * QEMU's emulated IOMMUs, and every consistency rule made to fail on purpose.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* open_memstream(); the harness flags may define it */
+#endif
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,8 +157,9 @@ static void check_regset(struct __test_metadata *_metadata, const struct lab_reg
 		uint64_t seen = 0;
 
 		ASSERT_TRUE(reg->width == 32 || reg->width == 64);
-		ASSERT_NE(0U, reg->nfields);
-		for (i = 0; i < reg->nfields; i++) {
+		ASSERT_NE(0U, lab_reg_nfields(reg));
+		ASSERT_GE((size_t)LAB_REG_FIELDS_MAX, lab_reg_nfields(reg));
+		for (i = 0; reg->fields[i].name; i++) {
 			const struct lab_field *f = &reg->fields[i];
 			uint64_t mask;
 
@@ -171,9 +175,9 @@ static void check_regset(struct __test_metadata *_metadata, const struct lab_reg
 	}
 	/* The rule code looks fields up by name across the whole set. */
 	for (r = 0; r < rs->nregs; r++)
-		for (i = 0; i < rs->regs[r]->nfields; i++)
+		for (i = 0; rs->regs[r]->fields[i].name; i++)
 			for (s = 0; s < rs->nregs; s++)
-				for (j = 0; j < rs->regs[s]->nfields; j++) {
+				for (j = 0; rs->regs[s]->fields[j].name; j++) {
 					if (s == r && j == i)
 						continue;
 					EXPECT_NE(0, strcasecmp(rs->regs[r]->fields[i].name,
@@ -207,10 +211,37 @@ TEST(regset_tables)
 	check_regset(_metadata, &lab_smmuv3_regset);
 }
 
-/* ---- QEMU VT-d --------------------------------------------------------- */
+/* ---- QEMU's values, field by field ------------------------------------- */
 
-#define CAP(name) lab_reg_get(&lab_vtd_cap_reg, QEMU_VTD_CAP, name)
-#define ECAP(name) lab_reg_get(&lab_vtd_ecap_reg, QEMU_VTD_ECAP, name)
+/* A field and the value a register holds in it. */
+struct field_value {
+	const char *name;
+	uint64_t val;
+};
+
+/*
+ * Every field of REG holding VALUE reads as SET (ended by an entry without a
+ * name) says, and 0 where SET does not name it; every name in SET is a field
+ * of REG.
+ */
+static void expect_fields(struct __test_metadata *_metadata, const struct lab_reg *reg,
+			  uint64_t value, const struct field_value *set)
+{
+	const struct field_value *s;
+	const struct lab_field *f;
+
+	for (s = set; s->name; s++)
+		EXPECT_NE(NULL, lab_reg_field(reg, s->name)) TH_LOG("%s.%s", reg->name, s->name);
+	lab_reg_for_each_field(f, reg) {
+		uint64_t want = 0;
+
+		for (s = set; s->name; s++)
+			if (!strcmp(s->name, f->name))
+				want = s->val;
+		EXPECT_EQ(want, lab_reg_get(reg, value, f->name))
+			TH_LOG("%s.%s", reg->name, f->name);
+	}
+}
 
 TEST(qemu_vtd_cap)
 {
@@ -226,28 +257,14 @@ TEST(qemu_vtd_cap)
 	 *  [55:48] 0xd2 = 1101_0010: MAMV[53:48]=010010b=18, DWD(54)=1, DRD(55)=1
 	 *  [63:56] 0x01: FL1GP(56)=1, PI=FL5LP=ECMDS=ESIRTPS=ESRTPS=0
 	 */
-	EXPECT_EQ(6U, CAP("ND"));
-	EXPECT_EQ(0U, CAP("AFL"));
-	EXPECT_EQ(0U, CAP("RWBF"));
-	EXPECT_EQ(0U, CAP("PLMR"));
-	EXPECT_EQ(0U, CAP("PHMR"));
-	EXPECT_EQ(0U, CAP("CM"));
-	EXPECT_EQ(0x6U, CAP("SAGAW"));
-	EXPECT_EQ(47U, CAP("MGAW"));
-	EXPECT_EQ(0U, CAP("ZLR"));
-	EXPECT_EQ(34U, CAP("FRO"));
-	EXPECT_EQ(3U, CAP("SLLPS"));
-	EXPECT_EQ(1U, CAP("PSI"));
-	EXPECT_EQ(0U, CAP("NFR"));
-	EXPECT_EQ(18U, CAP("MAMV"));
-	EXPECT_EQ(1U, CAP("DWD"));
-	EXPECT_EQ(1U, CAP("DRD"));
-	EXPECT_EQ(1U, CAP("FL1GP"));
-	EXPECT_EQ(0U, CAP("PI"));
-	EXPECT_EQ(0U, CAP("FL5LP"));
-	EXPECT_EQ(0U, CAP("ECMDS"));
-	EXPECT_EQ(0U, CAP("ESIRTPS"));
-	EXPECT_EQ(0U, CAP("ESRTPS"));
+	static const struct field_value set[] = {
+		{ "ND", 6 }, { "SAGAW", 0x6 }, { "MGAW", 47 },
+		{ "FRO", 34 }, { "SLLPS", 3 }, { "PSI", 1 },
+		{ "MAMV", 18 }, { "DWD", 1 }, { "DRD", 1 }, { "FL1GP", 1 },
+		{ NULL, 0 },
+	};
+
+	expect_fields(_metadata, &lab_vtd_cap_reg, QEMU_VTD_CAP, set);
 }
 
 TEST(qemu_vtd_ecap)
@@ -264,36 +281,14 @@ TEST(qemu_vtd_ecap)
 	 *          SLADS=0, SLTS(46)=0, FLTS(47)=1
 	 *  [63:48] 0x0000: SMPWCS=RPS=PMS=ADMS=RPRIVS=0
 	 */
-	EXPECT_EQ(0U, ECAP("C"));
-	EXPECT_EQ(1U, ECAP("QI"));
-	EXPECT_EQ(0U, ECAP("DT"));
-	EXPECT_EQ(1U, ECAP("IR"));
-	EXPECT_EQ(0U, ECAP("EIM"));
-	EXPECT_EQ(1U, ECAP("PT"));
-	EXPECT_EQ(0U, ECAP("SC"));
-	EXPECT_EQ(15U, ECAP("IRO"));
-	EXPECT_EQ(15U, ECAP("MHMV"));
-	EXPECT_EQ(0U, ECAP("MTS"));
-	EXPECT_EQ(0U, ECAP("NEST"));
-	EXPECT_EQ(0U, ECAP("PRS"));
-	EXPECT_EQ(0U, ECAP("ERS"));
-	EXPECT_EQ(0U, ECAP("SRS"));
-	EXPECT_EQ(0U, ECAP("NWFS"));
-	EXPECT_EQ(0U, ECAP("EAFS"));
-	EXPECT_EQ(0U, ECAP("PSS"));
-	EXPECT_EQ(1U, ECAP("PASID"));
-	EXPECT_EQ(0U, ECAP("DIT"));
-	EXPECT_EQ(0U, ECAP("PDS"));
-	EXPECT_EQ(1U, ECAP("SMTS"));
-	EXPECT_EQ(0U, ECAP("VCS"));
-	EXPECT_EQ(0U, ECAP("SLADS"));
-	EXPECT_EQ(0U, ECAP("SLTS"));
-	EXPECT_EQ(1U, ECAP("FLTS"));
-	EXPECT_EQ(0U, ECAP("SMPWCS"));
-	EXPECT_EQ(0U, ECAP("RPS"));
-	EXPECT_EQ(0U, ECAP("PMS"));
-	EXPECT_EQ(0U, ECAP("ADMS"));
-	EXPECT_EQ(0U, ECAP("RPRIVS"));
+	static const struct field_value set[] = {
+		{ "QI", 1 }, { "IR", 1 }, { "PT", 1 },
+		{ "IRO", 15 }, { "MHMV", 15 },
+		{ "PASID", 1 }, { "SMTS", 1 }, { "FLTS", 1 },
+		{ NULL, 0 },
+	};
+
+	expect_fields(_metadata, &lab_vtd_ecap_reg, QEMU_VTD_ECAP, set);
 }
 
 TEST(qemu_vtd_derived)
@@ -313,82 +308,39 @@ TEST(qemu_vtd_derived)
 	EXPECT_EQ(0U, lab_vtd_domains(QEMU_VTD_CAP | 7));
 }
 
-/* ---- QEMU SMMUv3 -------------------------------------------------------- */
-
-#define IDR(n, name) lab_reg_get(&lab_smmu_idr_reg[n], qemu_smmu[n], name)
-
 TEST(qemu_smmuv3_idr)
 {
-	/* IDR0 0x0d44101b: 0x1b = 0001_1011 -> S2P, S1P, TTF=10b, COHACC */
-	EXPECT_EQ(1U, IDR(0, "S2P"));
-	EXPECT_EQ(1U, IDR(0, "S1P"));
-	EXPECT_EQ(2U, IDR(0, "TTF"));
-	EXPECT_EQ(1U, IDR(0, "COHACC"));
-	EXPECT_EQ(0U, IDR(0, "BTM"));
-	EXPECT_EQ(0U, IDR(0, "HTTU"));
-	/* 0x10 in [15:8]: only ASID16 (bit 12) */
-	EXPECT_EQ(0U, IDR(0, "DORMHINT"));
-	EXPECT_EQ(0U, IDR(0, "Hyp"));
-	EXPECT_EQ(0U, IDR(0, "ATS"));
-	EXPECT_EQ(0U, IDR(0, "NS1ATS"));
-	EXPECT_EQ(1U, IDR(0, "ASID16"));
-	EXPECT_EQ(0U, IDR(0, "MSI"));
-	EXPECT_EQ(0U, IDR(0, "SEV"));
-	EXPECT_EQ(0U, IDR(0, "ATOS"));
-	/* 0x44 in [23:16] = 0100_0100: VMID16 (18), TTENDIAN[22:21]=10b */
-	EXPECT_EQ(0U, IDR(0, "PRI"));
-	EXPECT_EQ(0U, IDR(0, "VMW"));
-	EXPECT_EQ(1U, IDR(0, "VMID16"));
-	EXPECT_EQ(0U, IDR(0, "CD2L"));
-	EXPECT_EQ(0U, IDR(0, "VATOS"));
-	EXPECT_EQ(2U, IDR(0, "TTENDIAN"));
-	EXPECT_EQ(0U, IDR(0, "ATSRECERR"));
-	/* 0x0d in [31:24] = 0000_1101: STALL_MODEL=01b, TERM_MODEL, ST_LEVEL=01b */
-	EXPECT_EQ(1U, IDR(0, "STALL_MODEL"));
-	EXPECT_EQ(1U, IDR(0, "TERM_MODEL"));
-	EXPECT_EQ(1U, IDR(0, "ST_LEVEL"));
-	EXPECT_EQ(0U, IDR(0, "RME_IMPL"));
-
+	/* IDR0 0x0d44101b: 0x1b = 0001_1011 -> S2P, S1P, TTF=10b, COHACC; 0x10 in
+	 * [15:8]: only ASID16 (bit 12); 0x44 in [23:16] = 0100_0100: VMID16 (18),
+	 * TTENDIAN[22:21]=10b; 0x0d in [31:24] = 0000_1101: STALL_MODEL=01b,
+	 * TERM_MODEL, ST_LEVEL=01b */
+	static const struct field_value idr0[] = {
+		{ "S2P", 1 }, { "S1P", 1 }, { "TTF", 2 }, { "COHACC", 1 },
+		{ "ASID16", 1 }, { "VMID16", 1 }, { "TTENDIAN", 2 },
+		{ "STALL_MODEL", 1 }, { "TERM_MODEL", 1 }, { "ST_LEVEL", 1 },
+		{ NULL, 0 },
+	};
 	/* IDR1 0x02730010: [5:0]=0x10; [20:16]=0x273&0x1f=19; [25:21]=0x273>>5=19 */
-	EXPECT_EQ(16U, IDR(1, "SIDSIZE"));
-	EXPECT_EQ(0U, IDR(1, "SSIDSIZE"));
-	EXPECT_EQ(0U, IDR(1, "PRIQS"));
-	EXPECT_EQ(19U, IDR(1, "EVENTQS"));
-	EXPECT_EQ(19U, IDR(1, "CMDQS"));
-	EXPECT_EQ(0U, IDR(1, "ATTR_PERMS_OVR"));
-	EXPECT_EQ(0U, IDR(1, "ATTR_TYPES_OVR"));
-	EXPECT_EQ(0U, IDR(1, "REL"));
-	EXPECT_EQ(0U, IDR(1, "QUEUES_PRESET"));
-	EXPECT_EQ(0U, IDR(1, "TABLES_PRESET"));
-	EXPECT_EQ(0U, IDR(1, "ECMDQ"));
-
-	EXPECT_EQ(0U, IDR(2, "BA_VATOS"));
-
+	static const struct field_value idr1[] = {
+		{ "SIDSIZE", 16 }, { "EVENTQS", 19 }, { "CMDQS", 19 },
+		{ NULL, 0 },
+	};
 	/* IDR3 0x1414: 0x14 = 0001_0100 -> HAD(2), XNX(4); 0x14<<8 -> RIL(10), BBML=10b */
-	EXPECT_EQ(1U, IDR(3, "HAD"));
-	EXPECT_EQ(0U, IDR(3, "PBHA"));
-	EXPECT_EQ(1U, IDR(3, "XNX"));
-	EXPECT_EQ(0U, IDR(3, "PPS"));
-	EXPECT_EQ(0U, IDR(3, "MPAM"));
-	EXPECT_EQ(0U, IDR(3, "FWB"));
-	EXPECT_EQ(0U, IDR(3, "STT"));
-	EXPECT_EQ(1U, IDR(3, "RIL"));
-	EXPECT_EQ(2U, IDR(3, "BBML"));
-	EXPECT_EQ(0U, IDR(3, "E0PD"));
-	EXPECT_EQ(0U, IDR(3, "PTWNNC"));
-	EXPECT_EQ(0U, IDR(3, "DPT"));
-
-	EXPECT_EQ(0U, IDR(4, "IMPLEMENTATION DEFINED"));
-
+	static const struct field_value idr3[] = {
+		{ "HAD", 1 }, { "XNX", 1 }, { "RIL", 1 }, { "BBML", 2 },
+		{ NULL, 0 },
+	};
 	/* IDR5 0x74: OAS=100b (44 bits), 0x70 -> GRAN4K, GRAN16K, GRAN64K */
-	EXPECT_EQ(4U, IDR(5, "OAS"));
-	EXPECT_EQ(1U, IDR(5, "GRAN4K"));
-	EXPECT_EQ(1U, IDR(5, "GRAN16K"));
-	EXPECT_EQ(1U, IDR(5, "GRAN64K"));
-	EXPECT_EQ(0U, IDR(5, "DS"));
-	EXPECT_EQ(0U, IDR(5, "D128"));
-	EXPECT_EQ(0U, IDR(5, "VAX"));
-	EXPECT_EQ(0U, IDR(5, "STALL_MAX"));
+	static const struct field_value idr5[] = {
+		{ "OAS", 4 }, { "GRAN4K", 1 }, { "GRAN16K", 1 }, { "GRAN64K", 1 },
+		{ NULL, 0 },
+	};
+	/* IDR2 and IDR4 (one IMPLEMENTATION DEFINED field) are 0. */
+	static const struct field_value none[] = { { NULL, 0 } };
+	static const struct field_value *const set[6] = { idr0, idr1, none, idr3, none, idr5 };
+
+	for (size_t n = 0; n < 6; n++)
+		expect_fields(_metadata, &lab_smmu_idr_reg[n], qemu_smmu[n], set[n]);
 }
 
 TEST(qemu_smmuv3_derived)
@@ -433,7 +385,8 @@ TEST(reg_print)
 	EXPECT_NE(NULL, strstr(text, "\n  STALL_MODEL [25:24] = 0x1  "));
 	for (p = text; *p; p++)
 		lines += *p == '\n';
-	EXPECT_EQ(2 + lab_vtd_cap_reg.nfields + lab_smmu_idr_reg[0].nfields, lines);
+	EXPECT_EQ(2 + lab_reg_nfields(&lab_vtd_cap_reg) + lab_reg_nfields(&lab_smmu_idr_reg[0]),
+		  lines);
 	free(text);
 }
 
@@ -441,264 +394,248 @@ TEST(reg_print)
 
 /*
  * A rule case starts from the QEMU register values and changes a few fields
- * by name (field names are unique within a register set).
+ * by name (field names are unique within a register set), written as the
+ * rules explain themselves: "PI=1 IR=0"; a field the verdict hinges on is
+ * named even where QEMU's value already has it. "" is a case on the QEMU values.
  */
-struct mod {
-	const char *field;
-	uint64_t val;
-};
-
 struct rule_case {
 	const char *rule;
 	int expect;
-	struct mod mod[6];
+	const char *set;
 };
-
-/* A case on the unmodified QEMU values. */
-#define QEMU_AS_IS(rule, verdict) { rule, verdict, { { NULL, 0 } } }
 
 #define V LAB_RULE_VIOLATED
 #define H LAB_RULE_HOLDS
 #define NA LAB_RULE_NA
 
 static const struct rule_case vtd_cases[] = {
-	{ "cap_nd_not_reserved", V, { { "ND", 7 } } },
-	{ "cap_nd_not_reserved", H, { { "ND", 0 } } },
-	{ "cap_sagaw_no_reserved_bits", V, { { "SAGAW", 0x16 } } },	/* bit 4 */
-	{ "cap_sagaw_no_reserved_bits", V, { { "SAGAW", 0x07 } } },	/* bit 0 */
-	{ "cap_sagaw_no_reserved_bits", H, { { "SAGAW", 0x0e } } },	/* 39/48/57 */
-	{ "cap_sllps_valid", V, { { "SLLPS", 2 } } },	/* 1GB without 2MB */
-	{ "cap_sllps_valid", V, { { "SLLPS", 4 } } },	/* Reserved bit 2 */
-	{ "cap_sllps_valid", H, { { "SLLPS", 1 } } },
-	{ "cap_sllps_valid", H, { { "SLLPS", 0 } } },
-	{ "cap_rwbf_clear_with_smts", V, { { "RWBF", 1 } } },
-	{ "cap_rwbf_clear_with_smts", NA, { { "SMTS", 0 }, { "RWBF", 1 } } },
-	{ "cap_pi_needs_ir", V, { { "PI", 1 }, { "IR", 0 } } },
-	{ "cap_pi_needs_ir", H, { { "PI", 1 } } },
-	{ "cap_fl1gp_needs_flts", V, { { "FLTS", 0 } } },
-	{ "cap_fl1gp_needs_flts", NA, { { "FL1GP", 0 } } },
-	{ "cap_fl5lp_needs_flts", V, { { "FL5LP", 1 }, { "FLTS", 0 } } },
-	{ "cap_fl5lp_needs_flts", H, { { "FL5LP", 1 } } },
+	{ "cap_nd_not_reserved", V, "ND=7" },
+	{ "cap_nd_not_reserved", H, "ND=0" },
+	{ "cap_sagaw_no_reserved_bits", V, "SAGAW=0x16" },	/* bit 4 */
+	{ "cap_sagaw_no_reserved_bits", V, "SAGAW=0x07" },	/* bit 0 */
+	{ "cap_sagaw_no_reserved_bits", H, "SAGAW=0x0e" },	/* 39/48/57 */
+	{ "cap_sllps_valid", V, "SLLPS=2" },	/* 1GB without 2MB */
+	{ "cap_sllps_valid", V, "SLLPS=4" },	/* Reserved bit 2 */
+	{ "cap_sllps_valid", H, "SLLPS=1" },
+	{ "cap_sllps_valid", H, "SLLPS=0" },
+	{ "cap_rwbf_clear_with_smts", V, "RWBF=1" },
+	{ "cap_rwbf_clear_with_smts", NA, "SMTS=0 RWBF=1" },
+	{ "cap_pi_needs_ir", V, "PI=1 IR=0" },
+	{ "cap_pi_needs_ir", H, "PI=1" },
+	{ "cap_fl1gp_needs_flts", V, "FLTS=0" },
+	{ "cap_fl1gp_needs_flts", NA, "FL1GP=0" },
+	{ "cap_fl5lp_needs_flts", V, "FL5LP=1 FLTS=0" },
+	{ "cap_fl5lp_needs_flts", H, "FL5LP=1" },
 	/* IOTLB moved onto the fault-recording register at 0x220 */
-	{ "cap_ecap_fault_iotlb_regs_layout", V, { { "IRO", 0x22 } } },
+	{ "cap_ecap_fault_iotlb_regs_layout", V, "IRO=0x22" },
 	/* fault-recording register moved onto the IOTLB registers at 0xf0 */
-	{ "cap_ecap_fault_iotlb_regs_layout", V, { { "FRO", 0x0f } } },
+	{ "cap_ecap_fault_iotlb_regs_layout", V, "FRO=0x0f" },
 	/* 16 records from 0x100 run into IOTLB registers placed at 0x1f0 */
-	{ "cap_ecap_fault_iotlb_regs_layout", V,
-	  { { "FRO", 0x10 }, { "NFR", 15 }, { "IRO", 0x1f } } },
+	{ "cap_ecap_fault_iotlb_regs_layout", V, "FRO=0x10 NFR=15 IRO=0x1f" },
 	/* last record at 0xff0..0xfff still inside the first 4 KiB */
-	{ "cap_ecap_fault_iotlb_regs_layout", H, { { "FRO", 0xff } } },
+	{ "cap_ecap_fault_iotlb_regs_layout", H, "FRO=0xff" },
 	/* 0x3f00 + 16 records ends at 0x4000: needs the DRHD size */
-	{ "cap_ecap_fault_iotlb_regs_layout", NA, { { "FRO", 0x3f0 }, { "NFR", 15 } } },
-	{ "ecap_dt_needs_qi", V, { { "DT", 1 }, { "QI", 0 } } },
-	{ "ecap_dt_needs_qi", H, { { "DT", 1 } } },
-	{ "ecap_ir_needs_qi", V, { { "QI", 0 } } },
-	{ "ecap_ir_needs_qi", NA, { { "IR", 0 } } },
-	{ "ecap_eim_needs_ir", V, { { "EIM", 1 }, { "IR", 0 } } },
-	{ "ecap_eim_needs_ir", H, { { "EIM", 1 } } },
-	{ "ecap_mhmv_zero_without_ir", V, { { "IR", 0 } } },	/* MHMV stays 0xf */
-	{ "ecap_mhmv_zero_without_ir", H, { { "IR", 0 }, { "MHMV", 0 } } },
-	{ "ecap_smts_needs_qi", V, { { "QI", 0 } } },
-	{ "ecap_smts_needs_qi", NA, { { "SMTS", 0 } } },
-	{ "ecap_smts_needs_translation", V, { { "FLTS", 0 }, { "PT", 0 } } },
-	{ "ecap_smts_needs_translation", H, { { "FLTS", 0 } } },	/* PT alone */
-	{ "ecap_smts_needs_translation", NA, { { "SMTS", 0 } } },
-	{ "ecap_smts_clear_scalable_fields_clear", V, { { "SMTS", 0 } } },  /* PASID, FLTS */
-	{ "ecap_smts_clear_scalable_fields_clear", V,
-	  { { "SMTS", 0 }, { "PASID", 0 }, { "FLTS", 0 }, { "RPS", 1 } } },
-	{ "ecap_smts_clear_scalable_fields_clear", H,
-	  { { "SMTS", 0 }, { "PASID", 0 }, { "FLTS", 0 } } },
-	{ "ecap_pss_zero_without_smts", V, { { "SMTS", 0 }, { "PSS", 19 } } },
-	{ "ecap_pss_zero_without_smts", H, { { "SMTS", 0 } } },
-	{ "ecap_pss_zero_without_smts", NA, { { "PSS", 19 } } },
-	{ "ecap_nest_needs_flts_slts", V, { { "NEST", 1 } } },	/* SLTS is 0 */
-	{ "ecap_nest_needs_flts_slts", V, { { "NEST", 1 }, { "SLTS", 1 }, { "SMTS", 0 } } },
-	{ "ecap_nest_needs_flts_slts", H, { { "NEST", 1 }, { "SLTS", 1 } } },
-	{ "ecap_prs_needs_dt_smts", V, { { "PRS", 1 } } },	/* DT is 0 */
-	{ "ecap_prs_needs_dt_smts", H, { { "PRS", 1 }, { "DT", 1 } } },
-	{ "ecap_ers_needs_pasid", V, { { "ERS", 1 }, { "PASID", 0 } } },
-	{ "ecap_ers_needs_pasid", H, { { "ERS", 1 } } },
-	{ "ecap_nwfs_needs_dt", V, { { "NWFS", 1 } } },
-	{ "ecap_nwfs_needs_dt", H, { { "NWFS", 1 }, { "DT", 1 } } },
-	{ "ecap_dit_needs_dt", V, { { "DIT", 1 } } },
-	{ "ecap_dit_needs_dt", H, { { "DIT", 1 }, { "DT", 1 } } },
-	{ "ecap_pds_needs_dt", V, { { "PDS", 1 } } },
-	{ "ecap_pds_needs_dt", H, { { "PDS", 1 }, { "DT", 1 } } },
-	{ "ecap_eafs_needs_flts_smpwcs", V, { { "EAFS", 1 } } },	/* SMPWCS is 0 */
-	{ "ecap_eafs_needs_flts_smpwcs", H, { { "EAFS", 1 }, { "SMPWCS", 1 } } },
-	{ "ecap_slads_needs_smpwcs", V, { { "SLADS", 1 } } },
-	{ "ecap_slads_needs_smpwcs", H, { { "SLADS", 1 }, { "SMPWCS", 1 } } },
-	{ "ecap_pms_needs_ecmds", V, { { "PMS", 1 } } },
-	{ "ecap_pms_needs_ecmds", H, { { "PMS", 1 }, { "ECMDS", 1 } } },
-	{ "ecap_rprivs_needs_srs", V, { { "RPRIVS", 1 } } },
-	{ "ecap_rprivs_needs_srs", H, { { "RPRIVS", 1 }, { "SRS", 1 } } },
+	{ "cap_ecap_fault_iotlb_regs_layout", NA, "FRO=0x3f0 NFR=15" },
+	{ "ecap_dt_needs_qi", V, "DT=1 QI=0" },
+	{ "ecap_dt_needs_qi", H, "DT=1" },
+	{ "ecap_ir_needs_qi", V, "QI=0" },
+	{ "ecap_ir_needs_qi", NA, "IR=0" },
+	{ "ecap_eim_needs_ir", V, "EIM=1 IR=0" },
+	{ "ecap_eim_needs_ir", H, "EIM=1" },
+	{ "ecap_mhmv_zero_without_ir", V, "IR=0 MHMV=0xf" },
+	{ "ecap_mhmv_zero_without_ir", H, "IR=0 MHMV=0" },
+	{ "ecap_smts_needs_qi", V, "QI=0" },
+	{ "ecap_smts_needs_qi", NA, "SMTS=0" },
+	{ "ecap_smts_needs_translation", V, "FLTS=0 PT=0" },
+	{ "ecap_smts_needs_translation", H, "FLTS=0" },	/* PT alone */
+	{ "ecap_smts_needs_translation", NA, "SMTS=0" },
+	{ "ecap_smts_clear_scalable_fields_clear", V, "SMTS=0" },  /* PASID, FLTS */
+	{ "ecap_smts_clear_scalable_fields_clear", V, "SMTS=0 PASID=0 FLTS=0 RPS=1" },
+	{ "ecap_smts_clear_scalable_fields_clear", H, "SMTS=0 PASID=0 FLTS=0" },
+	{ "ecap_pss_zero_without_smts", V, "SMTS=0 PSS=19" },
+	{ "ecap_pss_zero_without_smts", H, "SMTS=0" },
+	{ "ecap_pss_zero_without_smts", NA, "PSS=19" },
+	{ "ecap_nest_needs_flts_slts", V, "NEST=1 SLTS=0" },
+	{ "ecap_nest_needs_flts_slts", V, "NEST=1 SLTS=1 SMTS=0" },
+	{ "ecap_nest_needs_flts_slts", H, "NEST=1 SLTS=1" },
+	{ "ecap_prs_needs_dt_smts", V, "PRS=1 DT=0" },
+	{ "ecap_prs_needs_dt_smts", H, "PRS=1 DT=1" },
+	{ "ecap_ers_needs_pasid", V, "ERS=1 PASID=0" },
+	{ "ecap_ers_needs_pasid", H, "ERS=1" },
+	{ "ecap_nwfs_needs_dt", V, "NWFS=1" },
+	{ "ecap_nwfs_needs_dt", H, "NWFS=1 DT=1" },
+	{ "ecap_dit_needs_dt", V, "DIT=1" },
+	{ "ecap_dit_needs_dt", H, "DIT=1 DT=1" },
+	{ "ecap_pds_needs_dt", V, "PDS=1" },
+	{ "ecap_pds_needs_dt", H, "PDS=1 DT=1" },
+	{ "ecap_eafs_needs_flts_smpwcs", V, "EAFS=1 SMPWCS=0" },
+	{ "ecap_eafs_needs_flts_smpwcs", H, "EAFS=1 SMPWCS=1" },
+	{ "ecap_slads_needs_smpwcs", V, "SLADS=1" },
+	{ "ecap_slads_needs_smpwcs", H, "SLADS=1 SMPWCS=1" },
+	{ "ecap_pms_needs_ecmds", V, "PMS=1" },
+	{ "ecap_pms_needs_ecmds", H, "PMS=1 ECMDS=1" },
+	{ "ecap_rprivs_needs_srs", V, "RPRIVS=1" },
+	{ "ecap_rprivs_needs_srs", H, "RPRIVS=1 SRS=1" },
 
 	/* The QEMU values themselves (no change). */
-	QEMU_AS_IS("cap_nd_not_reserved", H),
-	QEMU_AS_IS("cap_sagaw_no_reserved_bits", H),
-	QEMU_AS_IS("cap_sllps_valid", H),
-	QEMU_AS_IS("cap_rwbf_clear_with_smts", H),
-	QEMU_AS_IS("cap_pi_needs_ir", NA),
-	QEMU_AS_IS("cap_fl1gp_needs_flts", H),
-	QEMU_AS_IS("cap_fl5lp_needs_flts", NA),
-	QEMU_AS_IS("cap_ecap_fault_iotlb_regs_layout", H),	/* 0x220-0x22f, 0xf0-0xff */
-	QEMU_AS_IS("ecap_dt_needs_qi", NA),
-	QEMU_AS_IS("ecap_ir_needs_qi", H),
-	QEMU_AS_IS("ecap_eim_needs_ir", NA),
-	QEMU_AS_IS("ecap_mhmv_zero_without_ir", NA),
-	QEMU_AS_IS("ecap_smts_needs_qi", H),
-	QEMU_AS_IS("ecap_smts_needs_translation", H),
-	QEMU_AS_IS("ecap_smts_clear_scalable_fields_clear", NA),
-	QEMU_AS_IS("ecap_pss_zero_without_smts", NA),
-	QEMU_AS_IS("ecap_nest_needs_flts_slts", NA),
-	QEMU_AS_IS("ecap_prs_needs_dt_smts", NA),
-	QEMU_AS_IS("ecap_ers_needs_pasid", NA),
-	QEMU_AS_IS("ecap_nwfs_needs_dt", NA),
-	QEMU_AS_IS("ecap_dit_needs_dt", NA),
-	QEMU_AS_IS("ecap_pds_needs_dt", NA),
-	QEMU_AS_IS("ecap_eafs_needs_flts_smpwcs", NA),
-	QEMU_AS_IS("ecap_slads_needs_smpwcs", NA),
-	QEMU_AS_IS("ecap_pms_needs_ecmds", NA),
-	QEMU_AS_IS("ecap_rprivs_needs_srs", NA),
+	{ "cap_nd_not_reserved", H, "" },
+	{ "cap_sagaw_no_reserved_bits", H, "" },
+	{ "cap_sllps_valid", H, "" },
+	{ "cap_rwbf_clear_with_smts", H, "" },
+	{ "cap_pi_needs_ir", NA, "" },
+	{ "cap_fl1gp_needs_flts", H, "" },
+	{ "cap_fl5lp_needs_flts", NA, "" },
+	{ "cap_ecap_fault_iotlb_regs_layout", H, "" },	/* 0x220-0x22f, 0xf0-0xff */
+	{ "ecap_dt_needs_qi", NA, "" },
+	{ "ecap_ir_needs_qi", H, "" },
+	{ "ecap_eim_needs_ir", NA, "" },
+	{ "ecap_mhmv_zero_without_ir", NA, "" },
+	{ "ecap_smts_needs_qi", H, "" },
+	{ "ecap_smts_needs_translation", H, "" },
+	{ "ecap_smts_clear_scalable_fields_clear", NA, "" },
+	{ "ecap_pss_zero_without_smts", NA, "" },
+	{ "ecap_nest_needs_flts_slts", NA, "" },
+	{ "ecap_prs_needs_dt_smts", NA, "" },
+	{ "ecap_ers_needs_pasid", NA, "" },
+	{ "ecap_nwfs_needs_dt", NA, "" },
+	{ "ecap_dit_needs_dt", NA, "" },
+	{ "ecap_pds_needs_dt", NA, "" },
+	{ "ecap_eafs_needs_flts_smpwcs", NA, "" },
+	{ "ecap_slads_needs_smpwcs", NA, "" },
+	{ "ecap_pms_needs_ecmds", NA, "" },
+	{ "ecap_rprivs_needs_srs", NA, "" },
 };
 
 static const struct rule_case smmu_cases[] = {
-	{ "idr0_ttf_not_reserved", V, { { "TTF", 0 } } },
-	{ "idr0_ttf_not_reserved", H, { { "TTF", 3 } } },
-	{ "idr0_stage_supported", V, { { "S1P", 0 }, { "S2P", 0 } } },
-	{ "idr0_stage_supported", H, { { "S1P", 0 } } },
-	{ "idr0_st_level_not_reserved", V, { { "ST_LEVEL", 2 } } },
-	{ "idr0_st_level_not_reserved", V, { { "ST_LEVEL", 3 } } },
-	{ "idr0_st_level_not_reserved", H, { { "ST_LEVEL", 0 } } },
-	{ "idr0_stall_model_not_reserved", V, { { "STALL_MODEL", 3 } } },
-	{ "idr0_stall_model_not_reserved", H, { { "STALL_MODEL", 2 } } },
-	{ "idr0_ttendian_not_reserved", V, { { "TTENDIAN", 1 } } },
-	{ "idr0_ttendian_not_reserved", H, { { "TTENDIAN", 0 } } },
-	{ "idr0_pri_needs_ats", V, { { "PRI", 1 } } },
-	{ "idr0_pri_needs_ats", H, { { "PRI", 1 }, { "ATS", 1 } } },
-	{ "idr0_atsrecerr_needs_ats", V, { { "ATSRECERR", 1 } } },
-	{ "idr0_atsrecerr_needs_ats", H, { { "ATSRECERR", 1 }, { "ATS", 1 } } },
-	{ "idr0_ns1ats_needs_ats_s1p_s2p", V, { { "NS1ATS", 1 }, { "ATS", 1 }, { "S2P", 0 } } },
-	{ "idr0_ns1ats_needs_ats_s1p_s2p", V, { { "NS1ATS", 1 } } },	/* ATS is 0 */
-	{ "idr0_ns1ats_needs_ats_s1p_s2p", H, { { "NS1ATS", 1 }, { "ATS", 1 } } },
-	{ "idr0_hyp_needs_s1p_s2p", V, { { "Hyp", 1 }, { "S2P", 0 } } },
-	{ "idr0_hyp_needs_s1p_s2p", H, { { "Hyp", 1 } } },
-	{ "idr0_vmw_needs_s2p", V, { { "VMW", 1 }, { "S2P", 0 } } },
-	{ "idr0_vmw_needs_s2p", H, { { "VMW", 1 } } },
-	{ "idr0_vatos_needs_atos_s1p_s2p", V, { { "VATOS", 1 } } },	/* ATOS is 0 */
-	{ "idr0_vatos_needs_atos_s1p_s2p", V, { { "VATOS", 1 }, { "ATOS", 1 }, { "S1P", 0 } } },
-	{ "idr0_vatos_needs_atos_s1p_s2p", H, { { "VATOS", 1 }, { "ATOS", 1 } } },
-	{ "idr1_cmdqs_max", V, { { "CMDQS", 20 } } },
-	{ "idr1_eventqs_max", V, { { "EVENTQS", 31 } } },
-	{ "idr1_priqs_max", V, { { "PRI", 1 }, { "ATS", 1 }, { "PRIQS", 20 } } },
-	{ "idr1_priqs_max", H, { { "PRI", 1 }, { "ATS", 1 }, { "PRIQS", 19 } } },
-	{ "idr1_priqs_max", NA, { { "PRIQS", 25 } } },	/* PRI is 0 */
-	{ "idr1_ssidsize_max", V, { { "SSIDSIZE", 21 } } },
-	{ "idr1_ssidsize_max", H, { { "SSIDSIZE", 20 } } },
-	{ "idr1_sidsize_max", V, { { "SIDSIZE", 33 } } },
-	{ "idr1_sidsize_max", H, { { "SIDSIZE", 32 } } },
-	{ "idr1_sidsize_needs_2lvl_strtab", V, { { "ST_LEVEL", 0 } } },	/* SIDSIZE 16 */
-	{ "idr1_sidsize_needs_2lvl_strtab", V, { { "ST_LEVEL", 0 }, { "SIDSIZE", 7 } } },
-	{ "idr1_sidsize_needs_2lvl_strtab", NA, { { "ST_LEVEL", 0 }, { "SIDSIZE", 6 } } },
-	{ "idr1_ecmdq_requirements", V, { { "ECMDQ", 1 } } },	/* MSI is 0 */
-	{ "idr1_ecmdq_requirements", V, { { "ECMDQ", 1 }, { "MSI", 1 }, { "QUEUES_PRESET", 1 } } },
-	{ "idr1_ecmdq_requirements", H, { { "ECMDQ", 1 }, { "MSI", 1 } } },
-	{ "idr1_rel_needs_preset", V, { { "REL", 1 } } },
-	{ "idr1_rel_needs_preset", H, { { "REL", 1 }, { "TABLES_PRESET", 1 } } },
-	{ "idr2_ba_vatos_needs_vatos", V, { { "BA_VATOS", 1 } } },
-	{ "idr2_ba_vatos_needs_vatos", H, { { "BA_VATOS", 1 }, { "VATOS", 1 }, { "ATOS", 1 } } },
-	{ "idr3_had_needs_s1p", V, { { "S1P", 0 } } },	/* HAD stays 1 */
-	{ "idr3_had_needs_s1p", NA, { { "S1P", 0 }, { "HAD", 0 } } },
-	{ "idr3_pbha_needs_had", V, { { "PBHA", 1 }, { "HAD", 0 } } },
-	{ "idr3_pbha_needs_had", H, { { "PBHA", 1 } } },
-	{ "idr3_pps_needs_pri_ssid", V, { { "PPS", 1 }, { "PRI", 1 }, { "ATS", 1 } } },
-	{ "idr3_pps_needs_pri_ssid", H,
-	  { { "PPS", 1 }, { "PRI", 1 }, { "ATS", 1 }, { "SSIDSIZE", 20 } } },
-	{ "idr3_stage1_fields_need_s1p", V, { { "S1P", 0 }, { "S1PI", 1 } } },
-	{ "idr3_stage1_fields_need_s1p", H, { { "S1P", 0 }, { "HAD", 0 } } },
-	{ "idr3_stage2_fields_need_s2p", V, { { "S2P", 0 }, { "PTWNNC", 1 } } },
-	{ "idr3_stage2_fields_need_s2p", H, { { "S2P", 0 } } },
-	{ "idr3_s2pi_required", V, { { "S2PO", 1 } } },
-	{ "idr3_s2pi_required", V, { { "THE", 1 } } },	/* S2P is 1 */
-	{ "idr3_s2pi_required", H, { { "S2PO", 1 }, { "S2PI", 1 } } },
-	{ "idr3_s2pi_required", NA, { { "THE", 1 }, { "S2P", 0 } } },
-	{ "idr3_pasidtt_needs_ats_ssid", V, { { "PASIDTT", 1 }, { "ATS", 1 } } },
-	{ "idr3_pasidtt_needs_ats_ssid", H,
-	  { { "PASIDTT", 1 }, { "ATS", 1 }, { "SSIDSIZE", 16 } } },
-	{ "idr3_dpt_requirements", V, { { "DPT", 1 } } },	/* ATS is 0 */
-	{ "idr3_dpt_requirements", V, { { "DPT", 1 }, { "ATS", 1 }, { "TTF", 3 } } },
-	{ "idr3_dpt_requirements", H, { { "DPT", 1 }, { "ATS", 1 } } },
-	{ "idr3_bbml_defined", V, { { "BBML", 3 } } },
-	{ "idr3_bbml_defined", H, { { "BBML", 0 } } },
-	{ "idr5_oas52_needs_granule", V, { { "OAS", 6 }, { "GRAN64K", 0 } } },
-	{ "idr5_oas52_needs_granule", H, { { "OAS", 6 } } },
-	{ "idr5_oas52_needs_granule", H, { { "OAS", 6 }, { "GRAN64K", 0 }, { "DS", 1 } } },
-	{ "idr5_oas56_needs_d128", V, { { "OAS", 7 } } },
-	{ "idr5_oas56_needs_d128", H, { { "OAS", 7 }, { "D128", 1 } } },
-	{ "idr5_vax_not_reserved", V, { { "VAX", 3 } } },
-	{ "idr5_vax_not_reserved", H, { { "VAX", 2 } } },
-	{ "idr5_vax_needs_granule", V, { { "VAX", 1 }, { "GRAN64K", 0 } } },	/* DS is 0 */
-	{ "idr5_vax_needs_granule", V, { { "VAX", 2 } } },	/* D128 is 0 */
-	{ "idr5_vax_needs_granule", H, { { "VAX", 1 } } },
-	{ "idr5_vax_needs_granule", H, { { "VAX", 1 }, { "GRAN64K", 0 }, { "DS", 1 } } },
-	{ "idr5_ds_requirements", V, { { "DS", 1 } } },	/* VAX is 0 */
-	{ "idr5_ds_requirements", V,
-	  { { "DS", 1 }, { "VAX", 1 }, { "GRAN4K", 0 }, { "GRAN16K", 0 } } },
-	{ "idr5_ds_requirements", H, { { "DS", 1 }, { "VAX", 1 } } },
-	{ "idr5_gran4k_with_aarch32", V, { { "TTF", 3 }, { "GRAN4K", 0 } } },
-	{ "idr5_gran4k_with_aarch32", H, { { "TTF", 1 } } },
-	{ "idr5_d128_requirements", V, { { "D128", 1 } } },
+	{ "idr0_ttf_not_reserved", V, "TTF=0" },
+	{ "idr0_ttf_not_reserved", H, "TTF=3" },
+	{ "idr0_stage_supported", V, "S1P=0 S2P=0" },
+	{ "idr0_stage_supported", H, "S1P=0" },
+	{ "idr0_st_level_not_reserved", V, "ST_LEVEL=2" },
+	{ "idr0_st_level_not_reserved", V, "ST_LEVEL=3" },
+	{ "idr0_st_level_not_reserved", H, "ST_LEVEL=0" },
+	{ "idr0_stall_model_not_reserved", V, "STALL_MODEL=3" },
+	{ "idr0_stall_model_not_reserved", H, "STALL_MODEL=2" },
+	{ "idr0_ttendian_not_reserved", V, "TTENDIAN=1" },
+	{ "idr0_ttendian_not_reserved", H, "TTENDIAN=0" },
+	{ "idr0_pri_needs_ats", V, "PRI=1" },
+	{ "idr0_pri_needs_ats", H, "PRI=1 ATS=1" },
+	{ "idr0_atsrecerr_needs_ats", V, "ATSRECERR=1" },
+	{ "idr0_atsrecerr_needs_ats", H, "ATSRECERR=1 ATS=1" },
+	{ "idr0_ns1ats_needs_ats_s1p_s2p", V, "NS1ATS=1 ATS=1 S2P=0" },
+	{ "idr0_ns1ats_needs_ats_s1p_s2p", V, "NS1ATS=1 ATS=0" },
+	{ "idr0_ns1ats_needs_ats_s1p_s2p", H, "NS1ATS=1 ATS=1" },
+	{ "idr0_hyp_needs_s1p_s2p", V, "Hyp=1 S2P=0" },
+	{ "idr0_hyp_needs_s1p_s2p", H, "Hyp=1" },
+	{ "idr0_vmw_needs_s2p", V, "VMW=1 S2P=0" },
+	{ "idr0_vmw_needs_s2p", H, "VMW=1" },
+	{ "idr0_vatos_needs_atos_s1p_s2p", V, "VATOS=1 ATOS=0" },
+	{ "idr0_vatos_needs_atos_s1p_s2p", V, "VATOS=1 ATOS=1 S1P=0" },
+	{ "idr0_vatos_needs_atos_s1p_s2p", H, "VATOS=1 ATOS=1" },
+	{ "idr1_cmdqs_max", V, "CMDQS=20" },
+	{ "idr1_eventqs_max", V, "EVENTQS=31" },
+	{ "idr1_priqs_max", V, "PRI=1 ATS=1 PRIQS=20" },
+	{ "idr1_priqs_max", H, "PRI=1 ATS=1 PRIQS=19" },
+	{ "idr1_priqs_max", NA, "PRIQS=25 PRI=0" },
+	{ "idr1_ssidsize_max", V, "SSIDSIZE=21" },
+	{ "idr1_ssidsize_max", H, "SSIDSIZE=20" },
+	{ "idr1_sidsize_max", V, "SIDSIZE=33" },
+	{ "idr1_sidsize_max", H, "SIDSIZE=32" },
+	{ "idr1_sidsize_needs_2lvl_strtab", V, "ST_LEVEL=0 SIDSIZE=16" },
+	{ "idr1_sidsize_needs_2lvl_strtab", V, "ST_LEVEL=0 SIDSIZE=7" },
+	{ "idr1_sidsize_needs_2lvl_strtab", NA, "ST_LEVEL=0 SIDSIZE=6" },
+	{ "idr1_ecmdq_requirements", V, "ECMDQ=1 MSI=0" },
+	{ "idr1_ecmdq_requirements", V, "ECMDQ=1 MSI=1 QUEUES_PRESET=1" },
+	{ "idr1_ecmdq_requirements", H, "ECMDQ=1 MSI=1" },
+	{ "idr1_rel_needs_preset", V, "REL=1" },
+	{ "idr1_rel_needs_preset", H, "REL=1 TABLES_PRESET=1" },
+	{ "idr2_ba_vatos_needs_vatos", V, "BA_VATOS=1" },
+	{ "idr2_ba_vatos_needs_vatos", H, "BA_VATOS=1 VATOS=1 ATOS=1" },
+	{ "idr3_had_needs_s1p", V, "S1P=0 HAD=1" },
+	{ "idr3_had_needs_s1p", NA, "S1P=0 HAD=0" },
+	{ "idr3_pbha_needs_had", V, "PBHA=1 HAD=0" },
+	{ "idr3_pbha_needs_had", H, "PBHA=1" },
+	{ "idr3_pps_needs_pri_ssid", V, "PPS=1 PRI=1 ATS=1" },
+	{ "idr3_pps_needs_pri_ssid", H, "PPS=1 PRI=1 ATS=1 SSIDSIZE=20" },
+	{ "idr3_stage1_fields_need_s1p", V, "S1P=0 S1PI=1" },
+	{ "idr3_stage1_fields_need_s1p", H, "S1P=0 HAD=0" },
+	{ "idr3_stage2_fields_need_s2p", V, "S2P=0 PTWNNC=1" },
+	{ "idr3_stage2_fields_need_s2p", H, "S2P=0" },
+	{ "idr3_s2pi_required", V, "S2PO=1" },
+	{ "idr3_s2pi_required", V, "THE=1 S2P=1" },
+	{ "idr3_s2pi_required", H, "S2PO=1 S2PI=1" },
+	{ "idr3_s2pi_required", NA, "THE=1 S2P=0" },
+	{ "idr3_pasidtt_needs_ats_ssid", V, "PASIDTT=1 ATS=1" },
+	{ "idr3_pasidtt_needs_ats_ssid", H, "PASIDTT=1 ATS=1 SSIDSIZE=16" },
+	{ "idr3_dpt_requirements", V, "DPT=1 ATS=0" },
+	{ "idr3_dpt_requirements", V, "DPT=1 ATS=1 TTF=3" },
+	{ "idr3_dpt_requirements", H, "DPT=1 ATS=1" },
+	{ "idr3_bbml_defined", V, "BBML=3" },
+	{ "idr3_bbml_defined", H, "BBML=0" },
+	{ "idr5_oas52_needs_granule", V, "OAS=6 GRAN64K=0" },
+	{ "idr5_oas52_needs_granule", H, "OAS=6" },
+	{ "idr5_oas52_needs_granule", H, "OAS=6 GRAN64K=0 DS=1" },
+	{ "idr5_oas56_needs_d128", V, "OAS=7" },
+	{ "idr5_oas56_needs_d128", H, "OAS=7 D128=1" },
+	{ "idr5_vax_not_reserved", V, "VAX=3" },
+	{ "idr5_vax_not_reserved", H, "VAX=2" },
+	{ "idr5_vax_needs_granule", V, "VAX=1 GRAN64K=0 DS=0" },
+	{ "idr5_vax_needs_granule", V, "VAX=2 D128=0" },
+	{ "idr5_vax_needs_granule", H, "VAX=1" },
+	{ "idr5_vax_needs_granule", H, "VAX=1 GRAN64K=0 DS=1" },
+	{ "idr5_ds_requirements", V, "DS=1 VAX=0" },
+	{ "idr5_ds_requirements", V, "DS=1 VAX=1 GRAN4K=0 GRAN16K=0" },
+	{ "idr5_ds_requirements", H, "DS=1 VAX=1" },
+	{ "idr5_gran4k_with_aarch32", V, "TTF=3 GRAN4K=0" },
+	{ "idr5_gran4k_with_aarch32", H, "TTF=1" },
+	{ "idr5_d128_requirements", V, "D128=1" },
 	/* everything present, but VMSAv8-32 LPAE still advertised in TTF[0] */
-	{ "idr5_d128_requirements", V, { { "D128", 1 }, { "TTF", 3 }, { "S2PO", 1 },
-					 { "S1PI", 1 }, { "AIE", 1 }, { "S2PI", 1 } } },
-	{ "idr5_d128_requirements", H, { { "D128", 1 }, { "S2PO", 1 }, { "S1PI", 1 },
-					 { "AIE", 1 }, { "S2PI", 1 }, { "MTEPERM", 1 } } },
-	{ "idr5_d128_requirements", H, { { "D128", 1 }, { "S1P", 0 }, { "HAD", 0 },
-					 { "S2PO", 1 }, { "S2PI", 1 }, { "MTEPERM", 1 } } },
+	{ "idr5_d128_requirements", V, "D128=1 TTF=3 S2PO=1 S1PI=1 AIE=1 S2PI=1" },
+	{ "idr5_d128_requirements", H, "D128=1 S2PO=1 S1PI=1 AIE=1 S2PI=1 MTEPERM=1" },
+	{ "idr5_d128_requirements", H, "D128=1 S1P=0 HAD=0 S2PO=1 S2PI=1 MTEPERM=1" },
 
 	/* The QEMU values themselves (no change). */
-	QEMU_AS_IS("idr0_ttf_not_reserved", H),
-	QEMU_AS_IS("idr0_stage_supported", H),
-	QEMU_AS_IS("idr0_st_level_not_reserved", H),
-	QEMU_AS_IS("idr0_stall_model_not_reserved", H),
-	QEMU_AS_IS("idr0_ttendian_not_reserved", H),
-	QEMU_AS_IS("idr0_pri_needs_ats", NA),
-	QEMU_AS_IS("idr0_atsrecerr_needs_ats", NA),
-	QEMU_AS_IS("idr0_ns1ats_needs_ats_s1p_s2p", NA),
-	QEMU_AS_IS("idr0_hyp_needs_s1p_s2p", NA),
-	QEMU_AS_IS("idr0_vmw_needs_s2p", NA),
-	QEMU_AS_IS("idr0_vatos_needs_atos_s1p_s2p", NA),
-	QEMU_AS_IS("idr1_cmdqs_max", H),	/* 19, the maximum */
-	QEMU_AS_IS("idr1_eventqs_max", H),
-	QEMU_AS_IS("idr1_priqs_max", NA),
-	QEMU_AS_IS("idr1_ssidsize_max", H),
-	QEMU_AS_IS("idr1_sidsize_max", H),
-	QEMU_AS_IS("idr1_sidsize_needs_2lvl_strtab", H),	/* SIDSIZE 16, ST_LEVEL 1 */
-	QEMU_AS_IS("idr1_ecmdq_requirements", NA),
-	QEMU_AS_IS("idr1_rel_needs_preset", NA),
-	QEMU_AS_IS("idr2_ba_vatos_needs_vatos", NA),
-	QEMU_AS_IS("idr3_had_needs_s1p", H),
-	QEMU_AS_IS("idr3_pbha_needs_had", NA),
-	QEMU_AS_IS("idr3_pps_needs_pri_ssid", NA),
-	QEMU_AS_IS("idr3_stage1_fields_need_s1p", NA),
-	QEMU_AS_IS("idr3_stage2_fields_need_s2p", NA),
-	QEMU_AS_IS("idr3_s2pi_required", NA),
-	QEMU_AS_IS("idr3_pasidtt_needs_ats_ssid", NA),
-	QEMU_AS_IS("idr3_dpt_requirements", NA),
-	QEMU_AS_IS("idr3_bbml_defined", H),
-	QEMU_AS_IS("idr5_oas52_needs_granule", NA),
-	QEMU_AS_IS("idr5_oas56_needs_d128", NA),
-	QEMU_AS_IS("idr5_vax_not_reserved", H),
-	QEMU_AS_IS("idr5_vax_needs_granule", NA),
-	QEMU_AS_IS("idr5_ds_requirements", NA),
-	QEMU_AS_IS("idr5_gran4k_with_aarch32", NA),
-	QEMU_AS_IS("idr5_d128_requirements", NA),
+	{ "idr0_ttf_not_reserved", H, "" },
+	{ "idr0_stage_supported", H, "" },
+	{ "idr0_st_level_not_reserved", H, "" },
+	{ "idr0_stall_model_not_reserved", H, "" },
+	{ "idr0_ttendian_not_reserved", H, "" },
+	{ "idr0_pri_needs_ats", NA, "" },
+	{ "idr0_atsrecerr_needs_ats", NA, "" },
+	{ "idr0_ns1ats_needs_ats_s1p_s2p", NA, "" },
+	{ "idr0_hyp_needs_s1p_s2p", NA, "" },
+	{ "idr0_vmw_needs_s2p", NA, "" },
+	{ "idr0_vatos_needs_atos_s1p_s2p", NA, "" },
+	{ "idr1_cmdqs_max", H, "" },	/* 19, the maximum */
+	{ "idr1_eventqs_max", H, "" },
+	{ "idr1_priqs_max", NA, "" },
+	{ "idr1_ssidsize_max", H, "" },
+	{ "idr1_sidsize_max", H, "" },
+	{ "idr1_sidsize_needs_2lvl_strtab", H, "" },	/* SIDSIZE 16, ST_LEVEL 1 */
+	{ "idr1_ecmdq_requirements", NA, "" },
+	{ "idr1_rel_needs_preset", NA, "" },
+	{ "idr2_ba_vatos_needs_vatos", NA, "" },
+	{ "idr3_had_needs_s1p", H, "" },
+	{ "idr3_pbha_needs_had", NA, "" },
+	{ "idr3_pps_needs_pri_ssid", NA, "" },
+	{ "idr3_stage1_fields_need_s1p", NA, "" },
+	{ "idr3_stage2_fields_need_s2p", NA, "" },
+	{ "idr3_s2pi_required", NA, "" },
+	{ "idr3_pasidtt_needs_ats_ssid", NA, "" },
+	{ "idr3_dpt_requirements", NA, "" },
+	{ "idr3_bbml_defined", H, "" },
+	{ "idr5_oas52_needs_granule", NA, "" },
+	{ "idr5_oas56_needs_d128", NA, "" },
+	{ "idr5_vax_not_reserved", H, "" },
+	{ "idr5_vax_needs_granule", NA, "" },
+	{ "idr5_ds_requirements", NA, "" },
+	{ "idr5_gran4k_with_aarch32", NA, "" },
+	{ "idr5_d128_requirements", NA, "" },
 };
 
 #undef V
 #undef H
 #undef NA
-#undef QEMU_AS_IS
 
 static const char *verdict_name(int v)
 {
@@ -742,25 +679,20 @@ FIXTURE_VARIANT(rules) {
 	const char *spec_prefix;
 };
 
-FIXTURE_VARIANT_ADD(rules, vtd) {
-	.set = &lab_vtd_regset,
-	.rules = lab_vtd_rules,
-	.nrules = &lab_vtd_nrules,
-	.qemu = qemu_vtd,
-	.cases = vtd_cases,
-	.ncases = ARRAY_LEN(vtd_cases),
-	.spec_prefix = "Intel VT-d ",
-};
+/* The register set IOMMU with its rules, QEMU's values and the cases above. */
+#define RULES_VARIANT(iommu, values, case_table, prefix)			\
+	FIXTURE_VARIANT_ADD(rules, iommu) {					\
+		.set = &lab_##iommu##_regset,					\
+		.rules = lab_##iommu##_rules,					\
+		.nrules = &lab_##iommu##_nrules,				\
+		.qemu = values,							\
+		.cases = case_table,						\
+		.ncases = ARRAY_LEN(case_table),				\
+		.spec_prefix = prefix,						\
+	}
 
-FIXTURE_VARIANT_ADD(rules, smmuv3) {
-	.set = &lab_smmuv3_regset,
-	.rules = lab_smmuv3_rules,
-	.nrules = &lab_smmuv3_nrules,
-	.qemu = qemu_smmu,
-	.cases = smmu_cases,
-	.ncases = ARRAY_LEN(smmu_cases),
-	.spec_prefix = "Arm IHI 0070 ",
-};
+RULES_VARIANT(vtd, qemu_vtd, vtd_cases, "Intel VT-d ");
+RULES_VARIANT(smmuv3, qemu_smmu, smmu_cases, "Arm IHI 0070 ");
 
 FIXTURE_SETUP(rules)
 {
@@ -811,7 +743,11 @@ TEST_F(rules, qemu_values_violate_nothing)
 
 TEST_F(rules, cases)
 {
-	size_t i, m;
+	const char *p;
+	char name[32];
+	uint64_t val;
+	size_t i;
+	int n;
 
 	for (i = 0; i < variant->ncases; i++) {
 		const struct rule_case *c = &variant->cases[i];
@@ -820,9 +756,11 @@ TEST_F(rules, cases)
 
 		ASSERT_NE(NULL, r) TH_LOG("no rule %s", c->rule);
 		memcpy(self->regs, variant->qemu, variant->set->nregs * sizeof(uint64_t));
-		for (m = 0; m < ARRAY_LEN(c->mod) && c->mod[m].field; m++)
-			ASSERT_TRUE(set_field(variant->set, self->regs, c->mod[m].field,
-					      c->mod[m].val)) TH_LOG("%s", c->mod[m].field);
+		for (p = c->set; sscanf(p, " %31[^=]=%" SCNi64 "%n", name, &val, &n) == 2; p += n)
+			ASSERT_TRUE(set_field(variant->set, self->regs, name, val))
+				TH_LOG("%s", name);
+		ASSERT_EQ(0, p[strspn(p, " ")])
+			TH_LOG("case %zu %s: cannot read \"%s\"", i, c->rule, p);
 		memset(self->why, 0, sizeof(self->why));
 		v = r->check(self->regs, self->why, sizeof(self->why));
 		EXPECT_EQ(c->expect, v)
@@ -865,28 +803,36 @@ TEST_F(rules, why_is_bounded)
 	}
 }
 
-/* Raw register values, independent of the field tables. */
+/*
+ * Raw register values, independent of the field tables: rule ID of RULES
+ * is violated by REGS, explaining it with MISSING ("FIELD=0"), and holds
+ * once bit BIT of register REG (that field) is set.
+ */
+static void raw_violation(struct __test_metadata *_metadata, const struct lab_rule *rules,
+			  size_t nrules, const char *id, uint64_t *regs, const char *missing,
+			  int reg, unsigned int bit)
+{
+	const struct lab_rule *r = find_rule(rules, nrules, id);
+	char why[128] = "";
+
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(LAB_RULE_VIOLATED, r->check(regs, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, missing)) TH_LOG("%s", why);
+	regs[reg] |= 1ULL << bit;
+	EXPECT_EQ(LAB_RULE_HOLDS, r->check(regs, why, sizeof(why)));
+}
+
 TEST(raw_violations)
 {
-	const struct lab_rule *r;
 	uint64_t vtd[2] = { QEMU_VTD_CAP, QEMU_VTD_ECAP | (1ULL << 26) };	/* NEST */
 	uint64_t smmu[6] = { QEMU_IDR0 | (1U << 16), QEMU_IDR1, QEMU_IDR2,	/* PRI */
 			     QEMU_IDR3, QEMU_IDR4, QEMU_IDR5 };
-	char why[128] = "";
 
-	r = find_rule(lab_vtd_rules, lab_vtd_nrules, "ecap_nest_needs_flts_slts");
-	ASSERT_NE(NULL, r);
-	EXPECT_EQ(LAB_RULE_VIOLATED, r->check(vtd, why, sizeof(why)));
-	EXPECT_NE(NULL, strstr(why, "SLTS=0")) TH_LOG("%s", why);
-	vtd[1] |= 1ULL << 46;	/* SLTS */
-	EXPECT_EQ(LAB_RULE_HOLDS, r->check(vtd, why, sizeof(why)));
-
-	r = find_rule(lab_smmuv3_rules, lab_smmuv3_nrules, "idr0_pri_needs_ats");
-	ASSERT_NE(NULL, r);
-	EXPECT_EQ(LAB_RULE_VIOLATED, r->check(smmu, why, sizeof(why)));
-	EXPECT_NE(NULL, strstr(why, "ATS=0")) TH_LOG("%s", why);
-	smmu[0] |= 1U << 10;	/* ATS */
-	EXPECT_EQ(LAB_RULE_HOLDS, r->check(smmu, why, sizeof(why)));
+	/* ECAP bit 46 is SLTS; IDR0 bit 10 is ATS. */
+	raw_violation(_metadata, lab_vtd_rules, lab_vtd_nrules, "ecap_nest_needs_flts_slts", vtd,
+		      "SLTS=0", 1, 46);
+	raw_violation(_metadata, lab_smmuv3_rules, lab_smmuv3_nrules, "idr0_pri_needs_ats", smmu,
+		      "ATS=0", 0, 10);
 }
 
 TEST_HARNESS_MAIN

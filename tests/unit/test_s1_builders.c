@@ -19,6 +19,50 @@ static uint64_t entry(const struct lab_s1pt *t, uint64_t table_ipa, unsigned int
 	return le64toh(((const uint64_t *)(t->mem + (table_ipa - t->base_ipa)))[index]);
 }
 
+/*
+ * What the builders must write when [0x10000000, + len) is mapped read-write
+ * to 0x40000000 in fresh tables at 0x50000000: each entry the walk passes
+ * (the table, the index in it, the descriptor there), and the pages used.
+ */
+struct walk {
+	enum lab_s1pt_format fmt;
+	size_t npages;		/* table memory */
+	uint64_t len;
+	struct { uint64_t table_ipa; unsigned int index; uint64_t desc; } entries[4];
+	size_t used;
+};
+
+/* 0x10000000: level-1 index 0, level-2 index 0x80, level-3 indexes 0 and 1 */
+static const struct walk arm_three_levels = {
+	LAB_S1PT_ARM_VMSA, 4, 2 * PG,
+	{ { 0x50000000, 0, 0x50001003 }, { 0x50001000, 0x80, 0x50002003 },
+	  { 0x50002000, 0, 0x40000f43 }, { 0x50002000, 1, 0x40001f43 } }, 3,
+};
+
+/* 0x10000000: PML4 index 0, PDPT index 0, PD index 0x80, PT index 0 */
+static const struct walk intel_four_levels = {
+	LAB_S1PT_INTEL_FS, 5, PG,
+	{ { 0x50000000, 0, 0x50001027 }, { 0x50001000, 0, 0x50002027 },
+	  { 0x50002000, 0x80, 0x50003027 }, { 0x50003000, 0, 0x40000067 } }, 4,
+};
+
+/* Build w's tables and check its walk: the table memory, to free. */
+static void *build_walk(struct __test_metadata *_metadata, struct lab_s1pt *t, const struct walk *w)
+{
+	void *mem = aligned_alloc(PG, w->npages * PG);
+	size_t i;
+
+	ASSERT_NE(NULL, mem);
+	ASSERT_EQ(0, lab_s1pt_init(t, w->fmt, mem, 0x50000000, w->npages));
+	ASSERT_EQ(0, lab_s1pt_map(t, 0x10000000, 0x40000000, w->len, LAB_S1PT_READ | LAB_S1PT_WRITE));
+	for (i = 0; i < ARRAY_SIZE(w->entries); i++)
+		EXPECT_EQ(w->entries[i].desc, entry(t, w->entries[i].table_ipa, w->entries[i].index))
+			TH_LOG("table %#llx index %u", (unsigned long long)w->entries[i].table_ipa,
+			       w->entries[i].index);
+	EXPECT_EQ(w->used, t->used);
+	return mem;
+}
+
 TEST(page_descriptor)
 {
 	/* valid + page (0b11), AP[1] unprivileged (0x40), SH inner (0x300),
@@ -29,19 +73,10 @@ TEST(page_descriptor)
 
 TEST(three_level_walk)
 {
-	void *mem = aligned_alloc(PG, 4 * PG);
 	struct lab_s1pt t;
+	void *mem = build_walk(_metadata, &t, &arm_three_levels);
 
-	ASSERT_NE(NULL, mem);
-	ASSERT_EQ(0, lab_s1pt_init(&t, LAB_S1PT_ARM_VMSA, mem, 0x50000000, 4));
 	EXPECT_EQ(0x50000000ull, t.root_ipa);
-	ASSERT_EQ(0, lab_s1pt_map(&t, 0x10000000, 0x40000000, 2 * PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
-	/* 0x10000000: level-1 index 0, level-2 index 0x80, level-3 indexes 0 and 1 */
-	EXPECT_EQ(0x50001003ull, entry(&t, 0x50000000, 0));
-	EXPECT_EQ(0x50002003ull, entry(&t, 0x50001000, 0x80));
-	EXPECT_EQ(0x40000f43ull, entry(&t, 0x50002000, 0));
-	EXPECT_EQ(0x40001f43ull, entry(&t, 0x50002000, 1));
-	EXPECT_EQ(3u, t.used);
 	EXPECT_EQ(-EEXIST, lab_s1pt_map(&t, 0x10001000, 0x40005000, PG, LAB_S1PT_READ));
 	EXPECT_EQ(-EINVAL, lab_s1pt_map(&t, 0x10000800, 0x40000000, PG, LAB_S1PT_READ));
 	EXPECT_EQ(-EINVAL, lab_s1pt_map(&t, 1ull << 39, 0x40000000, PG, LAB_S1PT_READ));
@@ -65,19 +100,10 @@ TEST(intel_first_stage_descriptors)
 
 TEST(intel_four_level_walk)
 {
-	void *mem = aligned_alloc(PG, 5 * PG);
 	struct lab_s1pt t;
+	void *mem = build_walk(_metadata, &t, &intel_four_levels);
 
-	ASSERT_NE(NULL, mem);
-	ASSERT_EQ(0, lab_s1pt_init(&t, LAB_S1PT_INTEL_FS, mem, 0x50000000, 5));
 	EXPECT_EQ(48u, t.va_bits);
-	ASSERT_EQ(0, lab_s1pt_map(&t, 0x10000000, 0x40000000, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
-	/* 0x10000000: PML4 index 0, PDPT index 0, PD index 0x80, PT index 0 */
-	EXPECT_EQ(0x50001027ull, entry(&t, 0x50000000, 0));
-	EXPECT_EQ(0x50002027ull, entry(&t, 0x50001000, 0));
-	EXPECT_EQ(0x50003027ull, entry(&t, 0x50002000, 0x80));
-	EXPECT_EQ(0x40000067ull, entry(&t, 0x50003000, 0));
-	EXPECT_EQ(4u, t.used);
 	/* 1 << 39: PML4 index 1, a new PDPT, PD and PT: only one page is left */
 	EXPECT_EQ(-ENOMEM, lab_s1pt_map(&t, 1ull << 39, 0x40000000, PG, LAB_S1PT_READ));
 	EXPECT_EQ(-EINVAL, lab_s1pt_map(&t, 1ull << 48, 0x40000000, PG, LAB_S1PT_READ));
