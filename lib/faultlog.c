@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,7 +13,14 @@
  * is smaller than the record: the kernel caps a record well below this. */
 #define KMSG_BUF 16384
 
-enum line_kind { LINE_OTHER, LINE_COMPLETE, LINE_EVENT, LINE_ACCESS };
+enum line_kind {
+	LINE_OTHER,
+	LINE_COMPLETE,		/* a whole fault (VT-d) */
+	LINE_EVENT,		/* SMMUv3 decoded event, awaiting its access line */
+	LINE_ACCESS,		/* SMMUv3 access line */
+	LINE_RAW_START,		/* SMMUv3 "event 0xNN received:" */
+	LINE_RAW_WORD,		/* SMMUv3 one 64-bit word of the raw event */
+};
 
 static void copy_str(char *dst, size_t size, const char *src, size_t len)
 {
@@ -25,6 +33,20 @@ static void copy_str(char *dst, size_t size, const char *src, size_t len)
 static int starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* The text after prefix when s starts with it, or NULL. */
+static const char *skip(const char *s, const char *prefix)
+{
+	return starts(s, prefix) ? s + strlen(prefix) : NULL;
+}
+
+/* The text after the first needle in s, or NULL (also for s NULL). */
+static const char *after(const char *s, const char *needle)
+{
+	const char *p = s ? strstr(s, needle) : NULL;
+
+	return p ? p + strlen(needle) : NULL;
 }
 
 static int hexval(char c)
@@ -81,13 +103,9 @@ static int parse_bdf(const char *s, size_t len, char *out)
  */
 static enum line_kind parse_vtd(const char *msg, struct lab_fault_rec *r)
 {
-	const char *p = strstr(msg, "DMAR: ["), *end, *rd, *wr, *pasid;
+	const char *p = after(msg, "DMAR: ["), *end = p ? strchr(p, ']') : NULL, *rd, *wr, *pasid;
 	size_t n;
 
-	if (!p)
-		return LINE_OTHER;
-	p += strlen("DMAR: [");
-	end = strchr(p, ']');
 	if (!end)
 		return LINE_OTHER;
 	memset(r, 0, sizeof(*r));
@@ -108,29 +126,23 @@ static enum line_kind parse_vtd(const char *msg, struct lab_fault_rec *r)
 		r->pasid = v;
 	}
 
-	p = end + 1;
-	if (!starts(p, " Request device ["))
-		return LINE_OTHER;
-	p += strlen(" Request device [");
-	end = strchr(p, ']');
+	p = skip(end + 1, " Request device [");
+	end = p ? strchr(p, ']') : NULL;
 	if (!end || parse_bdf(p, end - p, r->bdf))
 		return LINE_OTHER;
 
-	p = end + 1;
-	if (!starts(p, " fault addr ") || parse_hex(p + strlen(" fault addr "), &r->iova))
+	p = skip(end + 1, " fault addr ");
+	if (!p || parse_hex(p, &r->iova))
 		return LINE_OTHER;
 
-	p = strstr(p, "[fault reason ");
-	if (p) {
-		p += strlen("[fault reason ");
-		end = strchr(p, ']');
-		if (end) {
-			const char *text = end[1] == ' ' ? end + 2 : end + 1;
-			int hex = starts(p, "0x");
+	p = after(p, "[fault reason ");
+	end = p ? strchr(p, ']') : NULL;
+	if (end) {
+		const char *text = end[1] == ' ' ? end + 2 : end + 1;
+		int hex = starts(p, "0x");
 
-			snprintf(r->reason, sizeof(r->reason), "%s%.*s %s", hex ? "" : "0x",
-				 (int)(end - p), p, text);
-		}
+		snprintf(r->reason, sizeof(r->reason), "%s%.*s %s", hex ? "" : "0x",
+			 (int)(end - p), p, text);
 	}
 	return LINE_COMPLETE;
 }
@@ -149,49 +161,78 @@ static void smmu_client(const char *p, char *bdf)
 }
 
 /*
- * SMMUv3, after "arm-smmu-v3 <smmu>: ":
+ * The SMMUv3 event record (IHI 0070, "Event records"), as Linux 6.1 and 6.12
+ * print it: "event 0x13 received:" and its four 64-bit words. Only the
+ * translation fault family carries an input address: F_TRANSLATION (0x10),
+ * F_ADDR_SIZE, F_ACCESS, F_PERMISSION (0x13). Word 0: type [7:0], SSV [11],
+ * SubstreamID [31:12], StreamID [63:32]; word 1: RnW [35], S2 [39];
+ * word 2: the input address. The record names the StreamID, not the device:
+ * lab_faults_since() resolves it (bdf stays "" when it cannot).
+ */
+static int smmu_raw_decode(const uint64_t w[4], struct lab_fault_rec *r)
+{
+	static const char *const names[] = { "F_TRANSLATION", "F_ADDR_SIZE", "F_ACCESS", "F_PERMISSION" };
+	unsigned int type = w[0] & 0xff;
+
+	if (type < 0x10 || type > 0x13)
+		return 0;
+	memset(r, 0, sizeof(*r));
+	strcpy(r->iommu, "smmuv3");
+	strcpy(r->reason, names[type - 0x10]);
+	r->has_sid = 1;
+	r->sid = w[0] >> 32;
+	r->has_pasid = (w[0] >> 11) & 1;
+	r->pasid = r->has_pasid ? (w[0] >> 12) & 0xfffff : 0;
+	r->write = !((w[1] >> 35) & 1);
+	r->stage = (w[1] >> 39) & 1 ? 2 : 1;
+	r->iova = w[2];
+	return 1;
+}
+
+/*
+ * SMMUv3, after "arm-smmu-v3 <smmu>: ", Linux 6.13 and later add to the raw
+ * dump (above) a decoded event and its access line:
  * "event: F_TRANSLATION client: 0000:00:10.0 sid: 0x80 ssid: 0x0 iova: 0x12345000 ipa: 0x0"
  * "unpriv data write s1 \"Input address caused fault\" stag: 0x0"
- * The raw dump before them ("event 0x10 received:", "\t0x...") is ignored,
- * as are events without an input address (STE/CD fetch faults, ...).
+ * Events without an input address (STE/CD fetch faults, ...) are ignored.
  */
 static enum line_kind parse_smmuv3(const char *msg, struct lab_fault_rec *r, char *dev, size_t devlen)
 {
 	static const char *const fields[][2] = {
 		{ "priv", "unpriv" }, { "inst", "data" }, { "read", "write" }, { "s1", "s2" },
 	};
-	const char *p = strstr(msg, "arm-smmu-v3 "), *q;
+	const char *p = after(msg, "arm-smmu-v3 "), *q = p ? strstr(p, ": ") : NULL;
 	uint64_t v;
 	size_t n;
 	int i, f, val[4];
 
-	if (!p)
-		return LINE_OTHER;
-	p += strlen("arm-smmu-v3 ");
-	q = strstr(p, ": ");
 	if (!q)
 		return LINE_OTHER;
 	copy_str(dev, devlen, p, q - p);
 	p = q + 2;
 
-	if (starts(p, "event: ")) {
+	if (skip(p, "event 0x") && strstr(p, " received:"))
+		return parse_hex(p + 6, &v) || v > 0xff ? LINE_OTHER : LINE_RAW_START;
+	if (p[0] == '\t' && skip(p + 1, "0x") && !parse_hex(p + 1, &r->iova))
+		return LINE_RAW_WORD;	/* the word, parked in iova */
+
+	q = skip(p, "event: ");
+	if (q) {
 		memset(r, 0, sizeof(*r));
 		strcpy(r->iommu, "smmuv3");
 		r->write = -1;
-		p += strlen("event: ");
-		n = strcspn(p, " ");
-		copy_str(r->reason, sizeof(r->reason), p, n);
-		q = strstr(p, " client: ");
+		copy_str(r->reason, sizeof(r->reason), q, strcspn(q, " "));
+		q = after(q, " client: ");
 		if (!q)
 			return LINE_OTHER;
-		smmu_client(q + strlen(" client: "), r->bdf);
-		q = strstr(q, " ssid: ");
-		if (!q || parse_hex(q + strlen(" ssid: "), &v) || v > UINT32_MAX)
+		smmu_client(q, r->bdf);
+		q = after(q, " ssid: ");
+		if (!q || parse_hex(q, &v) || v > UINT32_MAX)
 			return LINE_OTHER;
 		r->has_pasid = v != 0;
 		r->pasid = v;
-		q = strstr(q, " iova: ");
-		if (!q || parse_hex(q + strlen(" iova: "), &r->iova))
+		q = after(q, " iova: ");
+		if (!q || parse_hex(q, &r->iova))
 			return LINE_OTHER;
 		return LINE_EVENT;
 	}
@@ -242,13 +283,32 @@ int lab_fault_parse_line(const char *msg, struct lab_fault_rec *r, struct lab_fa
 			kind = parse_smmuv3(msg, &cur, dev, sizeof(dev));
 	}
 
-	if (kind == LINE_ACCESS && ctx->has_pend && !strcmp(dev, ctx->pend_dev)) {
+	if (kind == LINE_ACCESS && ctx->has_pend && !ctx->pend_raw && !strcmp(dev, ctx->pend_dev)) {
 		*r = ctx->pend;
 		r->write = cur.write;
 		r->stage = cur.stage;
 		ctx->has_pend = 0;
 		return 1;
 	}
+	if (kind == LINE_RAW_WORD) {
+		if (!ctx->raw_on || strcmp(dev, ctx->raw_dev))
+			return 0;
+		ctx->raw[ctx->raw_n++] = cur.iova;
+		if (ctx->raw_n < 4)
+			return 0;
+		ctx->raw_on = 0;
+		/* Held like a decoded event: the decoded lines that newer
+		 * kernels print next describe the same fault and replace it. */
+		if (smmu_raw_decode(ctx->raw, &ctx->pend)) {
+			memcpy(ctx->pend_dev, dev, sizeof(ctx->pend_dev));
+			ctx->has_pend = 1;
+			ctx->pend_raw = 1;
+		}
+		return 0;
+	}
+	if (kind == LINE_EVENT && ctx->has_pend && ctx->pend_raw && !strcmp(dev, ctx->pend_dev) &&
+	    ctx->pend.iova == cur.iova)
+		ctx->has_pend = 0;
 
 	/* Anything else ends a pending event; at most one record is held, so
 	 * each call hands out at most one and keeps at most one. */
@@ -264,6 +324,11 @@ int lab_fault_parse_line(const char *msg, struct lab_fault_rec *r, struct lab_fa
 		ctx->pend = cur;
 		memcpy(ctx->pend_dev, dev, sizeof(ctx->pend_dev));
 		ctx->has_pend = 1;
+		ctx->pend_raw = 0;
+	} else if (kind == LINE_RAW_START) {
+		memcpy(ctx->raw_dev, dev, sizeof(ctx->raw_dev));
+		ctx->raw_on = 1;
+		ctx->raw_n = 0;
 	}
 	return out;
 }
@@ -351,6 +416,91 @@ int lab_kmsg_mark(struct lab_kmsg_mark *m)
 	return ret;
 }
 
+/* A big-endian 32-bit cell of a device-tree property. */
+static uint32_t dt_cell(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/*
+ * The StreamID of PCI function bdf, from the "iommu-map" (and
+ * "iommu-map-mask") of its host bridge's device-tree node: entries of
+ * (rid-base, iommu, iommu-base, length), so the firmware's mapping is read,
+ * not assumed. 0, or -ENOENT (no device-tree mapping: ACPI hosts).
+ */
+static int pci_stream_id(const char *bdf, uint32_t *sid)
+{
+	unsigned int dom, bus, dev, fn;
+	unsigned char map[1024], mask[4];
+	char path[4096], file[4200], *real, *slash;
+	uint32_t rid;
+	ssize_t n = -1;
+	int fd;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		return -ENOENT;
+	rid = bus << 8 | dev << 3 | fn;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	real = realpath(path, NULL);
+	if (!real)
+		return -ENOENT;
+	while ((slash = strrchr(real, '/')) && slash != real) {
+		*slash = 0;
+		snprintf(file, sizeof(file), "%s/of_node/iommu-map", real);
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, map, sizeof(map));
+		close(fd);
+		snprintf(file, sizeof(file), "%s/of_node/iommu-map-mask", real);
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (read(fd, mask, 4) == 4)
+				rid &= dt_cell(mask);
+			close(fd);
+		}
+		break;
+	}
+	free(real);
+	for (ssize_t i = 0; i + 16 <= n; i += 16) {
+		uint32_t base = dt_cell(map + i), out = dt_cell(map + i + 8), len = dt_cell(map + i + 12);
+
+		if (rid >= base && rid - base < len) {
+			*sid = out + (rid - base);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Raw SMMUv3 events name a StreamID: give them the PCI function it maps to. */
+static void resolve_stream_ids(struct lab_fault_rec *recs, int n)
+{
+	char bdfs[64][16];
+	uint32_t sids[64];
+	int nf = -1;
+
+	for (int i = 0; i < n; i++) {
+		if (!recs[i].has_sid || recs[i].bdf[0])
+			continue;
+		if (nf < 0) {
+			struct dirent *e;
+			DIR *d = opendir("/sys/bus/pci/devices");
+
+			nf = 0;
+			while (d && (e = readdir(d)) && nf < 64)
+				if (e->d_name[0] != '.' && strlen(e->d_name) < 16 &&
+				    !pci_stream_id(e->d_name, &sids[nf]))
+					strcpy(bdfs[nf++], e->d_name);
+			if (d)
+				closedir(d);
+		}
+		for (int f = 0; f < nf; f++)
+			if (sids[f] == recs[i].sid)
+				strcpy(recs[i].bdf, bdfs[f]);
+	}
+}
+
 int lab_faults_since(const struct lab_kmsg_mark *m, struct lab_fault_rec *recs, int max)
 {
 	struct lab_fault_ctx ctx = { 0 };
@@ -371,6 +521,7 @@ int lab_faults_since(const struct lab_kmsg_mark *m, struct lab_fault_rec *recs, 
 	while (lab_fault_flush(&ctx, &r))
 		if (n < max)
 			recs[n++] = r;
+	resolve_stream_ids(recs, n);
 	free(buf);
 	close(fd);
 	return ret < 0 ? ret : n;

@@ -2,7 +2,8 @@
 /*
  * IOMMU fault records from the kernel log, for IOMMU drivers that only print
  * their faults: Intel VT-d ("DMAR: [DMA Write ...] Request device [...] fault
- * addr ...") and Arm SMMUv3 (an "event: ..." line followed by the access line).
+ * addr ...") and Arm SMMUv3 (the raw event record, "event 0x10 received:" and
+ * four words, then since 6.13 an "event: ..." line and the access line).
  *
  * Usage: lab_kmsg_mark() before the DMA, lab_faults_wait() (or
  * lab_faults_since()) after it. Fault handlers print from their interrupt
@@ -24,19 +25,27 @@ struct lab_fault_rec {
 	int write;		/* 1 write, 0 read, -1 unknown */
 	int has_pasid;
 	uint32_t pasid;
+	int has_sid;		/* SMMUv3 raw event: the StreamID it names */
+	uint32_t sid;
 	char iommu[16];		/* "vtd" or "smmuv3" */
 	int stage;		/* SMMUv3: 1 or 2, the stage that faulted; 0 unknown (VT-d) */
 	char reason[128];	/* VT-d: "0x05 PTE Write access is not set"; SMMUv3: "F_TRANSLATION" */
 };
 
 /*
- * Parser state across lines: an SMMUv3 event is two lines, and the direction
- * is only on the second. Zero-initialise it before the first line.
+ * Parser state across lines: an SMMUv3 event is a raw dump of five lines
+ * (Linux 6.1 to 6.12) and, since 6.13, a decoded event line and an access
+ * line with the direction. Zero-initialise it before the first line.
  */
 struct lab_fault_ctx {
-	int has_pend;			/* pend holds an event line awaiting its access line */
+	int has_pend;			/* pend holds an event awaiting its next line */
+	int pend_raw;			/* pend came from a raw dump (complete; a decoded
+					 * event of the same fault replaces it) */
 	struct lab_fault_rec pend;
 	char pend_dev[64];		/* the SMMU that printed it */
+	int raw_on, raw_n;		/* collecting a raw dump: words so far */
+	uint64_t raw[4];
+	char raw_dev[64];
 	int has_ready;			/* ready is complete, returned by the next call */
 	struct lab_fault_rec ready;
 };

@@ -9,7 +9,8 @@ set -euo pipefail
 arch=$(lab_arch_norm "${1:-}") || lab_die "usage: build-suite.sh x86_64|arm64 KERNEL_DIR"
 kdir=${2:?kernel output directory (from build-kernel.sh)}
 ksrc=$("$LAB_TOP/scripts/testbed/setup.sh" --print-kernel-source)
-bdir="$LAB_TOP/build/$arch"
+# One build directory per guest kernel (the testbed's own, or a Debian one).
+bdir="$LAB_TOP/build/$(basename "$kdir")"
 stage="$bdir/stage"
 
 if [ ! -x "$LAB_TOP/configure" ] || [ "$LAB_TOP/configure.ac" -nt "$LAB_TOP/configure" ] ||
@@ -18,7 +19,14 @@ if [ ! -x "$LAB_TOP/configure" ] || [ "$LAB_TOP/configure.ac" -nt "$LAB_TOP/conf
 	(cd "$LAB_TOP" && autoreconf -fi) > /dev/null 2>&1 || lab_die "autoreconf failed (run it by hand to see why)"
 fi
 
-args=(--prefix=/usr --with-linux="$kdir/build" --with-uapi="$kdir/uapi"
+# A kernel whose uAPI headers predate iommufd (Debian's 6.1) gets the
+# testbed kernel's: the tests find what the running kernel has themselves.
+uapi="$kdir/uapi"
+if [ ! -f "$uapi/include/linux/iommufd.h" ]; then
+	uapi=$("$LAB_TOP/scripts/testbed/build-kernel.sh" "$arch")/uapi || lab_die "no uAPI headers with linux/iommufd.h for $arch"
+	lab_log "$(basename "$kdir"): its uAPI headers have no linux/iommufd.h; building against $uapi"
+fi
+args=(--prefix=/usr --with-linux="$kdir/build" --with-uapi="$uapi"
       --with-kselftest="$ksrc/tools/testing/selftests")
 envs=()
 if [ "$arch" != "$(lab_host_arch)" ]; then

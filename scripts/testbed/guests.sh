@@ -20,6 +20,20 @@ lab_guest_get() {
 		END { exit !found }' "$LAB_GUESTS_CFG"
 }
 
+# lab_guests_for CHECK ARCH... : the guests of those architectures whose `ci`
+# names CHECK (suite or perf; no `ci`: both), comma-separated (vm --guest)
+lab_guests_for() {
+	local check=$1 g a ci out=""
+	shift
+	for a in "$@"; do
+		for g in $(lab_guests_of_arch "$a"); do
+			ci=$(lab_guest_get "$g" ci)
+			[[ " ${ci:-suite perf} " == *" $check "* ]] && out+="${out:+,}$g"
+		done
+	done
+	echo "$out"
+}
+
 # lab_guests_of_arch ARCH : the guests of one architecture
 lab_guests_of_arch() {
 	local g

@@ -5,8 +5,10 @@
 # devices, run the suite inside, and collect the guest's results into
 # <out>/<guest>/ on the host. A guest that panics or hangs ends its run with the
 # tests streamed so far recorded, the rest NOTRUN, and the console log kept.
-#   vm.sh [--arch x86_64|arm64|all | --guest NAME] [--out DIR] [--vm-timeout S]
-#         [--qemu DIR | --stock-qemu] [--stress T | --perf] [-- run options]
+#   vm.sh [--arch x86_64|arm64|all | --guest NAME[,NAME...]] [--out DIR] [--vm-timeout S]
+#         [--qemu DIR | --stock-qemu] [--stress T | --perf]
+#         [--kernel-deb ABI | --kernel IMAGE --kbuild DIR [--modules DIR] [--uapi DIR]]
+#         [-- run options]
 # --stress T runs `iommu-lab stress --duration T` in each guest instead of the suite,
 # --perf runs `iommu-lab perf` (its I/O node on the module's labdev, else edu).
 # Guests: the table scripts/testbed/guests.cfg: x86_64 (VT-d scalable mode,
@@ -17,6 +19,13 @@
 # DIR instead, --stock-qemu Debian's packaged QEMU (no PASID device, 2 PASIDs).
 # A guest whose result stream stops growing for 600 s (IOMMU_LAB_STALL_S) is
 # stopped and booted once more; the retry is said in <guest>/retried.txt.
+# The guest's kernel is the table's (`kernel =`: built from linux-source-7.3
+# by default, or a Debian kernel); --kernel-deb ABI boots Debian's stock
+# kernel of that ABI name (e.g. 6.12.95+deb12, fetched and cached), --kernel
+# any image with its kbuild tree (the module is built against it), its
+# modules (a tree with lib/modules/<release>/; vfio-pci and what it needs go
+# into the initramfs) and uAPI headers (default: the testbed kernel's).
+# Both need guests of one architecture (--guest or --arch).
 # Exit status: 0 all passed or skipped, 1 a test failed (or a guest died), 2 setup failed.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
@@ -25,6 +34,8 @@ T="$LAB_TOP/scripts/testbed"
 
 ALL_GUESTS=$(lab_guest_names | tr '\n' ' ')
 guests=$ALL_GUESTS out="" vm_timeout=1800 stall_s=${IOMMU_LAB_STALL_S:-600} run_args=() qemu_dir="" stock=0 command=run
+kernel_deb="" kernel_img="" kernel_kbuild="" kernel_modules="" kernel_uapi=""
+abs_dir() { [ -d "${1:-}" ] && (cd "$1" && pwd); }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) case "${2:-}" in
@@ -32,7 +43,12 @@ while [ $# -gt 0 ]; do
 		*) a=$(lab_arch_norm "${2:-}") || lab_die "--arch: x86_64, arm64 or all"
 		   guests=$(lab_guests_of_arch "$a") ;;
 		esac; shift 2 ;;
-	--guest) [[ " $ALL_GUESTS " == *" ${2:-} "* ]] || lab_die "--guest: one of $ALL_GUESTS"; guests=$2; shift 2 ;;
+	--guest) guests=""
+		for g in ${2//,/ }; do
+			[[ " $ALL_GUESTS " == *" $g "* ]] || lab_die "--guest: names from $ALL_GUESTS (comma-separated)"
+			guests+="$g "
+		done
+		[ -n "$guests" ] || lab_die "--guest needs a guest name"; shift 2 ;;
 	--stock-qemu) stock=1; shift ;;
 	--out) [ $# -ge 2 ] || lab_die "--out needs a directory"; out=$2; shift 2 ;;
 	--vm-timeout) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || lab_die "--vm-timeout needs seconds"; vm_timeout=$2; shift 2 ;;
@@ -43,17 +59,30 @@ while [ $# -gt 0 ]; do
 		d=${2%[smh]}; case "$2" in *m) d=$((d * 60)) ;; *h) d=$((d * 3600)) ;; esac
 		stall_s=$((stall_s + d)); shift 2 ;;
 	--perf) command=perf; shift ;;
+	--kernel-deb) [ -n "${2:-}" ] || lab_die "--kernel-deb needs a Debian kernel ABI name (e.g. 6.12.95+deb12)"; kernel_deb=$2; shift 2 ;;
+	--kernel) [ -f "${2:-}" ] || lab_die "--kernel: no kernel image '${2:-}'"; kernel_img=$(realpath "$2"); shift 2 ;;
+	--kbuild) kernel_kbuild=$(abs_dir "${2:-}") && [ -f "$kernel_kbuild/Makefile" ] || lab_die "--kbuild: '${2:-}' is not a kernel build tree"; shift 2 ;;
+	--modules) kernel_modules=$(abs_dir "${2:-}") && [ -d "$kernel_modules/lib/modules" ] || lab_die "--modules: '${2:-}' has no lib/modules/<release>/ (make modules_install INSTALL_MOD_PATH=DIR)"; shift 2 ;;
+	--uapi) kernel_uapi=$(abs_dir "${2:-}") && [ -f "$kernel_uapi/include/linux/iommufd.h" ] || lab_die "--uapi: no include/linux/iommufd.h below '${2:-}' (make headers_install INSTALL_HDR_PATH=DIR)"; shift 2 ;;
 	--) shift; run_args=("$@"); break ;;
 	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) lab_die "vm: unknown argument '$1' (run options go after --)" ;;
 	esac
 done
+[ -z "$kernel_img" ] || [ -n "$kernel_kbuild" ] || lab_die "--kernel needs --kbuild DIR (the module is built against it)"
+[ -z "$kernel_kbuild$kernel_modules$kernel_uapi" ] || [ -n "$kernel_img" ] || lab_die "--kbuild, --modules and --uapi go with --kernel"
+[ -z "$kernel_img" ] || [ -z "$kernel_deb" ] || lab_die "--kernel and --kernel-deb exclude each other"
+if [ -n "$kernel_img$kernel_deb" ] && [ "$(for g in $guests; do lab_guest_get "$g" arch; done | sort -u | wc -l)" != 1 ]; then
+	lab_die "--kernel and --kernel-deb boot one architecture: add --guest NAME or --arch x86_64|arm64"
+fi
 run_id="$(date -u +%Y%m%dT%H%M%SZ)-testbed"
 out=${out:-$LAB_TOP/results/$run_id}
 mkdir -p "$out" || lab_die "cannot create $out"
 
 arches=$(for g in $guests; do lab_guest_get "$g" arch; done | sort -u)
 for arch in $arches; do "$T/setup.sh" --arch "$arch" || lab_die "testbed setup failed"; done
+# The host writes vm.json and reads the guests' records with the suite's tools.
+lab_host_tools
 packaged_qemu=$("$T/setup.sh" --print-qemu)
 qemu_data=$packaged_qemu/../share/qemu	# firmware always from the packaged QEMU
 if [ -n "$qemu_dir" ]; then
@@ -112,29 +141,58 @@ qemu_cmd() {
 # guest never sent its results directory. The test that was running when the
 # guest died FAILs; the other planned tests without a verdict are NOTRUN.
 finish_from_stream() {
-	local dir=$1 cause=$2 id running platform run_json
-	grep '"verdict"' "$dir/stream.jsonl" > "$dir/results.jsonl" 2>/dev/null || : > "$dir/results.jsonl"
-	run_json=$(grep '^{"run_id"' "$dir/stream.jsonl" 2>/dev/null | head -n1)
-	[ -n "$run_json" ] && echo "$run_json" > "$dir/run.json"
-	platform=$(echo "$run_json" | sed -n 's/.*"platform":"\([^"]*\)".*/\1/p')
-	running=$(sed -n 's/^{"running":"\(.*\)"}$/\1/p' "$dir/stream.jsonl" 2>/dev/null | tail -n1)
-	sed -n 's/^{"plan":"\(.*\)"}$/\1/p' "$dir/stream.jsonl" 2>/dev/null | while IFS= read -r id; do
-		grep -q "\"id\":\"$id\"" "$dir/results.jsonl" && continue
+	local dir=$1 cause=$2 s id running platform="" verdict why
+	local -A done_ids=()
+	s="$dir/stream.jsonl"
+	[ -f "$s" ] || s=/dev/null
+	lab_json_select verdict "$s" > "$dir/results.jsonl"
+	lab_json_select run_id "$s" | head -n1 > "$dir/run.json"
+	if [ -s "$dir/run.json" ]; then
+		platform=$(lab_json_get platform "$dir/run.json")
+	else
+		rm -f "$dir/run.json"
+	fi
+	running=$(lab_json_get running "$s" | tail -n1)
+	while IFS= read -r id; do done_ids[$id]=1; done < <(lab_json_get id "$dir/results.jsonl")
+	lab_json_get plan "$s" | while IFS= read -r id; do
+		[ -n "${done_ids[$id]:-}" ] && continue
 		if [ "$id" = "$running" ]; then
-			printf '{"id":"%s","verdict":"FAIL","reason":"%s during this test (see console.log)","engine":null,"platform":"%s","metrics":[]}\n' \
-				"$id" "$cause" "$platform"
+			verdict=FAIL why="$cause during this test (see console.log)"
 		else
-			printf '{"id":"%s","verdict":"NOTRUN","reason":"%s before this test ran (see console.log)","engine":null,"platform":"%s","metrics":[]}\n' \
-				"$id" "$cause" "$platform"
+			verdict=NOTRUN why="$cause before this test ran (see console.log)"
 		fi
+		lab_record id="$id" verdict=$verdict reason="$why" engine:=null platform="$platform" metrics:[ ']'
 	done >> "$dir/results.jsonl"
 }
 
+# guest_kernel GUEST ARCH DIR: the directory with the guest's kernel.img,
+# build/ (kbuild tree), uapi/ and, for a modular kernel, modules/ - from the
+# command line, the guest table's `kernel` (`debian ABI`), or built here.
+guest_kernel() {
+	local guest=$1 arch=$2 dir=$3 k uapi
+	if [ -n "$kernel_img" ]; then
+		k="$dir/kernel"; rm -rf "$k"; mkdir -p "$k"
+		ln -s "$kernel_img" "$k/kernel.img"; ln -s "$kernel_kbuild" "$k/build"
+		[ -z "$kernel_modules" ] || ln -s "$kernel_modules" "$k/modules"
+		uapi=$kernel_uapi
+		[ -n "$uapi" ] || uapi=$("$T/build-kernel.sh" "$arch")/uapi || return 2
+		ln -s "$uapi" "$k/uapi"
+		echo "$k"; return 0
+	fi
+	k=${kernel_deb:+debian $kernel_deb}
+	[ -n "$k" ] || k=$(lab_guest_get "$guest" kernel)
+	case "$k" in
+	"") "$T/build-kernel.sh" "$arch" ;;
+	"debian "*) "$T/kernel-deb.sh" "$arch" "${k#debian }" ;;
+	*) lab_die "guests.cfg: $guest: kernel = '$k' (want 'debian ABI' or nothing)" ;;
+	esac
+}
+
 run_guest() {
-	local guest=$1 arch dir="$out/$1" kdir stage initrd conf t0 rc attempt
+	local guest=$1 arch dir="$out/$1" kdir stage initrd conf t0 rc attempt mods
 	arch=$(lab_guest_get "$guest" arch)
 	mkdir -p "$dir"
-	kdir=$("$T/build-kernel.sh" "$arch") || return 2
+	kdir=$(guest_kernel "$guest" "$arch" "$dir") || return 2
 	stage=$("$T/build-suite.sh" "$arch" "$kdir") || return 2
 	conf="$dir/testbed.conf"
 	{
@@ -149,7 +207,8 @@ run_guest() {
 		echo ')'
 	} > "$conf"
 	initrd="$dir/initrd.cpio.gz"
-	"$T/build-initramfs.sh" "$arch" "$stage" "$conf" "$initrd" || return 2
+	mods=""; [ -d "$kdir/modules" ] && mods="$kdir/modules"
+	"$T/build-initramfs.sh" "$arch" "$stage" "$conf" "$initrd" $mods || return 2
 	qemu_cmd "$guest" "$kdir/kernel.img" "$initrd" "$dir"
 	# Extra QEMU options for debugging, e.g. IOMMU_LAB_QEMU_ARGS="-trace vtd_* -D /tmp/q.log".
 	# shellcheck disable=SC2206
@@ -169,8 +228,8 @@ run_guest() {
 		mv "$dir/stream.jsonl" "$dir/stream.1.jsonl"
 		lab_log "$guest: $STALL_CAUSE; booting it once more (first attempt: $dir/console.1.log)"
 	done
-	printf '{"guest":"%s","arch":"%s","qemu_status":%d,"wall_s":%.1f,"attempts":%d}\n' "$guest" "$arch" "$rc" \
-		"$(echo "$(date +%s.%N) - $t0" | bc)" "$attempt" > "$dir/vm.json"
+	lab_record guest="$guest" arch="$arch" qemu_status:="$rc" \
+		wall_s:="$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")" attempts:="$attempt" > "$dir/vm.json"
 	rm -f "$initrd"
 	if [ -s "$dir/results.tar" ] && tar -C "$dir" -xf "$dir/results.tar" 2>/dev/null && [ -f "$dir/results.jsonl" ]; then
 		rm -f "$dir/results.tar"
@@ -184,7 +243,7 @@ run_guest() {
 		finish_from_stream "$dir" "$cause"
 		return 1
 	fi
-	grep -q '"guest_exit":0' "$dir/stream.jsonl" && return 0 || return 1
+	[ "$(lab_json_get guest_exit "$dir/stream.jsonl" | tail -n1)" = 0 ] && return 0 || return 1
 }
 
 # boot_guest GUEST DIR: run the guest's QEMU (the array QEMU) until it exits,
