@@ -52,9 +52,10 @@ static bool file_has_line(const char *file, const char *text)
 }
 
 /*
- * Why the running kernel offers no iommufd, from what it shows: the module
- * directory's lists of built-in and loadable modules, else its configuration
- * where one is readable. Never a guess stated as read.
+ * Why the running kernel offers no /dev/iommu, from what it shows: iommufd
+ * loaded, iommufd a module in its modules.dep, else its configuration where
+ * one is readable (built in, it would have made /dev/iommu). Never a guess
+ * stated as read.
  */
 static const char *kernel_iommufd_absent(char *buf, size_t len)
 {

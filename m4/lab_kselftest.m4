@@ -42,8 +42,10 @@ AS_IF([test "x$with_kselftest" != xauto], [
 ], [
 	cache_dir=${IOMMU_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iommu-lab}
 	lab_ks_candidates=
+	# Unpacked linux-source trees, the newest version first.
 	for d in "$with_linux/source" "$with_linux" \
-		 `ls -d /usr/src/linux-source-* "$cache_dir"/src/linux-source-* 2>/dev/null | sort -V -r`; do
+		 `for t in /usr/src/linux-source-* "$cache_dir"/src/linux-source-*; do
+			test -d "$t" && echo "${t##*/linux-source-} $t"; done | sort -V -r | cut -d' ' -f2-`; do
 		lab_ks_candidates="$lab_ks_candidates $d/tools/testing/selftests"
 	done
 ])

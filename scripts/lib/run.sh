@@ -29,13 +29,25 @@ lab_driver_attach() {
 	[ -e "$d/driver" ] && [ "$(basename "$(readlink "$d/driver")")" = "$2" ]
 }
 
+# lab_give_back BDF DRIVER : BDF bound to DRIVER again (none: left unbound),
+# driver_override cleared either way. 0 when it is where it was.
+lab_give_back() {
+	local d="/sys/bus/pci/devices/$1"
+	[ -n "$2" ] || { echo > "$d/driver_override"; return 0; }
+	lab_driver_attach "$1" "$2"
+	local rc=$?
+	echo > "$d/driver_override"	# clearing it leaves the driver bound
+	return $rc
+}
+
 # lab_bind BDF DRIVER : hand one function to DRIVER via driver_override (its
 # module loaded first where the kernel has it as a module); the previous
-# driver is remembered in /run/iommu-lab so unbind can restore it. When the
-# function does not bind, it goes back to its previous driver with no
-# driver_override left, before the error.
+# driver is remembered in /run/iommu-lab so unbind can restore it (a
+# function this run already holds keeps its first record: the driver it had
+# before the run). When the function does not bind, it goes back to the
+# driver it had, with no driver_override left, before the error.
 lab_bind() {
-	local bdf=$1 drv=$2 d="/sys/bus/pci/devices/$1" cur=""
+	local bdf=$1 drv=$2 d="/sys/bus/pci/devices/$1" cur="" rec="/run/iommu-lab/$1.driver" held=0
 	lab_valid_bdf "$bdf"
 	[[ "$drv" =~ ^[a-z0-9_-]+$ ]] || lab_die "bad driver name '$drv'"
 	[ "$(id -u)" = 0 ] || lab_die "bind needs root"
@@ -43,10 +55,14 @@ lab_bind() {
 	[ "$cur" = "$drv" ] && return 0
 	[ -d "/sys/bus/pci/drivers/$drv" ] || modprobe "$drv" 2> /dev/null ||
 		lab_die "no $drv driver: not built in, and 'modprobe $drv' failed; nothing was changed on $bdf"
-	mkdir -p /run/iommu-lab && echo "${cur:-none}" > "/run/iommu-lab/$bdf.driver"
+	mkdir -p /run/iommu-lab
+	if [ -f "$rec" ]; then held=1; else echo "${cur:-none}" > "$rec"; fi
 	[ -n "$cur" ] && { lab_driver_detach "$bdf" || lab_die "cannot unbind $bdf from $cur"; }
 	if ! lab_driver_attach "$bdf" "$drv"; then
-		lab_unbind "$bdf"
+		lab_driver_detach "$bdf"
+		[ $held = 1 ] || rm -f "$rec"
+		lab_give_back "$bdf" "$cur" ||
+			lab_die "$bdf did not bind to $drv, and did not go back to $cur: it has no driver now"
 		lab_die "$bdf did not bind to $drv; given back to ${cur:-no driver}"
 	fi
 }
@@ -160,6 +176,9 @@ lab_run() {
 		IOMMU_LAB_MODULE=$(lab_module_path)
 		IOMMU_LAB_TESTDEV="${testdev[*]}"	# space-separated, for the tests
 		export IOMMU_LAB_TESTDEV IOMMU_LAB_MODULE
+		# runner_bind drives the runner's own bind on these functions.
+		IOMMU_LAB_RUNNER=$(realpath "$0")
+		export IOMMU_LAB_RUNNER
 	fi
 	# A caller that did work before (perf) marked its own start.
 	[ "${LAB_RUN_MARKED:-0}" = 1 ] || lab_run_mark_start

@@ -65,7 +65,7 @@ while [ $# -gt 0 ]; do
 	--modules) kernel_modules=$(abs_dir "${2:-}") && [ -d "$kernel_modules/lib/modules" ] || lab_die "--modules: '${2:-}' has no lib/modules/<release>/ (make modules_install INSTALL_MOD_PATH=DIR)"; shift 2 ;;
 	--uapi) kernel_uapi=$(abs_dir "${2:-}") && [ -f "$kernel_uapi/include/linux/iommufd.h" ] || lab_die "--uapi: no include/linux/iommufd.h below '${2:-}' (make headers_install INSTALL_HDR_PATH=DIR)"; shift 2 ;;
 	--) shift; run_args=("$@"); break ;;
-	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) lab_die "vm: unknown argument '$1' (run options go after --)" ;;
 	esac
 done

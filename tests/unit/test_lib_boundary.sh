@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 public=" lab_platform.h lab_iommufd.h lab_engines.h lab_results.h iommulab.h "
 
 bad=0 n=0
-for f in "$top_srcdir"/tests/{bench,caps,iommufd,kernel,stress,testdev}/*.[ch] "$top_srcdir"/tools/*.[ch]; do
+for f in "$top_srcdir"/tests/{bench,caps,iommufd,kernel,runner,stress,testdev}/*.[ch] "$top_srcdir"/tools/*.[ch]; do
 	while IFS= read -r inc; do
 		n=$((n + 1))
 		[ -f "$top_srcdir/lib/$inc" ] || continue	# the program's own, or the harness
