@@ -399,6 +399,7 @@ static void read_iommu_regs(struct lab_platform *p, struct lab_iommu *m)
 {
 	const struct lab_pci_dev *via = NULL;
 	struct lab_hw_info info;
+	const char *why;
 	int ret;
 
 	if (m->type == LAB_IOMMU_MOCK) {
@@ -415,8 +416,9 @@ static void read_iommu_regs(struct lab_platform *p, struct lab_iommu *m)
 	for (int i = 0; i < p->ndevs && !via; i++)
 		if (!strcmp(p->devs[i].iommu, m->name) && p->devs[i].vfio_cdev[0])
 			via = &p->devs[i];
-	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD)) {
-		snprintf(m->regs_why, sizeof(m->regs_why), "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+	why = lab_iommufd_unusable(LAB_NEED_IOMMUFD);
+	if (why) {
+		snprintf(m->regs_why, sizeof(m->regs_why), "%s", why);
 		return;
 	}
 	if (!p->iommufd) {

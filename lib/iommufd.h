@@ -21,6 +21,14 @@ enum lab_iommufd_need { LAB_NEED_IOMMUFD, LAB_NEED_PASID, LAB_NEED_VIOMMU };
  * headers. A static buffer, for a SKIP reason.
  */
 const char *lab_iommufd_unusable(enum lab_iommufd_need need);
+/* In a kselftest-harness test: SKIP with that reason when there is one
+ * (the reason is looked up once). */
+#define LAB_SKIP_UNLESS_IOMMUFD(_need)                                                       \
+	do {                                                                                 \
+		const char *_lab_why = lab_iommufd_unusable(_need);                          \
+		if (_lab_why)                                                                \
+			SKIP(return, "%s", _lab_why);                                        \
+	} while (0)
 int lab_iommufd_open(void);
 /* One read() of an fd iommufd or VFIO signals on (a vEVENTQ, an MSI
  * eventfd) once it is readable within timeout_ms: the bytes read, -EAGAIN

@@ -48,6 +48,7 @@ static int open_module(struct bench_dev *d)
 static int open_iommufd(struct bench_dev *d)
 {
 	struct lab_hw_info hw;
+	const char *why;
 	int ret;
 
 	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, false, 0, d->bdf)) {
@@ -69,8 +70,8 @@ static int open_iommufd(struct bench_dev *d)
 		return ret;
 	}
 	d->max_len = d->eng.ops->max_len;
-	if (lab_iommufd_unusable(LAB_NEED_PASID))
-		snprintf(d->no_pasids, sizeof(d->no_pasids), "%s", lab_iommufd_unusable(LAB_NEED_PASID));
+	if ((why = lab_iommufd_unusable(LAB_NEED_PASID)))
+		snprintf(d->no_pasids, sizeof(d->no_pasids), "%s", why);
 	else if (!hw.has_max_pasid)
 		snprintf(d->no_pasids, sizeof(d->no_pasids), "uAPI headers lack IOMMU_GET_HW_INFO's "
 			 "out_max_pasid_log2");

@@ -53,8 +53,7 @@ FIXTURE_SETUP(map)
 
 	self->ifd = -1;
 	self->pci.fd = -1;
-	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 	if (lab_uengine_find(list, &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci: the DMA checks need a device that verifies by itself "
 		     "(IOMMU_LAB_VFIO='%s')", list ?: "");

@@ -50,8 +50,7 @@ TEST_F(vtd, hw_info_matches_sysfs)
 		if (!via)
 			continue;
 		/* The sysfs vfio-dev entry exists without iommufd (VFIO_DEVICE_CDEV off). */
-		if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
-			SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+		LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 		ret = lab_iommufd_hw_info(via, &info);
 		ASSERT_EQ(0, ret) TH_LOG("IOMMU_GET_HW_INFO on %s: %s", via, strerror(-ret));
 		if (!info.nregs)
@@ -62,8 +61,8 @@ TEST_F(vtd, hw_info_matches_sysfs)
 							   m->regs[1], info.regs[1]);
 		checked++;
 	}
-	if (!checked && lab_iommufd_unusable(LAB_NEED_IOMMUFD))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+	if (!checked)
+		LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 	if (!checked)
 		SKIP(return, "no PCI function behind a VT-d unit is bound to vfio-pci with a cdev");
 }

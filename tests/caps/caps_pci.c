@@ -129,8 +129,7 @@ TEST_F(pci, hw_info_max_pasid_is_min_of_device_and_iommu)
 		if (!d->vfio_cdev[0])
 			continue;
 		/* The sysfs vfio-dev entry exists without iommufd (VFIO_DEVICE_CDEV off). */
-		if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
-			SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+		LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 		ret = lab_iommufd_hw_info(d->bdf, &info);
 		ASSERT_EQ(0, ret) TH_LOG("IOMMU_GET_HW_INFO on %s: %s", d->bdf, strerror(-ret));
 		if (!info.has_max_pasid)
@@ -140,8 +139,8 @@ TEST_F(pci, hw_info_max_pasid_is_min_of_device_and_iommu)
 			d->bdf, d->pasid_width, d->iommu, bits, info.max_pasid_log2);
 		seen++;
 	}
-	if (!seen && lab_iommufd_unusable(LAB_NEED_IOMMUFD))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+	if (!seen)
+		LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 	if (!seen)
 		SKIP(return, "no PASID-capable PCI function is bound to vfio-pci with a cdev");
 }

@@ -33,8 +33,7 @@ FIXTURE_SETUP(ioas)
 
 	self->ifd = -1;
 	self->dev.pci.fd = -1;
-	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 	if (!list || sscanf(list, " %31s", bdf) != 1)
 		SKIP(return, "no function handed to vfio-pci (iommu-lab run --vfio BDF)");
 	n = lab_pci_resv_regions(bdf, r, 8);

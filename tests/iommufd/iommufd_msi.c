@@ -45,8 +45,7 @@ FIXTURE_SETUP(msi)
 
 	self->ifd = self->efd = -1;
 	self->dev.pci.fd = -1;
-	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 	if (lab_uengine_find(list, variant->ops, false, 0, bdf))
 		SKIP(return, "no %s function handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
 		     variant->ops->name, list ?: "");
@@ -140,8 +139,7 @@ TEST_F(msi, unaffected_by_pasid_attach_and_detach)
 	struct lab_hw_info hw;
 	uint32_t rid_hwpt, pasid_hwpt;
 
-	if (lab_iommufd_unusable(LAB_NEED_PASID))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_PASID));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_PASID);
 	if (lab_pci_pasid_width(self->dev.pci.bdf) <= 0)
 		SKIP(return, "%s (%s) has no PASID capability", self->dev.pci.bdf, self->dev.eng.ops->name);
 	test_cmd_hw_info(&self->dev, &hw);

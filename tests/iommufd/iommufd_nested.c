@@ -78,8 +78,7 @@ FIXTURE_SETUP(nested)
 	self->ifd = -1;
 	self->dev.pci.fd = -1;
 	self->efd = -1;
-	if (lab_iommufd_unusable(LAB_NEED_VIOMMU))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_VIOMMU));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_VIOMMU);
 	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
 		     getenv("IOMMU_LAB_VFIO") ?: "");

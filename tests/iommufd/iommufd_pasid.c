@@ -68,8 +68,7 @@ FIXTURE_SETUP(pasid)
 {
 	self->dev.pci.fd = -1;
 	self->ifd = -1;
-	if (lab_iommufd_unusable(LAB_NEED_PASID))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_PASID));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_PASID);
 	test_open_iommufd(&self->ifd);
 	if (!variant->mock) {
 		setup_labdev(_metadata, self);
@@ -386,8 +385,7 @@ TEST(device_without_pasid_capability)
 	if (!found)
 		SKIP(return, "no function without a PASID capability handed to vfio-pci (IOMMU_LAB_VFIO='%s')",
 		     list ?: "");
-	if (lab_iommufd_unusable(LAB_NEED_PASID))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_PASID));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_PASID);
 	test_open_iommufd(&ifd);
 	test_open_vfio(ifd, bdf, &dev);
 	ASSERT_EQ(0, lab_iommufd_hw_info_dev(ifd, dev.id, &hw));

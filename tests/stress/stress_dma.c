@@ -362,8 +362,7 @@ FIXTURE_SETUP(stress)
 		/* Below 2^53, so the seed metric (a JSON number) holds it exactly. */
 		self->st.seed = (uint64_t)time(NULL) << 16 ^ (uint64_t)getpid();
 	}
-	if (lab_iommufd_unusable(LAB_NEED_IOMMUFD))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 	for (int skip = 0; self->st.ndev < MAX_DEVS; skip++) {
 		if (lab_uengine_find(list, &lab_uengine_labdev, false, skip, bdf))
 			break;
@@ -492,8 +491,7 @@ FIXTURE_SETUP(hitless)
 
 	self->ifd = -1;
 	self->pci.fd = -1;
-	if (lab_iommufd_unusable(LAB_NEED_PASID))
-		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_PASID));
+	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_PASID);
 	if (lab_uengine_find(list, &lab_uengine_labdev, false, 0, bdf))
 		SKIP(return, "no labdev handed to vfio-pci (IOMMU_LAB_VFIO='%s')", list ?: "");
 	test_setup_vfio_device(&self->ifd, bdf, &self->pci);
