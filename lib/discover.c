@@ -310,6 +310,9 @@ static void read_ext_caps(struct pci_dev *pd, struct lab_pci_dev *dv)
 		dv->has_pri = true;
 		dv->pri_enabled = pci_read_word(pd, c->addr + 4) & 0x1;
 	}
+	c = pci_find_cap(pd, PCI_CAP_ID_MSIX, PCI_CAP_NORMAL);
+	if (c)	/* PCI Local Bus 3.0, 6.8.2.3: Message Control (+2), Table Size bits 10:0, N - 1 */
+		dv->msix_vectors = (pci_read_word(pd, c->addr + 2) & PCI_MSIX_TABSIZE) + 1;
 	c = pci_find_cap(pd, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
 	if (c) {
 		/* PCIe Base 6.0, 7.7.8: ACS Capability (+4) and Control (+6) registers */
@@ -331,6 +334,7 @@ static void read_sysfs_dev(struct lab_pci_dev *dv)
 		dv->group = (int)g;
 		lab_read_str(dv->group_type, sizeof(dv->group_type), "/sys/kernel/iommu_groups/%d/type",
 			     dv->group);
+		dv->group_devices = count_dir("/sys/kernel/iommu_groups/%s/devices", buf);
 	}
 	lab_read_link_base(dv->iommu, sizeof(dv->iommu), "/sys/bus/pci/devices/%s/iommu", dv->bdf);
 	if (!count_dir("/sys/bus/pci/devices/%s/vfio-dev", dv->bdf))

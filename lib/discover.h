@@ -71,6 +71,7 @@ struct lab_pci_dev {
 	uint32_t class;
 	char driver[48];		/* "" when unbound */
 	int group;			/* -1: no IOMMU group */
+	int group_devices;		/* functions in that group, this one included */
 	char group_type[24];		/* default domain: DMA, DMA-FQ, identity, ... */
 	char iommu[96];			/* IOMMU instance name, "" if none */
 	char vfio_cdev[32];		/* "vfio0" when bound to vfio-pci with a cdev */
@@ -81,6 +82,7 @@ struct lab_pci_dev {
 	bool has_pri, pri_enabled;
 	bool has_acs;
 	uint16_t acs_cap, acs_ctrl;
+	int msix_vectors;		/* MSI-X Table Size + 1; 0: no MSI-X (or not root) */
 	int nresv;
 	struct lab_resv_region resv[8];	/* the group's reserved regions */
 };
@@ -106,6 +108,42 @@ struct lab_iommu *lab_find_iommu(struct lab_platform *p, const char *name);
  * selftest mock; LAB_IOMMU_UNKNOWN if none. */
 enum lab_iommu_type lab_platform_iommu_type(const struct lab_platform *p);
 /* (The report `iommu-lab discover` prints is tools/discover_report.h.) */
+
+/*
+ * NVMe functions (lib/discover_nvme.c): what the kernel's nvme driver shows of
+ * a function's namespaces, and who uses them. The runner refuses to take a
+ * function whose namespaces are in use (scripts/lib/nvme.sh, docs/nvme.md).
+ */
+#define LAB_PCI_CLASS_NVME 0x010802	/* mass storage, NVM, NVM Express I/O */
+
+struct lab_nvme_ns {
+	char name[32];			/* block device: nvme0n1 (the multipath head where there is one) */
+	uint32_t nsid;
+	uint32_t lba_size;		/* bytes (queue/logical_block_size) */
+	uint64_t lbas;			/* the namespace's size in LBAs */
+	char dev[16];			/* "major:minor" */
+};
+
+/* Whether BDF's class code is NVMe's. */
+bool lab_pci_is_nvme(const char *bdf);
+/* The namespaces the nvme driver shows for BDF, by NSID (at most max): how
+ * many; 0 when it shows none (no driver bound, or another driver); -errno. */
+int lab_nvme_namespaces(const char *bdf, struct lab_nvme_ns *ns, int max);
+/* The model the nvme driver read from BDF's Identify Controller data into
+ * buf. 0, or -errno (-ENOENT: the nvme driver does not hold BDF). */
+int lab_nvme_model(const char *bdf, char *buf, size_t len);
+/*
+ * Every use of block device NAME (e.g. nvme0n1) and of its partitions that
+ * taking the device away would break, each as a sentence naming the user
+ * ("nvme0n1p1 is mounted on /mnt (ext4)", "nvme0n1 is open by pid 812
+ * (fio)"), passed to fn: mounts (/proc/self/mountinfo, by major:minor or
+ * source), holders (device-mapper, RAID, LVM: /sys/class/block/X/holders),
+ * active swap (/proc/swaps), loop devices backed by it, members of a mounted
+ * btrfs, open file descriptors of any process (/proc/PID/fd), and on the
+ * real root any exclusive claim by the kernel (an O_EXCL open fails). The
+ * number of uses, or -errno.
+ */
+int lab_blockdev_uses(const char *name, void (*fn)(void *ctx, const char *use), void *ctx);
 
 /* A register of VT-d unit IOMMU as the intel-iommu debugfs file
  * iommu/intel/iommu_regset shows it (NAME as printed there, e.g. "GSTS").

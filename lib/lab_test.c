@@ -7,6 +7,7 @@ static const char *const kind_names[] = {
 	[LAB_ENGINE_HARDWARE] = "hardware",
 	[LAB_ENGINE_EMULATED] = "emulated",
 	[LAB_ENGINE_SOFTWARE] = "software",
+	[LAB_ENGINE_DEVICE] = "device",
 };
 
 void lab_test_init_output(void)

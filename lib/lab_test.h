@@ -12,9 +12,11 @@
 #include <stdio.h>
 
 /* Who moved the bytes: "hardware" (a physical device), "emulated" (a device
- * model in an emulator, real DMA through the emulated IOMMU) or "software"
- * (the CPU resolving translations in the kernel: never hardware DMA). */
-enum lab_engine_kind { LAB_ENGINE_HARDWARE, LAB_ENGINE_EMULATED, LAB_ENGINE_SOFTWARE };
+ * model in an emulator, real DMA through the emulated IOMMU), "software"
+ * (the CPU resolving translations in the kernel: never hardware DMA) or
+ * "device" (a standard device such as NVMe driven as an engine: a physical
+ * one on a lab host, the emulator's own model in the testbed). */
+enum lab_engine_kind { LAB_ENGINE_HARDWARE, LAB_ENGINE_EMULATED, LAB_ENGINE_SOFTWARE, LAB_ENGINE_DEVICE };
 
 void lab_record_engine(const char *name, enum lab_engine_kind kind);
 void lab_record_metric(const char *name, double value, const char *unit);

@@ -225,6 +225,7 @@ static const char *const engine_kind_names[] = {
 	[ITD_ENGINE_HARDWARE] = "hardware",
 	[ITD_ENGINE_EMULATED] = "emulated",
 	[ITD_ENGINE_SOFTWARE] = "software",
+	[ITD_ENGINE_DEVICE] = "device",
 };
 
 static const char *const state_names[] = {

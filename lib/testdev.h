@@ -80,7 +80,7 @@ int lab_td_io_open(const char *bdf);
 /* ITD_IO_STATS on an I/O node fd; reset: zero the counters after reading. */
 int lab_td_io_stats(int fd, bool reset, struct itd_io_stats *st);
 
-/* "hardware", "emulated", "software"; "unknown" for anything else. */
+/* "hardware", "emulated", "software", "device"; "unknown" for anything else. */
 const char *lab_td_engine_kind_name(uint32_t kind);
 /* "default", "blocked", "domain"; "unknown" for anything else. */
 const char *lab_td_state_name(uint32_t state);

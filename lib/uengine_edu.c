@@ -79,6 +79,7 @@ static int edu_wait(struct lab_uengine *e, struct lab_dma_result *r)
 
 const struct lab_uengine_ops lab_uengine_edu = {
 	LAB_UENGINE_PCI(EDU),
+	.emulated = true,
 	.priv_size = sizeof(struct edu_op),
 	.memcpy_start = edu_memcpy_start,
 	.wait = edu_wait,

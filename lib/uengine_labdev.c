@@ -87,6 +87,7 @@ static int labdev_wait(struct lab_uengine *e, struct lab_dma_result *r)
 
 const struct lab_uengine_ops lab_uengine_labdev = {
 	LAB_UENGINE_PCI(LABDEV),
+	.emulated = true,
 	.memcpy_start = labdev_memcpy_start,
 	.pair_start = labdev_pair_start,
 	.wait = labdev_wait,

@@ -21,7 +21,56 @@ static void usage(FILE *out)
 		"       iommu-lab-discover --platform-id      print the platform id (e.g. x86_64-vtd)\n"
 		"       iommu-lab-discover --kmsg-seq         print the sequence number the next kernel log record gets\n"
 		"       iommu-lab-discover --decode vtd CAP ECAP\n"
-		"       iommu-lab-discover --decode smmuv3 IDR0 IDR1 IDR2 IDR3 IDR4 IDR5\n");
+		"       iommu-lab-discover --decode smmuv3 IDR0 IDR1 IDR2 IDR3 IDR4 IDR5\n"
+		"       iommu-lab-discover --nvme-namespaces BDF   the namespaces the nvme driver shows,\n"
+		"                                  one a line: NAME NSID LBA_SIZE LBAS MAJOR:MINOR (tabs)\n"
+		"       iommu-lab-discover --nvme-uses BDF         who uses those namespaces, one a line;\n"
+		"                                  exit 1 when any is in use\n");
+}
+
+static void print_use(void *ctx, const char *use)
+{
+	printf("%s%s\n", (const char *)ctx, use);
+}
+
+/* --nvme-namespaces and --nvme-uses, for the runner (scripts/lib/nvme.sh). */
+static int nvme(const char *bdf, bool uses)
+{
+	struct lab_nvme_ns ns[64];
+	char prefix[48];
+	int n, busy = 0;
+
+	if (!lab_path_exists("/sys/bus/pci/devices/%s", bdf)) {
+		fprintf(stderr, "iommu-lab-discover: no PCI function %s\n", bdf);
+		return 2;
+	}
+	if (!lab_pci_is_nvme(bdf)) {
+		fprintf(stderr, "iommu-lab-discover: %s is not an NVMe function (class %06x)\n", bdf,
+			LAB_PCI_CLASS_NVME);
+		return 2;
+	}
+	n = lab_nvme_namespaces(bdf, ns, 64);
+	if (n < 0) {
+		fprintf(stderr, "iommu-lab-discover: %s: reading its namespaces: %s\n", bdf, strerror(-n));
+		return 2;
+	}
+	snprintf(prefix, sizeof(prefix), "%s: ", bdf);
+	for (int i = 0; i < n; i++) {
+		int u;
+
+		if (!uses) {
+			printf("%s\t%u\t%u\t%llu\t%s\n", ns[i].name, ns[i].nsid, ns[i].lba_size,
+			       (unsigned long long)ns[i].lbas, ns[i].dev);
+			continue;
+		}
+		u = lab_blockdev_uses(ns[i].name, print_use, prefix);
+		if (u < 0) {
+			fprintf(stderr, "iommu-lab-discover: %s: %s\n", ns[i].name, strerror(-u));
+			return 2;
+		}
+		busy += u;
+	}
+	return busy ? 1 : 0;
 }
 
 static int decode(int argc, char **argv)
@@ -78,7 +127,8 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", 0, 0, 'j' }, { "platform-id", 0, 0, 'p' }, { "decode", 0, 0, 'd' },
-		{ "kmsg-seq", 0, 0, 'k' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "kmsg-seq", 0, 0, 'k' }, { "help", 0, 0, 'h' },
+		{ "nvme-namespaces", 1, 0, 'n' }, { "nvme-uses", 1, 0, 'u' }, { 0 }
 	};
 	struct lab_platform p;
 	int c, json = 0, id = 0, ret;
@@ -99,6 +149,8 @@ int main(int argc, char **argv)
 			printf("%llu\n", (unsigned long long)m.seq);
 			return 0;
 		}
+		case 'n': return nvme(optarg, false);
+		case 'u': return nvme(optarg, true);
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -24,6 +24,115 @@ static const char *dma_mode(const char *group_type)
 	return "-";
 }
 
+/* The uses of one namespace, collected for the report. */
+struct ns_uses {
+	char text[1024];
+	int n;
+};
+
+static void collect_use(void *ctx, const char *use)
+{
+	struct ns_uses *u = ctx;
+	size_t len = strlen(u->text);
+
+	snprintf(u->text + len, sizeof(u->text) - len, "%s%s", u->n++ ? "; " : "", use);
+}
+
+static void json_use(void *ctx, const char *use)
+{
+	lab_json_str(ctx, NULL, use);
+}
+
+static void print_nvme(FILE *out, const struct lab_platform *p)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->ndevs; i++)
+		n += p->devs[i].class == LAB_PCI_CLASS_NVME;
+	fprintf(out, "\nNVMe functions (engines of the nvme DMA tests, docs/nvme.md): %d\n", n);
+	for (int i = 0; i < p->ndevs; i++) {
+		const struct lab_pci_dev *d = &p->devs[i];
+		struct lab_nvme_ns ns[16];
+		char model[64] = "", grp[48] = "no IOMMU group", msix[24] = "?";
+		int nns;
+
+		if (d->class != LAB_PCI_CLASS_NVME)
+			continue;
+		lab_nvme_model(d->bdf, model, sizeof(model));
+		if (d->group >= 0)
+			snprintf(grp, sizeof(grp), d->group_devices > 1 ? "group %d (%d functions)" :
+				 "group %d (alone)", d->group, d->group_devices);
+		if (p->ext_caps_readable)
+			snprintf(msix, sizeof(msix), "%d", d->msix_vectors);
+		fprintf(out, "  %-12s %s, driver %s, %s, PASID %s, ATS %s, MSI-X vectors %s\n", d->bdf,
+			model[0] ? model : "(model unknown: not on the nvme driver)",
+			d->driver[0] ? d->driver : "none", grp,
+			!p->ext_caps_readable ? "?" : d->has_pasid ? "yes" : "no",
+			!p->ext_caps_readable ? "?" : d->has_ats ? "yes" : "no", msix);
+		nns = lab_nvme_namespaces(d->bdf, ns, 16);
+		for (int k = 0; k < nns; k++) {
+			struct ns_uses u = { "", 0 };
+
+			lab_blockdev_uses(ns[k].name, collect_use, &u);
+			fprintf(out, "  %-12s %s: nsid %u, %llu LBAs of %u bytes, %s%s\n", "", ns[k].name,
+				ns[k].nsid, (unsigned long long)ns[k].lbas, ns[k].lba_size,
+				u.n ? "in use: " : "not in use", u.text);
+		}
+		if (nns <= 0)
+			fprintf(out, "  %-12s no namespace shown (the kernel's nvme driver does not hold it)\n", "");
+	}
+}
+
+static void nvme_json(struct lab_json *j, const struct lab_platform *p)
+{
+	lab_json_arr(j, "nvme");
+	for (int i = 0; i < p->ndevs; i++) {
+		const struct lab_pci_dev *d = &p->devs[i];
+		struct lab_nvme_ns ns[16];
+		char model[64] = "";
+		int nns;
+
+		if (d->class != LAB_PCI_CLASS_NVME)
+			continue;
+		lab_json_obj(j, NULL);
+		lab_json_str(j, "bdf", d->bdf);
+		lab_json_str(j, "model", lab_nvme_model(d->bdf, model, sizeof(model)) ? NULL : model);
+		lab_json_str(j, "driver", d->driver[0] ? d->driver : NULL);
+		if (d->group >= 0) {
+			lab_json_int(j, "iommu_group", d->group);
+			lab_json_int(j, "group_devices", d->group_devices);
+		} else {
+			lab_json_null(j, "iommu_group");
+			lab_json_null(j, "group_devices");
+		}
+		if (p->ext_caps_readable) {
+			lab_json_bool(j, "pasid", d->has_pasid);
+			lab_json_bool(j, "ats", d->has_ats);
+			lab_json_int(j, "msix_vectors", d->msix_vectors);
+		} else {
+			lab_json_null(j, "pasid");
+			lab_json_null(j, "ats");
+			lab_json_null(j, "msix_vectors");
+		}
+		lab_json_arr(j, "namespaces");
+		nns = lab_nvme_namespaces(d->bdf, ns, 16);
+		for (int k = 0; k < nns; k++) {
+			lab_json_obj(j, NULL);
+			lab_json_str(j, "name", ns[k].name);
+			lab_json_uint(j, "nsid", ns[k].nsid);
+			lab_json_uint(j, "lba_size", ns[k].lba_size);
+			lab_json_uint(j, "lbas", ns[k].lbas);
+			lab_json_arr(j, "in_use");
+			lab_blockdev_uses(ns[k].name, json_use, j);
+			lab_json_end(j);
+			lab_json_end(j);
+		}
+		lab_json_end(j);
+		lab_json_end(j);
+	}
+	lab_json_end(j);
+}
+
 void lab_platform_print(FILE *out, const struct lab_platform *p)
 {
 	fprintf(out, "platform %s, kernel %s, iommufd %s\n\n", p->id, p->kernel, p->iommufd ? "yes" : "no");
@@ -73,7 +182,7 @@ void lab_platform_print(FILE *out, const struct lab_platform *p)
 		for (int r = 0; r < d->nresv; r++)
 			fprintf(out, "  %-12s reserved region %#010lx-%#010lx %s\n", "", d->resv[r].start,
 				d->resv[r].end, d->resv[r].type);
-	}
+	}	print_nvme(out, p);
 }
 
 static void regs_json(struct lab_json *j, const struct lab_iommu *m)
@@ -202,6 +311,7 @@ void lab_platform_json(FILE *out, const struct lab_platform *p)
 		lab_json_end(&j);
 	}
 	lab_json_end(&j);
+	nvme_json(&j, p);
 	lab_json_end(&j);
 	fputc('\n', out);
 }

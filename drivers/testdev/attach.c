@@ -13,19 +13,33 @@
 #define IOMMU_NO_PASID 0U
 #endif
 
+/*
+ * DMA ownership: the kernel detaches its default domain and blocks the RID
+ * until a domain is attached. Per device since 6.2; before, per group, which
+ * is the same for the single-function groups the module attaches (the IOMMU
+ * core refuses an attach in a larger group anyway).
+ */
+#if defined(HAVE_IOMMU_DEVICE_CLAIM_DMA_OWNER) || defined(HAVE_IOMMU_GROUP_CLAIM_DMA_OWNER)
+#define TD_DMA_OWNER 1
+#endif
+
 static int claim(struct testdev *td)
 {
-#ifdef HAVE_IOMMU_DEVICE_CLAIM_DMA_OWNER
+#ifdef TD_DMA_OWNER
 	int ret;
 
 	if (td->owned)
 		return 0;
+#ifdef HAVE_IOMMU_DEVICE_CLAIM_DMA_OWNER
 	ret = iommu_device_claim_dma_owner(td_dev(td), td);
+#else
+	ret = iommu_group_claim_dma_owner(td_dev(td)->iommu_group, td);
+#endif
 	if (!ret)
 		td->owned = true;
 	return ret;
 #else
-	return 0;	/* before 6.2 a single-device group is attached directly */
+	return 0;	/* no ownership at all: a single-device group is attached directly */
 #endif
 }
 
@@ -34,6 +48,9 @@ static void release(struct testdev *td)
 #ifdef HAVE_IOMMU_DEVICE_CLAIM_DMA_OWNER
 	if (td->owned)
 		iommu_device_release_dma_owner(td_dev(td));
+#elif defined(HAVE_IOMMU_GROUP_CLAIM_DMA_OWNER)
+	if (td->owned)
+		iommu_group_release_dma_owner(td_dev(td)->iommu_group);
 #endif
 	td->owned = false;
 }
@@ -145,8 +162,8 @@ static int rid_attach(struct testdev *td, u32 domain_id)
 		td_msi_rearm(td);
 		return 0;
 	case ITD_DOMAIN_BLOCKED:
-#ifndef HAVE_IOMMU_DEVICE_CLAIM_DMA_OWNER
-		return -EOPNOTSUPP;	/* no blocking domain before 6.2 */
+#ifndef TD_DMA_OWNER
+		return -EOPNOTSUPP;	/* no DMA ownership, no blocking domain */
 #endif
 		if (td->state == ITD_STATE_BLOCKED)
 			return -EBUSY;

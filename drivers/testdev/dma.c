@@ -5,7 +5,8 @@
  * through the IOMMU domain the device uses for that RID/PASID
  * (iommu_iova_to_phys) and copies with the CPU. The software engine sees
  * translations, not permissions: it never reports a permission fault, and its
- * results are labelled ITD_ENGINE_SOFTWARE.
+ * results are labelled ITD_ENGINE_SOFTWARE. One-sided transfers
+ * (ITD_DMA_FROM_DEVICE, ITD_DMA_TO_DEVICE) are a device engine's only.
  */
 #include <linux/iommu.h>
 #include <linux/ktime.h>
@@ -54,26 +55,56 @@ static int mock_copy(struct testdev *td, struct itd_dma *op)
 
 /* A device DMA on the kernel's default domain: an identity (passthrough)
  * default domain would let the engine reach any memory, so there the
- * transfer must stay inside the module's own DMA API buffers. */
+ * transfer must stay inside the module's own DMA API buffers (on the sides
+ * it uses: a one-sided transfer has one). */
 static bool default_domain_dma_safe(struct testdev *td, struct itd_dma *op)
 {
 	struct iommu_domain *dom = iommu_get_domain_for_dev(&td->pdev->dev);
 
 	if (dom && dom->type != IOMMU_DOMAIN_IDENTITY)
 		return true;
-	return td_dma_addr_owned(td, op->src_iova, op->length) &&
-	       td_dma_addr_owned(td, op->dst_iova, op->length);
+	return (op->flags & ITD_DMA_FROM_DEVICE || td_dma_addr_owned(td, op->src_iova, op->length)) &&
+	       (op->flags & ITD_DMA_TO_DEVICE || td_dma_addr_owned(td, op->dst_iova, op->length));
+}
+
+/* The device engine's transfer: a copy, or one side of one. */
+static int device_dma(struct testdev *td, struct itd_dma *op, bool with_pasid)
+{
+	const struct td_engine_ops *e = td->engine;
+	bool to_device = op->flags & ITD_DMA_TO_DEVICE;
+	u64 addrs = (op->flags & ITD_DMA_FROM_DEVICE ? 0 : op->src_iova) |
+		    (to_device ? 0 : op->dst_iova);
+	int ret;
+
+	/* A block device moves whole blocks from aligned addresses (ITD_INFO). */
+	if (op->length % td->dma_granule || addrs % td->dma_align)
+		return -EINVAL;
+	if (!(op->flags & (ITD_DMA_FROM_DEVICE | ITD_DMA_TO_DEVICE)))
+		ret = e->memcpy_start(td, op->src_iova, op->dst_iova, op->length, with_pasid, op->pasid);
+	else if (!e->oneway_start || !(td->engine_caps & (to_device ? ITD_ENGINE_CAP_TO_DEVICE :
+									ITD_ENGINE_CAP_FROM_DEVICE)))
+		return -EOPNOTSUPP;
+	else if (with_pasid)
+		return -EOPNOTSUPP;	/* no engine tags a one-sided transfer */
+	else
+		ret = e->oneway_start(td, to_device, to_device ? op->src_iova : op->dst_iova, op->length);
+	return ret ? ret : e->memcpy_wait(td);
 }
 
 int td_dma(struct testdev *td, struct itd_dma *op)
 {
 	bool software = op->flags & ITD_DMA_SOFTWARE, with_pasid = op->flags & ITD_DMA_PASID;
+	u32 oneway = op->flags & (ITD_DMA_FROM_DEVICE | ITD_DMA_TO_DEVICE);
 	const struct td_engine_ops *e = td->engine;
 	ktime_t t0;
 	int ret;
 
-	if (op->flags & ~(ITD_DMA_PASID | ITD_DMA_SOFTWARE))
+	if (op->flags & ~(ITD_DMA_PASID | ITD_DMA_SOFTWARE | ITD_DMA_FROM_DEVICE | ITD_DMA_TO_DEVICE))
 		return -EOPNOTSUPP;
+	if (oneway == (ITD_DMA_FROM_DEVICE | ITD_DMA_TO_DEVICE))
+		return -EINVAL;		/* one side or the other */
+	if (software && oneway)
+		return -EOPNOTSUPP;	/* the CPU has no data of its own to move */
 	if (!op->length)
 		return -EINVAL;
 	if (op->src_iova + op->length - 1 < op->src_iova || op->dst_iova + op->length - 1 < op->dst_iova)
@@ -94,13 +125,11 @@ int td_dma(struct testdev *td, struct itd_dma *op)
 			return -EOPNOTSUPP;	/* no device engine: only ITD_DMA_SOFTWARE */
 		if (with_pasid && !e->pasid)
 			return -EOPNOTSUPP;
-		if (op->length > e->max_len)
+		if (op->length > td->dma_max_len)
 			return -E2BIG;
 		if (td->state == ITD_STATE_DEFAULT && !default_domain_dma_safe(td, op))
 			return -EPERM;
-		ret = e->memcpy_start(td, op->src_iova, op->dst_iova, op->length, with_pasid, op->pasid);
-		if (!ret)
-			ret = e->memcpy_wait(td);
+		ret = device_dma(td, op, with_pasid);
 		op->engine_kind = e->kind;
 	}
 	op->duration_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));

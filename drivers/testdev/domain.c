@@ -33,6 +33,82 @@ static struct iommu_domain *paging_domain_alloc(struct device *dev, bool pasid)
 #endif
 }
 
+/*
+ * Before device-aware allocation (iommu_paging_domain_alloc, 6.11) a domain
+ * came from the bus, and some drivers (SMMUv3 in 6.1) build its page tables
+ * and aperture only at its first attach: until then iommu_map() returns
+ * -ENODEV and the geometry is empty (force_aperture clear, which every
+ * driver sets once the domain is usable). ITD_DOMAIN_ALLOC promises a domain
+ * that can be mapped before it is attached, as later kernels give it, so
+ * such a domain is attached to this function once and the function goes
+ * back to the domain that translated it (the default domain, or the test
+ * domain at the RID, re-attached). The function is idle: every DMA runs
+ * under testdev->lock, held here. The kernel log says it happened.
+ */
+static int finalise_by_attach(struct testdev *td, struct iommu_domain *domain)
+{
+#if !defined(HAVE_IOMMU_PAGING_DOMAIN_ALLOC_FLAGS) && !defined(HAVE_IOMMU_PAGING_DOMAIN_ALLOC)
+	struct td_domain *cur = td->state == ITD_STATE_DOMAIN ? td->rid_domain : NULL;
+	int ret, back;
+
+	if (domain->geometry.force_aperture)
+		return 0;
+	if (cur)
+		iommu_detach_device(cur->domain, td_dev(td));
+	ret = iommu_attach_device(domain, td_dev(td));
+	if (!ret)
+		iommu_detach_device(domain, td_dev(td));
+	if (cur) {
+		back = iommu_attach_device(cur->domain, td_dev(td));
+		if (back) {
+			/* Say where the function is: blocked or default, as after ITD_DETACH. */
+			pci_warn(td->pdev, "test domain not re-attached at the RID: %d\n", back);
+			cur->attached--;
+			td->rid_domain = NULL;
+			td->state = td->owned ? ITD_STATE_BLOCKED : ITD_STATE_DEFAULT;
+		}
+	}
+	if (ret)
+		return ret;
+	dev_info_once(&td->pdev->dev, "this kernel sets a paging domain up at its first attach: each new domain is attached once at allocation\n");
+	if (!domain->geometry.force_aperture)
+		dev_warn_once(&td->pdev->dev, "a paging domain still has no aperture after an attach\n");
+#endif
+	return 0;
+}
+
+static int map_pages(struct iommu_domain *domain, u64 iova, phys_addr_t phys, u64 len, int prot)
+{
+#ifdef HAVE_IOMMU_MAP_GFP
+	return iommu_map(domain, iova, phys, len, prot, GFP_KERNEL);
+#else
+	return iommu_map(domain, iova, phys, len, prot);
+#endif
+}
+
+/*
+ * The engine's own memory (nvme: its queues) at the IOVA it has in the
+ * default domain, before any test mapping, so the engine works in this
+ * domain without being told about it (td->engine_window). A domain that
+ * cannot map it is still a domain: the engine refuses to run in it
+ * (ENOLINK), and the kernel log says why.
+ */
+static void map_engine_window(struct testdev *td, struct td_domain *d)
+{
+	const struct td_engine_window *w = &td->engine_window;
+	int ret;
+
+	if (!w->length)
+		return;
+	ret = map_pages(d->domain, w->iova, w->phys, w->length, w->prot);
+	if (ret) {
+		pci_warn_once(td->pdev, "engine memory not mapped at IOVA %#llx in a test domain: %d\n",
+			      w->iova, ret);
+		return;
+	}
+	d->engine_window = true;
+}
+
 int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a)
 {
 	struct td_domain *d;
@@ -53,6 +129,13 @@ int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a)
 		kfree(d);
 		return ret;
 	}
+	ret = finalise_by_attach(td, d->domain);
+	if (ret) {
+		iommu_domain_free(d->domain);
+		kfree(d);
+		return ret;
+	}
+	map_engine_window(td, d);
 	/*
 	 * A domain holds one cookie: since 6.15 the fault handler and the MSI
 	 * cookie share it. Where MSIs need the doorbell mapped (a software MSI
@@ -96,6 +179,8 @@ static void domain_destroy(struct testdev *td, void *obj)
 
 	list_for_each_entry_safe(m, tmp, &d->maps, node)
 		unmap_one(d, m);
+	if (d->engine_window)
+		iommu_unmap(d->domain, td->engine_window.iova, td->engine_window.length);
 	iommu_domain_free(d->domain);
 	kfree(d);
 }
@@ -144,9 +229,14 @@ static int range_check(struct td_domain *d, u64 iova, u64 length)
  */
 static int resv_check(struct testdev *td, u64 iova, u64 length)
 {
+	const struct td_engine_window *w = &td->engine_window;
+
 	for (unsigned int i = 0; i < td->nresv; i++)
 		if (iova <= td->resv[i].last && td->resv[i].start <= iova + length - 1)
 			return -EADDRINUSE;
+	/* The engine's own memory (ITD_INFO engine_iova_*) is taken the same way. */
+	if (w->length && iova <= w->iova + w->length - 1 && w->iova <= iova + length - 1)
+		return -EADDRINUSE;
 	return 0;
 }
 
@@ -181,12 +271,7 @@ int td_map(struct testdev *td, struct itd_map *m)
 		prot |= IOMMU_READ;
 	if (m->flags & ITD_MAP_WRITE)
 		prot |= IOMMU_WRITE;
-#ifdef HAVE_IOMMU_MAP_GFP
-	ret = iommu_map(d->domain, m->iova, page_to_phys(b->pages) + m->buf_offset, m->length, prot,
-			GFP_KERNEL);
-#else
-	ret = iommu_map(d->domain, m->iova, page_to_phys(b->pages) + m->buf_offset, m->length, prot);
-#endif
+	ret = map_pages(d->domain, m->iova, page_to_phys(b->pages) + m->buf_offset, m->length, prot);
 	if (ret) {
 		kfree(nm);
 		return ret;

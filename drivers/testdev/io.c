@@ -86,7 +86,7 @@ static int io_transfer(struct testdev *td, struct sg_table *sgt, u64 store_off, 
 		u32 left = sg_dma_len(sg);
 
 		while (left) {
-			u32 n = min(left, e->max_len);
+			u32 n = min(left, td->dma_max_len);
 			u64 store = td->io_store_dma + store_off;
 
 			ret = e->memcpy_start(td, to_store ? addr : store, to_store ? store : addr, n, false, 0);

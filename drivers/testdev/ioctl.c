@@ -35,7 +35,15 @@ static int td_info(struct testdev *td, void *arg)
 	info->state = td->state;
 	info->rid_domain = td->rid_domain ? td->rid_domain->id : 0;
 	info->max_pasids = td_max_pasids(td);
-	info->dma_max_len = td->engine ? td->engine->max_len : 0;
+	if (td->engine) {
+		info->dma_max_len = td->dma_max_len;
+		info->msi_vectors = td->msi_vectors;
+		info->dma_granule = td->dma_granule;
+		info->dma_align = td->dma_align;
+		info->engine_caps = td->engine_caps;
+		info->engine_iova_start = td->engine_window.iova;
+		info->engine_iova_length = td->engine_window.length;
+	}
 	if (iommu_get_domain_for_dev(dev))
 		strscpy(info->iommu_domain_type, td_default_domain_name(td), sizeof(info->iommu_domain_type));
 	/* Page sizes and aperture as a paging domain for this device has them:
@@ -74,35 +82,44 @@ static int td_faults(struct testdev *td, void *arg)
 }
 
 /*
- * Raise MSIs through the device, one at a time: a device raises an MSI when
- * its interrupt status goes from clear to set, so a second raise before the
- * handler acknowledged the first would merge with it. Each raise waits for
- * its delivery (or the deadline). Polled with the lock held: the handler
- * only counts, it never takes the lock.
+ * Raise MSIs on one vector through the device, one at a time: a device
+ * raises an MSI when its interrupt status goes from clear to set (or, for
+ * MSI-X, when it posts a completion), so a second raise before the first was
+ * taken could merge with it. Each raise waits for its delivery (or the
+ * deadline). Polled with the lock held: the handler only counts, it never
+ * takes the lock. The other vectors are watched meanwhile: an interrupt
+ * there is one the device sent to the wrong vector.
  */
 static int td_msi(struct testdev *td, void *arg)
 {
 	struct itd_msi *m = arg;
+	int start[TD_MSI_VECTORS], i, ret;
+	atomic_t *count;
 	unsigned long deadline;
-	int start, i, ret;
 
 	if (m->flags)
 		return -EOPNOTSUPP;
 	if (!td->engine || !td->engine->send_msi)
 		return -EOPNOTSUPP;
-	if (!m->count || m->count > ITD_MSI_MAX || m->timeout_ms > 60000)
+	if (!m->count || m->count > ITD_MSI_MAX || m->timeout_ms > 60000 || m->vector >= td->msi_vectors)
 		return -EINVAL;
+	count = &td->msi_count[m->vector];
 	deadline = jiffies + msecs_to_jiffies(m->timeout_ms ? m->timeout_ms : 1000);
-	start = atomic_read(&td->msi_count);
+	for (i = 0; i < TD_MSI_VECTORS; i++)
+		start[i] = atomic_read(&td->msi_count[i]);
 	for (i = 0; i < m->count; i++) {
-		ret = td->engine->send_msi(td);
+		ret = td->engine->send_msi(td, m->vector);
 		if (ret)
 			return ret;
-		while (atomic_read(&td->msi_count) - start < i + 1 && time_before(jiffies, deadline))
+		while (atomic_read(count) - start[m->vector] < i + 1 && time_before(jiffies, deadline))
 			usleep_range(50, 200);
 	}
 	msleep(ITD_MSI_SETTLE_MS);	/* time for a duplicate to show */
-	m->delivered = atomic_read(&td->msi_count) - start;
+	m->delivered = atomic_read(count) - start[m->vector];
+	m->others = 0;
+	for (i = 0; i < TD_MSI_VECTORS; i++)
+		if (i != m->vector)
+			m->others += atomic_read(&td->msi_count[i]) - start[i];
 	return 0;
 }
 

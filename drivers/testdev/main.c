@@ -15,6 +15,7 @@
 static const struct td_engine_ops *const td_engines[] = {
 	&td_engine_edu,
 	&td_engine_labdev,
+	&td_engine_nvme,	/* any NVMe function, by class code */
 };
 
 /* The engine whose device (lib/drivers/<dev>/) PDEV is; NULL if none. */
@@ -23,7 +24,7 @@ static const struct td_engine_ops *td_engine_for(struct pci_dev *pdev)
 	for (unsigned int i = 0; i < ARRAY_SIZE(td_engines); i++) {
 		const struct lab_device_desc *dev = &td_engines[i]->dev;
 
-		if (dev->vendor == pdev->vendor && dev->device == pdev->device)
+		if (lab_device_desc_matches(dev, pdev->vendor, pdev->device, pdev->class))
 			return td_engines[i];
 	}
 	return NULL;
@@ -69,8 +70,7 @@ static int td_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	xa_init_flags(&td->bufs, XA_FLAGS_ALLOC1);
 	xa_init_flags(&td->domains, XA_FLAGS_ALLOC1);
 	xa_init(&td->pasids);
-	td->state = ITD_STATE_DEFAULT;
-	atomic_set(&td->msi_count, 0);
+	td->state = ITD_STATE_DEFAULT;	/* the MSI counters: zeroed with td */
 	ret = td_read_resv(td);
 	if (ret)
 		goto err_put;

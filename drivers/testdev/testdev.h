@@ -35,34 +35,60 @@ struct td_pci;
  * memcpy_start() checks the request and hands it to the device: on return 0
  * the device has accepted it and the transfer is in flight or already done.
  * It does not wait for completion. It fails, with nothing issued, with
- * -EINVAL (length 0 or above max_len), -EOPNOTSUPP (a PASID this function
- * cannot tag with) or -EBUSY (the device is still busy with an earlier,
- * timed-out transfer). Every successful memcpy_start() is followed by one
- * memcpy_wait() before the next call.
+ * -EINVAL (length 0 or above max_len, or not a multiple of td->dma_granule,
+ * or an address not a multiple of td->dma_align), -EOPNOTSUPP (a PASID this
+ * function cannot tag with), -EBUSY (the device is still busy with an
+ * earlier, timed-out transfer), -EROFS (the engine may not copy: nvme
+ * without a scratch range) or -ENOLINK (the engine fetches its commands by
+ * DMA and the RID is blocked: it cannot reach them). Every successful
+ * memcpy_start() (or oneway_start()) is followed by one memcpy_wait()
+ * before the next call.
  *
  * memcpy_wait() returns when the transfer is complete (every DMA the device
  * issued for it has finished) or has timed out, and says how it ended:
  * ITD_DMA_OK, ITD_DMA_FAULT (the device reported a failed access, recorded
  * with td_fault_record() as ITD_FAULT_SOURCE_ENGINE), ITD_DMA_TIMEOUT (not
- * done within the engine's limit, a few seconds), ITD_DMA_ERROR, or -errno.
+ * done within the engine's limit, a few seconds), ITD_DMA_MISMATCH (a
+ * one-sided ITD_DMA_TO_DEVICE check found other bytes), ITD_DMA_ERROR, or
+ * -errno.
  * A device that cannot see faults returns ITD_DMA_OK for a faulting transfer;
  * the IOMMU's fault log and the data tell. It polls: completion must not
  * depend on an interrupt, as a test domain may leave the MSI doorbell
  * unmapped.
  *
- * send_msi() makes the device send its MSI once and returns without waiting
- * for it; the interrupt handler counts it in td->msi_count.
+ * send_msi() makes the device send an MSI once on a vector (below
+ * td->msi_vectors) and returns without waiting for the interrupt; the
+ * handler counts it in td->msi_count[vector]. -ENOLINK as memcpy_start().
+ *
+ * The interrupts: with msix_vectors 0, one MSI vector whose handler
+ * (engine_pci.c) acknowledges through the description's irq_status/irq_ack
+ * registers; otherwise up to msix_vectors MSI-X (else MSI) vectors, each
+ * counted when the engine's irq() says the interrupt was the device's.
  */
+#define TD_MSI_VECTORS 8		/* most vectors an engine may ask for */
 struct td_engine_ops {
 	const char *name;
 	enum itd_engine_kind kind;
-	u32 max_len;			/* largest memcpy */
+	u32 max_len;			/* largest memcpy (probe may lower td->dma_max_len) */
 	bool pasid;			/* can tag transfers with a PASID */
 	struct lab_device_desc dev;	/* the function it drives (lib/drivers/device_desc.h) */
 	size_t priv_size;		/* td->engine_priv, zeroed at probe, freed at unbind */
+	u32 msix_vectors;		/* 0: one MSI; else MSI-X vectors wanted (see above) */
+	/* Optional: the device's own set-up, once BAR 0, bus mastering and the
+	 * interrupts are on; it may set td->dma_max_len, dma_granule, dma_align,
+	 * engine_caps, msi_vectors and engine_window. 0 or -errno (no engine). */
+	int (*probe)(struct testdev *td);
+	/* Optional: after quiesce at unbind, undo probe. */
+	void (*remove)(struct testdev *td);
 	int (*memcpy_start)(struct testdev *td, u64 src, u64 dst, u32 len, bool with_pasid, u32 pasid);
+	/* Optional (ITD_ENGINE_CAP_FROM/TO_DEVICE): a one-sided transfer of len
+	 * bytes at iova, started as memcpy_start() is, ended by memcpy_wait(). */
+	int (*oneway_start)(struct testdev *td, bool to_device, u64 iova, u32 len);
 	int (*memcpy_wait)(struct testdev *td);
-	int (*send_msi)(struct testdev *td);
+	int (*send_msi)(struct testdev *td, u32 vector);
+	/* Optional, with msix_vectors: whether the interrupt on vector was the
+	 * device's (hard interrupt context); NULL: every one counts. */
+	bool (*irq)(struct testdev *td, unsigned int vector);
 	/* Optional: no DMA in flight on return; before the function is disabled at unbind. */
 	void (*quiesce)(struct testdev *td);
 };
@@ -97,6 +123,7 @@ struct td_domain {
 	u32 id;
 	struct iommu_domain *domain;
 	bool pasid_capable;
+	bool engine_window;		/* td->engine_window is mapped in it */
 	unsigned int attached;		/* RID + PASID attachments */
 	struct list_head maps;		/* struct td_map, sorted by iova */
 };
@@ -124,7 +151,21 @@ struct testdev {
 	const struct td_engine_ops *engine;	/* NULL: no device engine */
 	void *engine_priv;
 	struct td_pci *pci;		/* the engine's PCI plumbing, NULL without engine */
-	atomic_t msi_count;
+	atomic_t msi_count[TD_MSI_VECTORS];	/* interrupts per vector, counted by the handler */
+	/* What the engine reports (ITD_INFO), set at probe. */
+	u32 dma_max_len, dma_granule, dma_align, engine_caps;	/* ITD_ENGINE_CAP_* */
+	unsigned int msi_vectors;	/* vectors send_msi can raise */
+	/*
+	 * Memory the engine itself reaches by DMA (nvme: its queues), at one IOVA
+	 * in every domain: the default domain's (the DMA API's), and domain.c
+	 * maps it at the same IOVA in each test domain it allocates, before any
+	 * test mapping, and ITD_MAP refuses it. length 0: none.
+	 */
+	struct td_engine_window {
+		u64 iova, length;
+		phys_addr_t phys;
+		int prot;		/* IOMMU_READ | IOMMU_WRITE (| IOMMU_CACHE) */
+	} engine_window;
 	struct td_resv {		/* the group's reserved regions (not relaxable), from probe */
 		u64 start, last;
 	} *resv;
@@ -163,7 +204,8 @@ static inline struct device *td_dev(struct testdev *td)
  *   top     main.c (the PCI driver), ioctl.c (the control node)
  *   DMA     dma.c (ITD_DMA), io.c (the I/O node)
  *   state   attach.c -> domain.c -> buf.c
- *   bottom  engine_edu.c, engine_labdev.c -> engine_pci.c; device.c, fault.c, ucmd.c
+ *   bottom  engine_edu.c, engine_labdev.c, engine_nvme.c -> engine_pci.c, nvme_core.c;
+ *           device.c, fault.c, ucmd.c
  */
 
 /* --- top ------------------------------------------------------------------------------------- */
@@ -210,16 +252,25 @@ bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len);
 /* engine_pci.c: what every PCI device engine sets up and tears down */
 struct td_pci {
 	void __iomem *regs;		/* BAR 0 */
-	int irq;			/* the MSI vector */
 	const struct lab_device_desc *dev;
+	const struct td_engine_ops *eng;
+	unsigned int nvec;		/* interrupt vectors allocated (0: none now) */
+	unsigned int irq_types;		/* PCI_IRQ_* they were asked as */
+	struct td_pci_vec {		/* one per vector: the handler's cookie */
+		struct testdev *td;
+		unsigned int index;
+		int irq;
+	} vec[TD_MSI_VECTORS];
 	u8 priv[] __aligned(8);		/* td->engine_priv: the engine's priv_size bytes */
 };
-/* Enable the function, map and check BAR 0, bus mastering, the MSI; td->pci
- * and td->engine_priv set. 0, -ENODEV (not the device eng describes) or -errno. */
+/* Enable the function, map and check BAR 0, bus mastering, the interrupts,
+ * then the engine's probe; td->pci and td->engine_priv set. 0, -ENODEV (not
+ * the device eng describes) or -errno. */
 int td_pci_setup(struct testdev *td, const struct td_engine_ops *eng);
-/* The engine quiesced, everything td_pci_setup() took released. */
+/* The engine quiesced and removed, everything td_pci_setup() took released. */
 void td_pci_teardown(struct testdev *td);
-int td_pci_send_msi(struct testdev *td);
+/* send_msi of the emulated devices: one MSI through irq_raise (vector 0). */
+int td_pci_send_msi(struct testdev *td, u32 vector);
 void td_msi_rearm(struct testdev *td);
 
 static inline void __iomem *td_regs(struct testdev *td)
@@ -227,9 +278,10 @@ static inline void __iomem *td_regs(struct testdev *td)
 	return td->pci->regs;
 }
 
-/* engine_edu.c, engine_labdev.c */
+/* engine_edu.c, engine_labdev.c, engine_nvme.c */
 extern const struct td_engine_ops td_engine_edu;
 extern const struct td_engine_ops td_engine_labdev;
+extern const struct td_engine_ops td_engine_nvme;
 
 /* device.c: the object and what the IOMMU layer says of its function */
 void td_free(struct kref *ref);

@@ -16,7 +16,10 @@
 #endif
 
 struct lab_device_desc {
-	uint16_t vendor, device;	/* the PCI IDs the engine drives */
+	uint16_t vendor, device;	/* the PCI IDs the engine drives ... */
+	uint32_t class_code;		/* ... or, when non-zero, any function of this
+					 * class code (base << 16 | sub << 8 | prog-if):
+					 * a standard interface such as NVMe */
 	uint32_t regs_end;		/* BAR 0 must span at least this many bytes */
 	uint32_t id_reg, id_mask, id_value;	/* the function is the device when
 						 * (read32(id_reg) & id_mask) == id_value */
@@ -24,6 +27,15 @@ struct lab_device_desc {
 	uint32_t irq_ack;		/* a write clears the written bits */
 	uint32_t irq_raise;		/* a write of 1 sends one MSI */
 };
+
+/* Whether the function with these IDs and class code is one desc describes. */
+static inline int lab_device_desc_matches(const struct lab_device_desc *desc, uint16_t vendor,
+					  uint16_t device, uint32_t class_code)
+{
+	if (desc->class_code)
+		return desc->class_code == class_code;
+	return desc->vendor == vendor && desc->device == device;
+}
 
 /*
  * The description of device D from the macros its header defines under the

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `iommu-lab run` and device binding: the same code on lab hosts and inside
 # the testbed guests. Needs bash, coreutils or busybox. Sourced by iommu-lab.
+. "$(dirname "${BASH_SOURCE[0]}")/nvme.sh"	# NVMe functions: in-use checks, restore
 
 # lab_valid_bdf BDF : a full PCI address that exists
 lab_valid_bdf() {
@@ -45,7 +46,10 @@ lab_give_back() {
 # driver is remembered in /run/iommu-lab so unbind can restore it (a
 # function this run already holds keeps its first record: the driver it had
 # before the run). When the function does not bind, it goes back to the
-# driver it had, with no driver_override left, before the error.
+# driver it had, with no driver_override left, before the error. An NVMe
+# function on the nvme driver whose namespaces are in use is refused before
+# anything changes (lab_nvme_check_unused); given back, it is waited for
+# until its namespaces reappear.
 lab_bind() {
 	local bdf=$1 drv=$2 d="/sys/bus/pci/devices/$1" cur="" rec="/run/iommu-lab/$1.driver" held=0
 	lab_valid_bdf "$bdf"
@@ -55,25 +59,34 @@ lab_bind() {
 	[ "$cur" = "$drv" ] && return 0
 	[ -d "/sys/bus/pci/drivers/$drv" ] || modprobe "$drv" 2> /dev/null ||
 		lab_die "no $drv driver: not built in, and 'modprobe $drv' failed; nothing was changed on $bdf"
+	lab_nvme_is "$bdf" && [ "$cur" = nvme ] && lab_nvme_check_unused "$bdf" "$drv"
 	mkdir -p /run/iommu-lab
 	if [ -f "$rec" ]; then held=1; else echo "${cur:-none}" > "$rec"; fi
+	[ "$cur" = nvme ] && [ $held = 0 ] && lab_nvme_remember "$bdf"
 	[ -n "$cur" ] && { lab_driver_detach "$bdf" || lab_die "cannot unbind $bdf from $cur"; }
 	if ! lab_driver_attach "$bdf" "$drv"; then
 		lab_driver_detach "$bdf"
 		[ $held = 1 ] || rm -f "$rec"
 		lab_give_back "$bdf" "$cur" ||
 			lab_die "$bdf did not bind to $drv, and did not go back to $cur: it has no driver now"
+		[ "$cur" = nvme ] && { lab_nvme_wait_back "$bdf" || lab_die "$bdf did not bind to $drv; given back to nvme, but its namespaces did not come back"; }
+		[ $held = 1 ] || rm -f "/run/iommu-lab/$bdf.nsids"
 		lab_die "$bdf did not bind to $drv; given back to ${cur:-no driver}"
 	fi
 }
 
+# lab_unbind BDF : BDF back to the driver it had before the run; an NVMe
+# function back on nvme is waited for until its namespaces reappear (1 if
+# they do not).
 lab_unbind() {
-	local bdf=$1 prev=none
+	local bdf=$1 prev=none rc=0
 	lab_valid_bdf "$bdf"
 	[ -f "/run/iommu-lab/$bdf.driver" ] && prev=$(cat "/run/iommu-lab/$bdf.driver")
 	lab_driver_detach "$bdf"
 	[ "$prev" != none ] && echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null
-	rm -f "/run/iommu-lab/$bdf.driver"
+	[ "$prev" = nvme ] && { lab_nvme_wait_back "$bdf" || rc=1; }
+	rm -f "/run/iommu-lab/$bdf.driver" "/run/iommu-lab/$bdf.nsids"
+	return $rc
 }
 
 # The module: installed next to the tools, in the build tree, or (the
@@ -104,6 +117,7 @@ lab_run_restore() {
 	local a
 	for a in "${LAB_RUN_VFIO[@]}"; do lab_unbind "$a"; done
 	for a in "${LAB_RUN_TESTDEV[@]}"; do lab_unbind "$a"; done
+	lab_nvme_param_restore
 	if [ "$LAB_RUN_MODULE_LOADED" = 1 ]; then
 		rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"
 	fi
@@ -125,14 +139,20 @@ lab_run_mark_start() {
 lab_run_usage() {
 	cat <<'EOT'
 usage: iommu-lab run [--filter GLOB] [--out DIR] [--timeout SECONDS] [--vfio BDF]...
-                     [--testdev BDF] [--stream FILE] [--disposable]
+                     [--testdev BDF] [--nvme-scratch SPEC]... [--stream FILE] [--disposable]
   --filter GLOB   run only tests whose id (program.fixture.variant.test) matches GLOB;
                   repeat to run the tests matching any of them
   --out DIR       results directory (default: ./results/<run-id>)
   --timeout S     per-program time limit, default 900
   --vfio BDF      bind BDF to vfio-pci for the run (restored afterwards)
   --testdev BDF   hand BDF to iommu_testdev for the run (loads the module; restored afterwards);
-                  repeat for several devices: each DMA test runs once per engine found
+                  repeat for several devices: each DMA test runs once per engine found.
+                  An NVMe function (either option) whose namespaces are mounted, held
+                  (RAID, LVM), swapped on or open is refused, naming the user; it goes
+                  back to the nvme driver afterwards (docs/nvme.md)
+  --nvme-scratch [BDF@]NSID:LBA+COUNT[,...]
+                  LBAs of a handed NVMe function its engines may write (checked against
+                  the namespace; repeatable). Without one, nothing is ever written
   --stream FILE   also write each JSON record to FILE as it completes
   --disposable    this machine may be rebooted after the run (a testbed guest): also run the
                   tests that, on a kernel with a known bug, leave a device unusable until reboot
@@ -140,7 +160,7 @@ EOT
 }
 
 lab_run() {
-	local filters=() out="" timeout=900 stream="" vfio=() testdev=() a f
+	local filters=() out="" timeout=900 stream="" vfio=() testdev=() scratch=() a f
 	unset IOMMU_LAB_DISPOSABLE
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -149,6 +169,7 @@ lab_run() {
 		--timeout) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || lab_die "--timeout needs a positive number of seconds"; timeout=$2; shift 2 ;;
 		--vfio) [ $# -ge 2 ] || lab_die "--vfio needs a PCI address"; vfio+=("$2"); shift 2 ;;
 		--testdev) [ $# -ge 2 ] || lab_die "--testdev needs a PCI address"; testdev+=("$2"); shift 2 ;;
+		--nvme-scratch) [ -n "${2:-}" ] || lab_die "--nvme-scratch needs [BDF@]NSID:LBA+COUNT"; scratch+=("$2"); shift 2 ;;
 		--stream) [ $# -ge 2 ] || lab_die "--stream needs a file"; stream=$2; shift 2 ;;
 		--disposable) export IOMMU_LAB_DISPOSABLE=1; shift ;;
 		-h|--help) lab_run_usage; return 0 ;;
@@ -162,6 +183,26 @@ lab_run() {
 	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0
 	trap lab_run_restore EXIT
 	trap 'exit 130' INT TERM	# until the programs run (below)
+	# NVMe functions: every one checked (in use? scratch ranges inside its
+	# namespaces?) before any function is taken, its media summed for the
+	# comparison after the run.
+	LAB_NVME_FUNCS=() LAB_NVME_SCRATCH=""
+	local -A nvme_pre=()
+	for a in "${vfio[@]}" "${testdev[@]}"; do
+		lab_valid_bdf "$a"
+		lab_nvme_is "$a" || continue
+		[[ " ${LAB_NVME_FUNCS[*]} " == *" $a "* ]] && continue
+		LAB_NVME_FUNCS+=("$a")
+		nvme_pre[$a]=$(lab_driver_of "$a")
+		[ "${nvme_pre[$a]}" = nvme ] && lab_nvme_check_unused "$a" "the run"
+	done
+	lab_nvme_scratch "${scratch[@]}"
+	if [ -n "$LAB_NVME_SCRATCH" ]; then
+		export IOMMU_LAB_NVME_SCRATCH=$LAB_NVME_SCRATCH
+	else
+		unset IOMMU_LAB_NVME_SCRATCH
+	fi
+	for a in "${LAB_NVME_FUNCS[@]}"; do [ "${nvme_pre[$a]}" = nvme ] && lab_nvme_before "$a"; done
 	for a in "${vfio[@]}"; do lab_bind "$a" vfio-pci; LAB_RUN_VFIO+=("$a"); done
 	# Tests drive only functions handed to them (space-separated).
 	IOMMU_LAB_VFIO="${vfio[*]}"
@@ -172,14 +213,15 @@ lab_run() {
 			lab_module_load
 			LAB_RUN_MODULE_LOADED=1
 		fi
+		lab_nvme_param_set "${testdev[@]}"	# the nvme engine reads it when it binds
 		for a in "${testdev[@]}"; do lab_bind "$a" iommu_testdev; LAB_RUN_TESTDEV+=("$a"); done
 		IOMMU_LAB_MODULE=$(lab_module_path)
 		IOMMU_LAB_TESTDEV="${testdev[*]}"	# space-separated, for the tests
 		export IOMMU_LAB_TESTDEV IOMMU_LAB_MODULE
-		# runner_bind drives the runner's own bind on these functions.
-		IOMMU_LAB_RUNNER=$(realpath "$0")
-		export IOMMU_LAB_RUNNER
 	fi
+	# runner_bind and runner_nvme drive the runner's own bind on these functions.
+	IOMMU_LAB_RUNNER=$(realpath "$0")
+	export IOMMU_LAB_RUNNER
 	# A caller that did work before (perf) marked its own start.
 	[ "${LAB_RUN_MARKED:-0}" = 1 ] || lab_run_mark_start
 	platform=$("$LAB_LIBEXEC/iommu-lab-discover" --platform-id) || lab_die "platform discovery failed"
@@ -253,9 +295,19 @@ lab_run() {
 	done
 	[ $stopped = 0 ] || failed=1
 
+	lab_run_restore
+	# Each NVMe function is back on the driver it had, its namespaces with it:
+	# compared with what they were before the run (docs/nvme.md).
+	LAB_RUN_PLATFORM=$platform LAB_RUN_RUN_ID=$run_id
+	for a in "${LAB_NVME_FUNCS[@]}"; do
+		lab_nvme_record "$a" "${nvme_pre[$a]}" > "$out/logs/restore.json"
+		cat "$out/logs/restore.json" >> "$out/results.jsonl"
+		[ -n "$stream" ] && cat "$out/logs/restore.json" >> "$stream"
+		lab_json_get verdict "$out/logs/restore.json" | grep -qx FAIL && failed=1
+	done
+	rm -f "$out/logs/restore.json"
 	dmesg 2>/dev/null | tail -n +"$((dmesg_before + 1))" > "$out/dmesg.txt"
 	rm -f "$out/logs/dmesg.before"
-	lab_run_restore
 	trap - EXIT INT TERM
 	lab_summary "$out/results.jsonl" | tee "$out/summary.txt"
 	return $failed

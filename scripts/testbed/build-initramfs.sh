@@ -6,14 +6,16 @@
 # With MODULES_DIR (a tree holding lib/modules/<release>/ with its
 # modules.dep, as kernel-deb.sh unpacks a Debian kernel), the modules the
 # runner loads (vfio-pci and what it needs, dma_map_benchmark where it
-# exists) and the virtio console the guest streams its results through go
-# in too, decompressed, with their own modules.dep.
+# exists), the nvme driver the runner gives NVMe functions back to, minix
+# (runner_nvme mounts a small minix filesystem) and the virtio console the
+# guest streams its results through go in too, decompressed, with their own
+# modules.dep.
 #   build-initramfs.sh ARCH STAGE_DIR CONF_FILE OUT.cpio.gz [MODULES_DIR]
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 arch=$(lab_arch_norm "${1:-}") || lab_die "usage: build-initramfs.sh ARCH STAGE CONF OUT [MODULES_DIR]"
 stage=${2:?}; conf=${3:?}; out=${4:?}; mods=${5:-}
-GUEST_MODULES="virtio_pci virtio_console vfio-pci vfio_iommu_type1 iommufd dma_map_benchmark"
+GUEST_MODULES="virtio_pci virtio_console vfio-pci vfio_iommu_type1 iommufd dma_map_benchmark nvme minix"
 userland=$("$LAB_TOP/scripts/testbed/setup.sh" --print-userland "$arch")
 [ -x "$userland/bin/busybox" ] || lab_die "guest userland missing in $userland (run scripts/testbed/setup.sh)"
 triplet=$(lab_gnu_triplet "$arch")

@@ -21,6 +21,23 @@ echo "iommu-lab-guest: userspace at $(cut -d' ' -f1 /proc/uptime) s"
 [ -d "/lib/modules/$(uname -r)" ] && modprobe -a virtio_pci virtio_console 2>/dev/null
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -n "$(ls /sys/class/virtio-ports 2>/dev/null)" ] && break; sleep 0.2; done
 
+# The NVMe controllers start on the kernel's nvme driver, as a lab's disks do
+# (a module in Debian's kernels, carried in the initramfs; the testbed's 7.3
+# kernels have no block layer): the runner checks their namespaces, takes
+# them and gives them back. The driver finds namespaces after its probe
+# returns, so wait (at most 10 s) until every controller shows one.
+nvme_ready() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/class")" = 0x010802 ] || continue
+		ls "$d"/nvme/nvme*/ 2>/dev/null | grep -q '^nvme[0-9]*c\{0,1\}[0-9]*n[0-9]' || return 1
+	done
+}
+if [ -d "/lib/modules/$(uname -r)" ] && modprobe nvme 2>/dev/null; then
+	for _ in $(seq 50); do nvme_ready && break; sleep 0.2; done
+	nvme_ready || echo "iommu-lab-guest: an NVMe controller shows no namespace after 10 s"
+fi
+
 LAB_RUN_ARGS=() LAB_COMMAND=(run)
 . /etc/iommu-lab/testbed.conf
 

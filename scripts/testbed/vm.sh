@@ -7,10 +7,13 @@
 # tests streamed so far recorded, the rest NOTRUN, and the console log kept.
 #   vm.sh [--arch x86_64|arm64|all | --guest NAME[,NAME...]] [--out DIR] [--vm-timeout S]
 #         [--qemu DIR | --stock-qemu] [--stress T | --perf]
-#         [--kernel-deb ABI | --kernel IMAGE --kbuild DIR [--modules DIR] [--uapi DIR]]
+#         [--kernel-deb ABI | --kernel IMAGE --kbuild DIR [--modules DIR] [--uapi DIR]
+#          | --kernel-tree DIR [--config FILE]]
 #         [-- run options]
 # --stress T runs `iommu-lab stress --duration T` in each guest instead of the suite,
-# --perf runs `iommu-lab perf` (its I/O node on the module's labdev, else edu).
+# --perf runs `iommu-lab perf` (its I/O node on the module's labdev, else edu;
+# `-- --block auto` adds an NVMe namespace through the kernel's nvme driver,
+# where the guest's kernel has one: the Debian guests).
 # Guests: the table scripts/testbed/guests.cfg: x86_64 (VT-d scalable mode,
 # first-stage tables), x86_64-ss (the same, second-stage tables), arm64
 # (SMMUv3). --arch x86_64 runs every x86_64 guest.
@@ -25,7 +28,10 @@
 # any image with its kbuild tree (the module is built against it), its
 # modules (a tree with lib/modules/<release>/; vfio-pci and what it needs go
 # into the initramfs) and uAPI headers (default: the testbed kernel's).
-# Both need guests of one architecture (--guest or --arch).
+# --kernel-tree DIR builds a developer's git tree (their --config FILE, else
+# tinyconfig, with the suite's fragments; incremental, cached per source
+# state: scripts/testbed/kernel-tree.sh, docs/bisect.md).
+# These need guests of one architecture (--guest or --arch).
 # Exit status: 0 all passed or skipped, 1 a test failed (or a guest died), 2 setup failed.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
@@ -35,6 +41,7 @@ T="$LAB_TOP/scripts/testbed"
 ALL_GUESTS=$(lab_guest_names | tr '\n' ' ')
 guests=$ALL_GUESTS out="" vm_timeout=1800 stall_s=${IOMMU_LAB_STALL_S:-600} run_args=() qemu_dir="" stock=0 command=run
 kernel_deb="" kernel_img="" kernel_kbuild="" kernel_modules="" kernel_uapi=""
+kernel_tree="" kernel_config=""	# a developer's tree, built by kernel-tree.sh (docs/bisect.md)
 abs_dir() { [ -d "${1:-}" ] && (cd "$1" && pwd); }
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -60,6 +67,8 @@ while [ $# -gt 0 ]; do
 		stall_s=$((stall_s + d)); shift 2 ;;
 	--perf) command=perf; shift ;;
 	--kernel-deb) [ -n "${2:-}" ] || lab_die "--kernel-deb needs a Debian kernel ABI name (e.g. 6.12.95+deb12)"; kernel_deb=$2; shift 2 ;;
+	--kernel-tree) kernel_tree=$(abs_dir "${2:-}") || lab_die "--kernel-tree: no directory '${2:-}'"; shift 2 ;;
+	--config) [ -f "${2:-}" ] || lab_die "--config: no file '${2:-}'"; kernel_config=$(realpath "$2"); shift 2 ;;
 	--kernel) [ -f "${2:-}" ] || lab_die "--kernel: no kernel image '${2:-}'"; kernel_img=$(realpath "$2"); shift 2 ;;
 	--kbuild) kernel_kbuild=$(abs_dir "${2:-}") && [ -f "$kernel_kbuild/Makefile" ] || lab_die "--kbuild: '${2:-}' is not a kernel build tree"; shift 2 ;;
 	--modules) kernel_modules=$(abs_dir "${2:-}") && [ -d "$kernel_modules/lib/modules" ] || lab_die "--modules: '${2:-}' has no lib/modules/<release>/ (make modules_install INSTALL_MOD_PATH=DIR)"; shift 2 ;;
@@ -72,8 +81,10 @@ done
 [ -z "$kernel_img" ] || [ -n "$kernel_kbuild" ] || lab_die "--kernel needs --kbuild DIR (the module is built against it)"
 [ -z "$kernel_kbuild$kernel_modules$kernel_uapi" ] || [ -n "$kernel_img" ] || lab_die "--kbuild, --modules and --uapi go with --kernel"
 [ -z "$kernel_img" ] || [ -z "$kernel_deb" ] || lab_die "--kernel and --kernel-deb exclude each other"
-if [ -n "$kernel_img$kernel_deb" ] && [ "$(for g in $guests; do lab_guest_get "$g" arch; done | sort -u | wc -l)" != 1 ]; then
-	lab_die "--kernel and --kernel-deb boot one architecture: add --guest NAME or --arch x86_64|arm64"
+[ -z "$kernel_tree" ] || [ -z "$kernel_img$kernel_deb" ] || lab_die "--kernel-tree excludes --kernel and --kernel-deb"
+[ -z "$kernel_config" ] || [ -n "$kernel_tree" ] || lab_die "--config goes with --kernel-tree"
+if [ -n "$kernel_img$kernel_deb$kernel_tree" ] && [ "$(for g in $guests; do lab_guest_get "$g" arch; done | sort -u | wc -l)" != 1 ]; then
+	lab_die "--kernel, --kernel-deb and --kernel-tree boot one architecture: add --guest NAME or --arch x86_64|arm64"
 fi
 run_id="$(date -u +%Y%m%dT%H%M%SZ)-testbed"
 out=${out:-$LAB_TOP/results/$run_id}
@@ -100,8 +111,21 @@ TESTDEV_SLOT=0x11
 LABDEV_SLOT=0x12
 LABDEV_VFIO_SLOT=0x13
 LABDEV_VFIO2_SLOT=0x14	# a second one: one HWPT at PASIDs of two devices
+# QEMU's own nvme model: one controller for iommu_testdev, two for VFIO, each
+# backed by this run's copy of a medium made once in the cache
+# (scripts/testbed/nvme-media.sh, docs/testbed.md): runs of the same guest at
+# the same time (other output directories) then never share a file, which
+# QEMU's image locking would refuse.
+NVME_SLOTS=(0x15 0x16 0x17)
+NVME_ROLES=(testdev vfio vfio2)
+NVME_SCRATCH=$("$T/nvme-media.sh" scratch)
 has_device() { "$qemu_bin/qemu-system-$1" -device help 2>/dev/null | grep -q "name \"$2\""; }
-has_labdev() { if [ "$1" = arm64 ]; then has_device aarch64 iommu-lab-dev; else has_device x86_64 iommu-lab-dev; fi; }
+qemu_arch() { [ "$1" = arm64 ] && echo aarch64 || echo x86_64; }
+has_labdev() { has_device "$(qemu_arch "$1")" iommu-lab-dev; }
+has_nvme() { has_device "$(qemu_arch "$1")" nvme; }
+nvme_template() { echo "$IOMMU_LAB_CACHE/nvme/$1-$2.img"; }	# GUEST N
+nvme_media() { echo "$1/nvme-$2.img"; }				# DIR N: this run's copy
+nvme_bdf() { printf '0000:00:%02x.0' "${NVME_SLOTS[$1]}"; }
 has_prop() { "$qemu_bin/qemu-system-x86_64" -device "$1,help" 2>/dev/null | grep -q "$2"; }
 
 # qemu_cmd GUEST KERNEL INITRD DIR: the guest's QEMU command line, into the
@@ -124,6 +148,17 @@ qemu_cmd() {
 	has_labdev "$arch" && common+=(-device "iommu-lab-dev,addr=$LABDEV_SLOT,pasid-bits=20"
 				      -device "iommu-lab-dev,addr=$LABDEV_VFIO_SLOT,pasid-bits=20"
 				      -device "iommu-lab-dev,addr=$LABDEV_VFIO2_SLOT,pasid-bits=20")
+	# NVMe: 8 queue pairs and 8 MSI-X vectors (the engines use up to 8: the
+	# admin queue's and one per interrupting queue pair), 512 KiB per command
+	# (MDTS 7 of 4 KiB pages: larger copies are split, as on real drives);
+	# QEMU 10.0 needs a serial.
+	local n
+	if has_nvme "$arch"; then
+		for n in 0 1 2; do
+			common+=(-drive "file=$(nvme_media "$dir" $n),format=raw,if=none,id=nvme$n"
+				 -device "nvme,addr=${NVME_SLOTS[$n]},drive=nvme$n,serial=iommu-lab-nvme-$n,max_ioqpairs=8,msix_qsize=8,mdts=7")
+		done
+	fi
 	QEMU=("$qemu_bin/qemu-system-$([ "$arch" = arm64 ] && echo aarch64 || echo x86_64)"
 	      -machine "$(lab_guest_get "$guest" machine)")
 	cpu=$(lab_guest_get "$guest" cpu)
@@ -179,6 +214,10 @@ guest_kernel() {
 		ln -s "$uapi" "$k/uapi"
 		echo "$k"; return 0
 	fi
+	if [ -n "$kernel_tree" ]; then
+		"$T/kernel-tree.sh" "$arch" "$kernel_tree" ${kernel_config:+--config "$kernel_config"}
+		return
+	fi
 	k=${kernel_deb:+debian $kernel_deb}
 	[ -n "$k" ] || k=$(lab_guest_get "$guest" kernel)
 	case "$k" in
@@ -202,6 +241,8 @@ run_guest() {
 		printf 'LAB_RUN_ARGS=(--disposable --vfio 0000:00:%02x.0 --testdev 0000:00:%02x.0' "$VFIO_SLOT" "$TESTDEV_SLOT"
 		has_labdev "$arch" && printf ' --testdev 0000:00:%02x.0 --vfio 0000:00:%02x.0 --vfio 0000:00:%02x.0' \
 			"$LABDEV_SLOT" "$LABDEV_VFIO_SLOT" "$LABDEV_VFIO2_SLOT"
+		has_nvme "$arch" && printf ' --testdev %s --vfio %s --vfio %s --nvme-scratch %s' "$(nvme_bdf 0)" "$(nvme_bdf 1)" \
+			"$(nvme_bdf 2)" "$(nvme_bdf 0)@$NVME_SCRATCH,$(nvme_bdf 1)@$NVME_SCRATCH,$(nvme_bdf 2)@$NVME_SCRATCH"
 		[ "$command" = perf ] && printf ' --io 0000:00:%02x.0' "$(has_labdev "$arch" && echo "$LABDEV_SLOT" || echo "$TESTDEV_SLOT")"
 		[ ${#run_args[@]} -gt 0 ] && printf ' %q' "${run_args[@]}"
 		echo ')'
@@ -209,6 +250,9 @@ run_guest() {
 	initrd="$dir/initrd.cpio.gz"
 	mods=""; [ -d "$kdir/modules" ] && mods="$kdir/modules"
 	"$T/build-initramfs.sh" "$arch" "$stage" "$conf" "$initrd" $mods || return 2
+	if has_nvme "$arch"; then
+		nvme_media_before "$guest" "$dir" || return 2
+	fi
 	qemu_cmd "$guest" "$kdir/kernel.img" "$initrd" "$dir"
 	# Extra QEMU options for debugging, e.g. IOMMU_LAB_QEMU_ARGS="-trace vtd_* -D /tmp/q.log".
 	# shellcheck disable=SC2206
@@ -241,9 +285,50 @@ run_guest() {
 		grep -q 'Kernel panic' "$dir/console.log" 2>/dev/null && cause="guest kernel panicked"
 		lab_log "$guest: $cause before sending its results; see $dir/console.log"
 		finish_from_stream "$dir" "$cause"
+		has_nvme "$arch" && nvme_media_after "$guest" "$dir"
 		return 1
 	fi
-	[ "$(lab_json_get guest_exit "$dir/stream.jsonl" | tail -n1)" = 0 ] && return 0 || return 1
+	rc=0
+	has_nvme "$arch" && { nvme_media_after "$guest" "$dir" || rc=1; }
+	[ "$(lab_json_get guest_exit "$dir/stream.jsonl" | tail -n1)" = 0 ] && return $rc || return 1
+}
+
+# nvme_media_before GUEST DIR: the guest's NVMe media made (once, in the
+# cache), copied into DIR for this run (sparse), and the sums of every region
+# outside the scratch range taken, into DIR.
+nvme_media_before() {
+	local guest=$1 dir=$2 n
+	for n in 0 1 2; do
+		"$T/nvme-media.sh" create "$(nvme_template "$guest" $n)" "$guest-$n" &&
+			cp --sparse=always "$(nvme_template "$guest" $n)" "$(nvme_media "$dir" $n)" &&
+			"$T/nvme-media.sh" sums "$(nvme_media "$dir" $n)" > "$dir/nvme-$n.sums" || return 1
+	done
+}
+
+# nvme_media_after GUEST DIR: after QEMU exited, the same sums again: one
+# record per controller in DIR/results.jsonl,
+# testbed_nvme.media.<role>.reads_the_same_outside_the_scratch_range, FAIL
+# naming every region that changed. 1 when one did.
+nvme_media_after() {
+	local guest=$1 dir=$2 n test changed verdict reason_m platform="" rc=0
+	[ -f "$dir/run.json" ] && platform=$(lab_json_get platform "$dir/run.json")
+	for n in 0 1 2; do
+		test="media.${NVME_ROLES[$n]}.reads_the_same_outside_the_scratch_range"
+		changed=$("$T/nvme-media.sh" sums "$(nvme_media "$dir" $n)" | awk -F '\t' 'NR == FNR { was[$1] = $2; next }
+			{ now[$1] = $2 } END { for (k in was) if (now[k] != was[k]) printf "%s%s", (c++ ? "; " : ""), k }' "$dir/nvme-$n.sums" -)
+		if [ -z "$changed" ]; then
+			verdict=PASS reason_m=(reason:=null)
+			rm -f "$(nvme_media "$dir" $n)"
+		else
+			# This run's copy stays in DIR for a look; the next run copies afresh.
+			verdict=FAIL reason_m=(reason="$(nvme_bdf $n): the medium changed outside the scratch range $NVME_SCRATCH: $changed (kept as $(nvme_media "$dir" $n))")
+			lab_log "$guest: FAIL: ${reason_m[0]#reason=}"
+			rc=1
+		fi
+		lab_record id="testbed_nvme.$test" program=testbed_nvme test="$test" verdict=$verdict "${reason_m[@]}" \
+			engine:=null platform="$platform" duration_ms:=null metrics:[ ']' >> "$dir/results.jsonl"
+	done
+	return $rc
 }
 
 # boot_guest GUEST DIR: run the guest's QEMU (the array QEMU) until it exits,

@@ -34,7 +34,7 @@ FIXTURE_SETUP(attach)
 {
 	int ret;
 
-	BENCH_SETUP();
+	BENCH_SETUP(NULL);
 	ret = bench_spaces(&self->d, SPACES, 4096);
 	if (ret == -EOPNOTSUPP)
 		SKIP(return, "%s", self->d.why);
@@ -101,7 +101,7 @@ static void rate(struct __test_metadata *_metadata, struct bench_dev *d, uint32_
 	ASSERT_EQ(0, ret) TH_LOG("DMA through space %d at the %s after %ld %s: %s", c.cur, where, total,
 				 swap ? "replaces" : "attach/detach cycles",
 				 ret == -EBADMSG ? "data not where it belongs" : "transfer failed");
-	lab_record_engine("labdev", LAB_ENGINE_EMULATED);
+	bench_record_engine(d);
 	bench_record(where, swap ? "replace_per_s" : "attach_detach_per_s", per_s, BENCH_ROUNDS, 1, "ops/s", &s);
 	TH_LOG("%s %s: %.0f %s per second (rounds %.0f..%.0f; %d rounds of >= %.0f ms, %ld in all)",
 	       d->module ? "module" : "iommufd", where, s.p50, swap ? "replaces" : "attach+detach cycles",

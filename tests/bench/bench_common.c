@@ -22,20 +22,26 @@ static const char *smmuv3_note(const char *bdf)
 	       " behind this SMMUv3 (no substreams in use)" : "";
 }
 
-static int open_module(struct bench_dev *d)
+static int open_module(struct bench_dev *d, const char *engine)
 {
 	const char *list = getenv("IOMMU_LAB_TESTDEV");
 	struct itd_info info;
 
-	d->tfd = lab_td_open_engine(list ? list : "", "labdev", d->bdf, sizeof(d->bdf), &info);
+	d->tfd = lab_td_open_engine(list ? list : "", engine ? engine : "labdev", d->bdf, sizeof(d->bdf), &info);
+	if (d->tfd == -ENOENT && !engine)
+		d->tfd = lab_td_open_engine(list ? list : "", "nvme", d->bdf, sizeof(d->bdf), &info);
 	if (d->tfd == -ENOENT) {
-		snprintf(d->why, sizeof(d->why), "no labdev handed to iommu_testdev (iommu-lab run --testdev BDF)");
+		snprintf(d->why, sizeof(d->why), "no %s handed to iommu_testdev (iommu-lab run --testdev BDF)",
+			 engine ? engine : "labdev or nvme");
 		return -EOPNOTSUPP;
 	}
 	if (d->tfd < 0) {
-		snprintf(d->why, sizeof(d->why), "iommu_testdev labdev: %s", strerror(-d->tfd));
+		snprintf(d->why, sizeof(d->why), "iommu_testdev %s: %s", engine ? engine : "", strerror(-d->tfd));
 		return d->tfd;
 	}
+	snprintf(d->engine, sizeof(d->engine), "%s", info.engine);
+	d->kind = info.engine_kind == ITD_ENGINE_EMULATED ? LAB_ENGINE_EMULATED :
+		  info.engine_kind == ITD_ENGINE_DEVICE ? LAB_ENGINE_DEVICE : LAB_ENGINE_HARDWARE;
 	d->max_len = info.dma_max_len;
 	/* PASID 0 stands for "no PASID": max_pasids 1 leaves none. */
 	d->pasids = info.max_pasids > 1 ? info.max_pasids - 1 : 0;
@@ -45,16 +51,34 @@ static int open_module(struct bench_dev *d)
 	return 0;
 }
 
-static int open_iommufd(struct bench_dev *d)
+/* The function for engine (NULL: any that does pairs here) in IOMMU_LAB_VFIO. */
+static int find_iommufd(struct bench_dev *d, const char *engine)
+{
+	const char *list = getenv("IOMMU_LAB_VFIO");
+	const struct lab_uengine_ops *ops;
+
+	for (int skip = 0; !lab_uengine_find_pairs(list, skip, d->bdf, &ops); skip++)
+		if (!engine || !strcmp(engine, ops->name))
+			return 0;
+	if (engine && !strcmp(engine, lab_uengine_nvme.name) &&
+	    !lab_uengine_find(list, &lab_uengine_nvme, false, 0, d->bdf))
+		snprintf(d->why, sizeof(d->why), "%s (nvme): no scratch range for it: its pairs would write its "
+			 "media (iommu-lab run --nvme-scratch [BDF@]NSID:LBA+COUNT)", d->bdf);
+	else
+		snprintf(d->why, sizeof(d->why), "no %s handed to vfio-pci (iommu-lab run --vfio BDF)",
+			 engine ? engine : "labdev, nor nvme with a scratch range,");
+	return -EOPNOTSUPP;
+}
+
+static int open_iommufd(struct bench_dev *d, const char *engine)
 {
 	struct lab_hw_info hw;
 	const char *why;
 	int ret;
 
-	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), &lab_uengine_labdev, false, 0, d->bdf)) {
-		snprintf(d->why, sizeof(d->why), "no labdev handed to vfio-pci (iommu-lab run --vfio BDF)");
-		return -EOPNOTSUPP;
-	}
+	ret = find_iommufd(d, engine);
+	if (ret)
+		return ret;
 	d->ifd = lab_iommufd_open();
 	if (d->ifd == -ENOENT) {
 		snprintf(d->why, sizeof(d->why), "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
@@ -66,9 +90,11 @@ static int open_iommufd(struct bench_dev *d)
 	if (!ret)
 		ret = lab_iommufd_hw_info_dev(d->ifd, d->pci.dev_id, &hw);
 	if (ret) {
-		snprintf(d->why, sizeof(d->why), "%s through iommufd: %s", d->bdf, strerror(-ret));
+		snprintf(d->why, sizeof(d->why), "%s through iommufd: %s %s", d->bdf, strerror(-ret), d->eng.why);
 		return ret;
 	}
+	snprintf(d->engine, sizeof(d->engine), "%s", d->eng.ops->name);
+	d->kind = d->eng.emulated ? LAB_ENGINE_EMULATED : LAB_ENGINE_DEVICE;
 	d->max_len = d->eng.ops->max_len;
 	if ((why = lab_iommufd_unusable(LAB_NEED_PASID)))
 		snprintf(d->no_pasids, sizeof(d->no_pasids), "%s", why);
@@ -83,12 +109,17 @@ static int open_iommufd(struct bench_dev *d)
 	return 0;
 }
 
-int bench_open(struct bench_dev *d, bool module)
+int bench_open(struct bench_dev *d, bool module, const char *engine)
 {
 	memset(d, 0, sizeof(*d));
 	d->module = module;
 	d->ifd = d->tfd = d->pci.fd = -1;
-	return module ? open_module(d) : open_iommufd(d);
+	return module ? open_module(d, engine) : open_iommufd(d, engine);
+}
+
+void bench_record_engine(const struct bench_dev *d)
+{
+	lab_record_engine(d->engine, d->kind);
 }
 
 void bench_close(struct bench_dev *d)
@@ -120,6 +151,9 @@ static int iommufd_space(struct bench_dev *d, struct bench_space *s)
 	ret = lab_ioas_alloc(d->ifd, &s->ioas);
 	if (!ret)
 		ret = lab_ioas_map(d->ifd, s->ioas, s->page, d->len, IOVA_DST, LAB_IOAS_READ | LAB_IOAS_WRITE);
+	/* The engine's queues (nvme), in every space it is attached to. */
+	if (!ret)
+		ret = lab_uengine_ctrl_map(&d->eng, d->ifd, s->ioas);
 	if (!ret)
 		ret = lab_hwpt_alloc(d->ifd, d->pci.dev_id, s->ioas, d->pasids ? LAB_HWPT_PASID : 0, &s->hwpt);
 	return ret;
@@ -164,7 +198,7 @@ int bench_spaces(struct bench_dev *d, int n, uint64_t len)
 		ret = lab_td_attach(d->tfd, ITD_DOMAIN_BLOCKED);
 		if (ret == -EOPNOTSUPP)
 			snprintf(d->why, sizeof(d->why), "the module cannot block the RID: built for a "
-				 "kernel without iommu_device_claim_dma_owner() (before Linux 6.2)");
+				 "kernel without DMA ownership (before Linux 5.19)");
 	}
 	for (; !ret && d->nsp < n; d->nsp++) {
 		ret = d->module ? module_space(d, &d->sp[d->nsp], bench_fill(d->nsp)) :

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the benchmarks share: a labdev opened either through vfio-pci and
- * iommufd (DMA pairs started from userspace, lib/uengine_labdev.c) or
- * through iommu_testdev (copies started with ITD_DMA), address spaces that
+ * What the benchmarks share: a device with a DMA engine (labdev, or nvme
+ * with a scratch range) opened either through vfio-pci and iommufd (DMA
+ * pairs started from userspace, lib/uengine_labdev.c, lib/uengine_nvme.c)
+ * or through iommu_testdev (copies started with ITD_DMA), address spaces that
  * map a transfer's buffers at the same IOVAs, attach/detach/replace of a
  * space at the RID or a PASID, one transfer, a data check, timed batches and
  * metrics with the range of the rounds. docs/tests/bench.md.
@@ -39,6 +40,8 @@ struct bench_dev {
 	struct lab_vfio_pci pci;	/* iommufd */
 	struct lab_uengine eng;
 	char bdf[32];
+	char engine[16];	/* the engine's name, for the record */
+	enum lab_engine_kind kind;	/* ... and its kind */
 	uint32_t pasids;	/* PASIDs 1..pasids usable beside the RID */
 	char no_pasids[200];	/* with pasids 0: why, for a SKIP */
 	char why[200];		/* why bench_open failed */
@@ -48,10 +51,14 @@ struct bench_dev {
 	struct bench_space sp[BENCH_MAX_SPACES];
 };
 
-/* Open the labdev in IOMMU_LAB_TESTDEV (module) or IOMMU_LAB_VFIO. 0;
- * -EOPNOTSUPP: d->why says what the machine lacks (SKIP); another -errno:
- * d->why says what failed. */
-int bench_open(struct bench_dev *d, bool module);
+/* Open the function with engine `engine` ("labdev", "nvme"; NULL: a labdev
+ * if there is one, else an nvme) in IOMMU_LAB_TESTDEV (module) or
+ * IOMMU_LAB_VFIO (an nvme there only with a scratch range). 0; -EOPNOTSUPP:
+ * d->why says what the machine lacks (SKIP); another -errno: d->why says
+ * what failed. */
+int bench_open(struct bench_dev *d, bool module, const char *engine);
+/* The test's engine record: d's engine and kind. */
+void bench_record_engine(const struct bench_dev *d);
 /* Frees everything bench_open and bench_spaces made; safe after a failed open. */
 void bench_close(struct bench_dev *d);
 
@@ -84,9 +91,10 @@ void bench_record(const char *tag, const char *what, const double *samples, int 
 #define BENCH_MIB(len) ((double)(len) / (1 << 20))
 
 /*
- * The fixture of a benchmark of the labdev: variants iommufd and module
- * (bench_open), the device closed at teardown. Its FIXTURE_SETUP starts with
- * BENCH_SETUP (self->d opened, or the test skipped with what the machine lacks).
+ * The fixture of a benchmark: variants iommufd and module (bench_open), the
+ * device closed at teardown. Its FIXTURE_SETUP starts with
+ * BENCH_SETUP(engine) (self->d opened, or the test skipped with what the
+ * machine lacks).
  */
 #define BENCH_FIXTURE(_name)                                                                 \
 	FIXTURE(_name) { struct bench_dev d; };                                               \
@@ -95,9 +103,9 @@ void bench_record(const char *tag, const char *what, const double *samples, int 
 	FIXTURE_VARIANT_ADD(_name, module) { .module = true };                                \
 	FIXTURE_TEARDOWN(_name) { bench_close(&self->d); }
 
-#define BENCH_SETUP()                                                                        \
+#define BENCH_SETUP(_engine)                                                                 \
 	do {                                                                                 \
-		int _ret = bench_open(&self->d, variant->module);                            \
+		int _ret = bench_open(&self->d, variant->module, _engine);                   \
                                                                                              \
 		if (_ret == -EOPNOTSUPP)                                                     \
 			SKIP(return, "%s", self->d.why);                                     \

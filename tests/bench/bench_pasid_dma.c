@@ -26,10 +26,10 @@ BENCH_FIXTURE(bench)
 
 FIXTURE_SETUP(bench)
 {
-	BENCH_SETUP();
+	BENCH_SETUP("labdev");
 	if (!self->d.pasids)
 		SKIP(return, "%s: nothing to compare", self->d.no_pasids);
-	lab_record_engine("labdev", LAB_ENGINE_EMULATED);
+	bench_record_engine(&self->d);
 }
 
 /* One side of the comparison: transfers at the RID (npasids 0, space 0) or

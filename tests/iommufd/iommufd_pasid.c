@@ -402,8 +402,9 @@ TEST(device_without_pasid_capability)
 			EXPECT_EQ(0, _test_cmd_detach(ifd, &dev, 1));
 	}
 	EXPECT_EQ(0, _test_cmd_attach(ifd, &dev, LAB_NO_PASID, plain));
-	/* Untagged DMA by the function's own engine through the RID's HWPT. */
-	if (lab_uengine_open(&dev.pci, &dev.eng) == 0) {
+	/* Untagged DMA by the function's own engine through the RID's HWPT
+	 * (where it may copy: nvme only with a scratch range). */
+	if (lab_uengine_open(&dev.pci, &dev.eng) == 0 && lab_uengine_can_write(&dev.eng)) {
 		uint8_t *buf = mmap(NULL, 2 * SZ_4K, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		struct lab_dma_result r;
 
@@ -411,13 +412,15 @@ TEST(device_without_pasid_capability)
 		memset(buf, 0x3c, SZ_4K);
 		memset(buf + SZ_4K, 0, SZ_4K);
 		ASSERT_EQ(0, lab_ioas_map(ifd, ioas, buf, 2 * SZ_4K, IOVA_DST, LAB_IOAS_READ | LAB_IOAS_WRITE));
-		ASSERT_EQ(0, _test_cmd_dma_copy(&dev, IOVA_DST, IOVA_DST + SZ_4K, SZ_4K, LAB_NO_PASID, &r));
+		ASSERT_EQ(0, lab_uengine_ctrl_map(&dev.eng, ifd, ioas));
+		ASSERT_EQ(0, _test_cmd_dma_copy(&dev, IOVA_DST, IOVA_DST + SZ_4K, SZ_4K, LAB_NO_PASID, &r))
+			TH_LOG("%s", dev.eng.why);
 		EXPECT_EQ(LAB_DMA_OK, r.status);
 		EXPECT_EQ(0, memcmp(buf, buf + SZ_4K, SZ_4K)) TH_LOG("%s (%s): the copy did not land", bdf,
 								     dev.eng.ops->name);
-		lab_record_engine(dev.eng.ops->name, LAB_ENGINE_EMULATED);
-		lab_uengine_close(&dev.eng);
+		test_record_engine(&dev);
 	}
+	lab_uengine_close(&dev.eng);
 	EXPECT_EQ(0, _test_cmd_detach(ifd, &dev, LAB_NO_PASID));
 	test_close_idev(ifd, &dev);
 	close(ifd);

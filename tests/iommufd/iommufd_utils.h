@@ -13,16 +13,23 @@
  * or at a PASID, work on either; DMA needs the engine of a real one.
  *
  * A fixture that counts MSIs has `struct idev dev` (its engine raises them)
- * and `int efd` (the eventfd VFIO signals them on).
+ * and `struct lab_uengine_irqs irq` (an eventfd per vector, which VFIO
+ * signals: MSI vector 0, or the engine's MSI-X vectors).
+ *
+ * An engine with control memory (nvme: its queues) needs it mapped in every
+ * IOAS whose HWPT the device is attached to (test_cmd_ctrl_map), and in
+ * stage-1 tables a test builds (identity).
  */
 #ifndef IOMMUFD_UTILS_H
 #define IOMMUFD_UTILS_H
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lab_iommufd.h"
 #include "lab_engines.h"
+#include "lab_results.h"
 #include "vfio_setup.h"
 
 /* _call (0 or -errno) succeeded / failed with _errno; a failure names the call. */
@@ -50,6 +57,16 @@ struct idev {
 
 /* --- opening and closing a device ------------------------------------------- */
 
+/* _bdf: the first function handed to vfio-pci (IOMMU_LAB_VFIO) that engine
+ * _ops drives; SKIP when the run was handed none. */
+#define test_find_vfio(_ops, _bdf)                                                           \
+	do {                                                                                 \
+		const char *__list = getenv("IOMMU_LAB_VFIO");                               \
+		if (lab_uengine_find(__list, _ops, false, 0, _bdf))                          \
+			SKIP(return, "no %s function handed to vfio-pci (iommu-lab run "     \
+			     "--vfio BDF; IOMMU_LAB_VFIO='%s')", (_ops)->name, __list ?: "");  \
+	} while (0)
+
 /* _dev: BDF's function through its VFIO cdev bound to iommufd _ifd (BAR 0
  * mapped, bus mastering on). */
 #define test_open_vfio(_ifd, _bdf, _dev)                                                     \
@@ -62,7 +79,41 @@ struct idev {
 	} while (0)
 
 /* The userspace DMA engine of a function opened by test_open_vfio. */
-#define test_open_engine(_dev) ASSERT_OK(lab_uengine_open(&(_dev)->pci, &(_dev)->eng))
+#define test_open_engine(_dev)                                                               \
+	do {                                                                                 \
+		int __ret = lab_uengine_open(&(_dev)->pci, &(_dev)->eng);                    \
+		ASSERT_EQ(0, __ret) TH_LOG("%s: engine: %s%s%s", (_dev)->pci.bdf,            \
+					   strerror(-__ret), (_dev)->eng.why[0] ? ": " : "", \
+					   (_dev)->eng.why);                                 \
+	} while (0)
+
+/* The engine's transfer granule (bytes); an engine that must first set its
+ * device up (nvme) does it here, and says why it could not. */
+#define test_cmd_engine_granule(_dev, _granule)                                              \
+	do {                                                                                 \
+		int __ret = lab_uengine_granule(&(_dev)->eng, _granule);                     \
+		ASSERT_EQ(0, __ret) TH_LOG("%s: engine %s: %s%s%s", (_dev)->pci.bdf,         \
+					   (_dev)->eng.ops->name, strerror(-__ret),          \
+					   (_dev)->eng.why[0] ? ": " : "", (_dev)->eng.why); \
+	} while (0)
+
+/* The engine in the test's record: an emulator's own test device
+ * ("emulated": edu, labdev), or a standard device ("device": nvme, a real
+ * controller on a lab host, QEMU's own model in the testbed). */
+#define test_record_engine(_dev)                                                             \
+	lab_record_engine((_dev)->eng.ops->name,                                             \
+			  (_dev)->eng.emulated ? LAB_ENGINE_EMULATED : LAB_ENGINE_DEVICE)
+
+/* Copies and pairs write the device's media on an engine that has any
+ * (nvme): only inside a scratch range the user named. */
+#define test_need_writes(_dev)                                                               \
+	do {                                                                                 \
+		if (!lab_uengine_can_write(&(_dev)->eng))                                    \
+			SKIP(return, "%s (%s): no scratch range for it: its copies and pairs "    \
+			     "would write its media (iommu-lab run --nvme-scratch "              \
+			     "[BDF@]NSID:LBA+COUNT; %s)", (_dev)->pci.bdf,                       \
+			     (_dev)->eng.ops->name, LAB_NVME_SCRATCH_ENV);                       \
+	} while (0)
 
 /*
  * _dev: a mock device with a 20-bit PASID capability on iommufd _ifd. It comes
@@ -123,6 +174,8 @@ static inline void test_close_idev(int ifd, struct idev *d)
 #define test_err_ioas_map(_errno, _ioas, _va, _len, _iova, _prot) \
 	EXPECT_ERR(_errno, lab_ioas_map(self->ifd, _ioas, _va, _len, _iova, _prot))
 #define test_cmd_ioas_unmap(_ioas, _iova, _len) ASSERT_OK(lab_ioas_unmap(self->ifd, _ioas, _iova, _len))
+/* The engine's control memory into _ioas (nothing for an engine without). */
+#define test_cmd_ctrl_map(_dev, _ioas) ASSERT_OK(lab_uengine_ctrl_map(&(_dev)->eng, self->ifd, _ioas))
 
 /* A paging HWPT for _dev on an IOAS (or a nest parent); _flags LAB_HWPT_*. */
 #define test_cmd_hwpt_alloc(_dev, _ioas, _flags, _hwpt) \
@@ -220,8 +273,8 @@ static inline int _test_cmd_dma_pair(struct idev *d, uint64_t dst, uint32_t len,
 #define test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r) \
 	ASSERT_OK(_test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r))
 
-/* MSI vector 0 of the function signals eventfd efd (VFIO_DEVICE_SET_IRQS). */
-#define test_cmd_msi_enable(_dev, _efd) ASSERT_OK(lab_vfio_pci_msi_enable(&(_dev)->pci, _efd))
+/* Every vector of self->irq signals its eventfd (VFIO_DEVICE_SET_IRQS). */
+#define test_cmd_msi_enable(_dev) ASSERT_OK(lab_uengine_irqs_enable(&(_dev)->eng, &self->irq))
 
 /*
  * How long to wait for each MSI: one that should arrive ends the wait as
@@ -232,14 +285,32 @@ static inline int _test_cmd_dma_pair(struct idev *d, uint64_t dst, uint32_t len,
 #define MSI_WAIT_MS 5000	/* for an MSI that should arrive */
 #define MSI_SILENT_MS 100	/* for one that should not */
 
-/* _count MSIs raised now by self->dev, one at a time; _want of them delivered. */
+/* On each vector of self->irq in turn: _count MSIs raised now by self->dev,
+ * _want of them delivered on that vector, none on any other. */
 #define expect_msis(_count, _want, _state)                                                          \
 	do {                                                                                        \
-		uint32_t _got = 0, _w = (_want);                                                    \
-		ASSERT_EQ(0, lab_uengine_msis(&self->dev.eng, self->efd, _count,                    \
-					      _w ? MSI_WAIT_MS : MSI_SILENT_MS, &_got));            \
-		EXPECT_EQ(_w, _got) TH_LOG("%s: %u MSIs raised, %u delivered, %u expected", _state, \
-					   (uint32_t)(_count), _got, _w);                           \
+		uint32_t _w = (_want);                                                              \
+		for (uint32_t _v = 0; _v < self->irq.n; _v++) {                                     \
+			uint32_t _got[LAB_UENGINE_MAX_VECTORS] = { 0 };                             \
+			int _r = lab_uengine_msis(&self->dev.eng, &self->irq, _v, _count,           \
+						  _w ? MSI_WAIT_MS : MSI_SILENT_MS, _got);          \
+			ASSERT_EQ(0, _r) TH_LOG("%s: vector %u: %s %s", _state, _v, strerror(-_r),  \
+						self->dev.eng.why);                                 \
+			for (uint32_t _i = 0; _i < self->irq.n; _i++) {                             \
+				EXPECT_EQ(_i == _v ? _w : 0, _got[_i])                              \
+					TH_LOG("%s: %u MSIs raised on vector %u: %u delivered on "  \
+					       "vector %u, %u expected", _state, (uint32_t)(_count), \
+					       _v, _got[_i], _i, _i == _v ? _w : 0);                \
+			}                                                                           \
+		}                                                                                   \
 	} while (0)
+
+/* For a device that sends an interrupt only by completing a command it
+ * fetches by DMA (nvme), nothing can be asked of it where it reaches no
+ * memory: such a step is logged, not run. */
+#define msis_need_dma(_dev) ((_dev)->eng.ops->msi_needs_dma)
+#define TH_LOG_MSIS_NEED_DMA(_dev, _state)                                                          \
+	TH_LOG("%s: not checked: %s sends an interrupt only by completing a command it "          \
+	       "fetches by DMA, which this state blocks", _state, (_dev)->eng.ops->name)
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "lab_platform.h"
+#include "runner_common.h"
 
 FIXTURE(bind) {
 	char bdf[16];
@@ -37,13 +38,6 @@ static void first_line(const char *path, char *buf, size_t len)
 		fclose(f);
 }
 
-/* The driver bound to bdf ("" for none). */
-static void driver_of(const char *bdf, char *buf, size_t len)
-{
-	if (lab_read_link_base(buf, len, "/sys/bus/pci/devices/%s/driver", bdf))
-		buf[0] = 0;
-}
-
 static void override_of(const char *bdf, char *buf, size_t len)
 {
 	char path[128];
@@ -55,20 +49,10 @@ static void override_of(const char *bdf, char *buf, size_t len)
 /* `iommu-lab bind BDF DRIVER`: its exit status, its stderr in err. */
 static int runner_bind(const char *runner, const char *bdf, const char *drv, char *err, size_t len)
 {
-	char cmd[PATH_MAX + 128];
-	size_t n = 0;
-	FILE *p;
-	int st;
+	char args[128];
 
-	snprintf(cmd, sizeof(cmd), "'%s' bind %s %s 2>&1 >/dev/null", runner, bdf, drv);
-	p = popen(cmd, "r");
-	if (!p)
-		return -errno;
-	while (n + 1 < len && fgets(err + n, len - n, p))
-		n = strlen(err);
-	err[n] = 0;
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	snprintf(args, sizeof(args), "bind %s %s", bdf, drv);
+	return runner_run(runner, args, err, len);
 }
 
 FIXTURE_SETUP(bind)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Concurrent DMA churn through iommufd, every byte verified. One thread per
- * labdev handed to vfio-pci maps a random range of one of its buffers in the
- * IOAS of a random address space (the RID, PASIDs 1..3 where the platform
- * has PASIDs), has the device write a pattern there and read it back (a DMA
- * pair), checks with the CPU that the pattern landed exactly where mapped and
- * nowhere else in the buffer, unmaps, and now and then checks that a DMA at
- * the unmapped IOVA faults. Meanwhile a churn thread keeps replacing each
+ * device handed to vfio-pci whose engine does DMA pairs (labdev; nvme with a
+ * scratch range, whose pair is Write, Read, Compare through it, in whole
+ * LBAs at dword-aligned offsets) maps a random range of one of its buffers
+ * in the IOAS of a random address space (the RID, PASIDs 1..3 where the
+ * platform has PASIDs), has the device write a pattern there and read it
+ * back (a DMA pair), checks with the CPU that the pattern landed exactly
+ * where mapped and nowhere else in the buffer, unmaps, and now and then
+ * checks that a DMA at the unmapped IOVA does not reach memory (FAULT; for
+ * nvme, which cannot see a dropped write, its read-back differing). Meanwhile a churn thread keeps replacing each
  * space's HWPT with its twin (another HWPT on the same IOAS: the same
  * mappings, other page tables), and a storm thread maps and unmaps a scratch
  * range in every IOAS (an IOTLB invalidation each time). None of that may
@@ -76,6 +79,7 @@ struct worker {
 struct dev {
 	struct lab_vfio_pci pci;
 	struct lab_uengine eng;
+	struct lab_uengine_limits lim;	/* its lengths (granule 1 for labdev) */
 	struct space sp[MAX_SPACES];
 	int nsp;
 };
@@ -156,6 +160,19 @@ static struct op draw_op(struct worker *w)
 		o.len = SLOT_PAGES * PG - o.off;
 	o.seed = (uint32_t)rnd(&w->rng);
 	o.iova = IOVA_BASE + (uint64_t)slot * SLOT_WINDOW + (rnd(&w->rng) % (SLOT_WINDOW / PG - SLOT_PAGES)) * PG;
+	/* A device with a granule (nvme: LBAs, buffers on dwords): the same
+	 * draw, rounded; labdev's sequence for a seed is unchanged. */
+	if (d->lim.granule > 1) {
+		uint32_t g = d->lim.granule, room;
+
+		o.off &= ~3u;
+		room = SLOT_PAGES * PG - o.off;
+		if (room > d->lim.max_write)
+			room = d->lim.max_write;
+		o.len = (o.len + g - 1) / g * g;
+		if (o.len > room)
+			o.len = room / g * g;
+	}
 	return o;
 }
 
@@ -180,9 +197,9 @@ static void run_op(struct worker *w, const struct op *o, bool check_unmap)
 	}
 	ret = lab_uengine_pair(&d->eng, iova + off, len, seed, s->pasid, &r);
 	if (ret || r.status != LAB_DMA_OK) {
-		failw(w, "%s pasid %d: DMA pair at %#llx len %u: %s (fault at %#llx)", d->pci.bdf, (int)s->pasid,
+		failw(w, "%s pasid %d: DMA pair at %#llx len %u: %s (fault at %#llx) %s", d->pci.bdf, (int)s->pasid,
 		      (unsigned long long)(iova + off), len, ret ? strerror(-ret) : lab_dma_status_name(r.status),
-		      (unsigned long long)r.fault_iova);
+		      (unsigned long long)r.fault_iova, ret || r.status == LAB_DMA_ERROR ? d->eng.why : "");
 		return;
 	}
 	/* Exactly the pattern in [off, off + len), zeros in the rest of the slot. */
@@ -205,8 +222,9 @@ static void run_op(struct worker *w, const struct op *o, bool check_unmap)
 	if (!check_unmap)
 		return;
 	/* Once unmap returned, the device must not reach the page any more. */
-	ret = lab_uengine_pair(&d->eng, iova, 16, seed, s->pasid, &r);
-	if (ret || r.status != LAB_DMA_FAULT || !lab_mem_is_zero(buf, 16)) {
+	len = d->lim.granule > 16 ? d->lim.granule : 16;
+	ret = lab_uengine_pair(&d->eng, iova, len, seed, s->pasid, &r);
+	if (ret || !lab_dma_pair_blocked(&d->eng, &r) || !lab_mem_is_zero(buf, len)) {
 		failw(w, "%s pasid %d: DMA at %#llx after its unmap: %s", d->pci.bdf, (int)s->pasid,
 		      (unsigned long long)iova, ret ? strerror(-ret) : lab_dma_status_name(r.status));
 		return;
@@ -310,7 +328,12 @@ static void *pages(struct __test_metadata *_metadata, size_t n)
 	return p;
 }
 
-static void setup_dev(struct __test_metadata *_metadata, struct stress *st, const char *bdf)
+/* The engines whose devices load the stress: each does DMA pairs. */
+static const struct lab_uengine_ops *const stress_engines[] = { &lab_uengine_labdev, &lab_uengine_nvme };
+
+/* Open bdf as the next device; false (closed again, nothing counted) when
+ * its engine may not write (nvme without a scratch range). */
+static bool setup_dev(struct __test_metadata *_metadata, struct stress *st, const char *bdf)
 {
 	struct dev *d = &st->dev[st->ndev];
 	struct lab_hw_info hw;
@@ -320,8 +343,16 @@ static void setup_dev(struct __test_metadata *_metadata, struct stress *st, cons
 
 	ret = lab_vfio_pci_open(st->ifd, bdf, &d->pci);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", bdf, strerror(-ret));
+	ret = lab_uengine_open(&d->pci, &d->eng);
+	ASSERT_EQ(0, ret) TH_LOG("%s: engine: %s %s", bdf, strerror(-ret), d->eng.why);
+	if (!lab_uengine_can_write(&d->eng)) {
+		TH_LOG("%s (%s): no scratch range for it: not used (its pairs would write its media)", bdf,
+		       d->eng.ops->name);
+		lab_uengine_close(&d->eng);
+		lab_vfio_pci_close(&d->pci);
+		return false;
+	}
 	st->ndev++;
-	ASSERT_EQ(0, lab_uengine_open(&d->pci, &d->eng));
 	ASSERT_EQ(0, lab_iommufd_hw_info_dev(st->ifd, d->pci.dev_id, &hw));
 	pasids = lab_iommufd_pasid_built() && hw.has_max_pasid && hw.max_pasid_log2 >= 2;
 	d->nsp = pasids ? MAX_SPACES : 1;
@@ -334,19 +365,30 @@ static void setup_dev(struct __test_metadata *_metadata, struct stress *st, cons
 		s->slots = pages(_metadata, NSLOT * SLOT_PAGES);
 		s->storm = pages(_metadata, STORM_PAGES);
 		ASSERT_EQ(0, lab_ioas_alloc(st->ifd, &s->ioas));
+		/* The engine's queues (nvme), in every space it may be attached to. */
+		ASSERT_EQ(0, lab_uengine_ctrl_map(&d->eng, st->ifd, s->ioas));
 		for (int t = 0; t < 2; t++)
 			ASSERT_EQ(0, lab_hwpt_alloc(st->ifd, d->pci.dev_id, s->ioas, flags, &s->hwpt[t]));
 		ret = lab_vfio_attach_pt(d->pci.fd, s->pasid, s->hwpt[0]);
 		ASSERT_EQ(0, ret) TH_LOG("%s: attach at pasid %d: %s", bdf, (int)s->pasid, strerror(-ret));
 	}
-	TH_LOG("%s: %d address spaces (%s)", bdf, d->nsp, pasids ? "RID and PASIDs 1..3" : "RID: no PASIDs");
+	/* Attached and mapped: an engine that must set its device up can. */
+	ret = lab_uengine_limits(&d->eng, &d->lim);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s %s", bdf, strerror(-ret), d->eng.why);
+	ASSERT_LE(d->lim.granule, SLOT_PAGES * PG);
+	ASSERT_LE(d->lim.granule, d->lim.max_write) TH_LOG("%s: its scratch range is smaller than one LBA", bdf);
+	TH_LOG("%s (%s): %d address spaces (%s)%s", bdf, d->eng.ops->name, d->nsp,
+	       pasids ? "RID and PASIDs 1..3" : "RID: no PASIDs",
+	       d->lim.granule > 1 ? ", transfers in whole LBAs" : "");
+	return true;
 }
 
 FIXTURE_SETUP(stress)
 {
 	const char *list = getenv("IOMMU_LAB_VFIO"), *dur = getenv("IOMMU_LAB_STRESS_DURATION");
 	const char *seed = getenv("IOMMU_LAB_STRESS_SEED"), *loads;
-	char bdf[32], *end;
+	char bdf[32], *end, names[64] = "";
+	bool emulated = true;
 	long secs = 20;
 
 	self->st.ifd = -1;
@@ -363,26 +405,40 @@ FIXTURE_SETUP(stress)
 		self->st.seed = (uint64_t)time(NULL) << 16 ^ (uint64_t)getpid();
 	}
 	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
-	for (int skip = 0; self->st.ndev < MAX_DEVS; skip++) {
-		if (lab_uengine_find(list, &lab_uengine_labdev, false, skip, bdf))
-			break;
-		if (self->st.ifd < 0) {
-			self->st.ifd = lab_iommufd_open();
-			if (self->st.ifd == -ENOENT)
-				SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
-			ASSERT_LE(0, self->st.ifd);
+	/* labdev functions first (their threads keep their seeds' sequences),
+	 * then nvme ones, up to MAX_DEVS in all. */
+	for (size_t k = 0; k < sizeof(stress_engines) / sizeof(stress_engines[0]); k++) {
+		bool used = false;
+
+		for (int skip = 0; self->st.ndev < MAX_DEVS; skip++) {
+			if (lab_uengine_find(list, stress_engines[k], false, skip, bdf))
+				break;
+			if (self->st.ifd < 0) {
+				self->st.ifd = lab_iommufd_open();
+				if (self->st.ifd == -ENOENT)
+					SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_IOMMUFD));
+				ASSERT_LE(0, self->st.ifd);
+			}
+			if (setup_dev(_metadata, &self->st, bdf)) {
+				used = true;
+				emulated &= self->st.dev[self->st.ndev - 1].eng.emulated;
+			}
 		}
-		setup_dev(_metadata, &self->st, bdf);
+		if (used)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", names[0] ? "+" : "",
+				 stress_engines[k]->name);
 	}
 	if (!self->st.ndev)
-		SKIP(return, "no labdev handed to vfio-pci: the stress needs a device that writes and verifies "
-		     "by itself (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')", list ?: "");
+		SKIP(return, "no labdev, nor nvme with a scratch range, handed to vfio-pci: the stress needs a "
+		     "device that writes and verifies by itself (iommu-lab run --vfio BDF [--nvme-scratch "
+		     "BDF@NSID:LBA+COUNT]; IOMMU_LAB_VFIO='%s')", list ?: "");
 	self->st.stop_file = getenv("IOMMU_LAB_STOP_FILE");
 	loads = getenv("IOMMU_LAB_STRESS_LOADS") ?: "replace,storm";
 	self->st.replace = strstr(loads, "replace") != NULL;
 	self->st.storm = strstr(loads, "storm") != NULL;
 	self->st.deadline = now_s() + (double)secs;
-	lab_record_engine(lab_uengine_labdev.name, LAB_ENGINE_EMULATED);
+	/* One record per test: every engine that ran, "labdev+nvme". */
+	lab_record_engine(names, emulated ? LAB_ENGINE_EMULATED : LAB_ENGINE_DEVICE);
 	TH_LOG("%ld s, seed %#llx (IOMMU_LAB_STRESS_SEED=%#llx repeats each thread's sequence); beside "
 	       "the DMA threads: %s%s", secs, (unsigned long long)self->st.seed, (unsigned long long)self->st.seed,
 	       self->st.replace ? "HWPT replaces " : "", self->st.storm ? "invalidation storm" : "");
@@ -447,6 +503,25 @@ TEST_F_TIMEOUT(stress, map_dma_verify_unmap_under_replace_and_invalidation, MAX_
 	lab_record_metric("hwpt_replaces", (double)sum.replaces, "");
 	lab_record_metric("scratch_map_unmap_cycles", (double)sum.storm_cycles, "");
 	lab_record_metric("dma_pairs_per_s", sum.pairs / secs, "1/s");
+	/* Each engine's share, where more than one ran. */
+	for (size_t k = 0; k < sizeof(stress_engines) / sizeof(stress_engines[0]); k++) {
+		uint64_t pairs = 0;
+		int devs = 0;
+		char name[64];
+
+		for (int i = 0; i < st->ndev; i++) {
+			if (st->dev[i].eng.ops == stress_engines[k]) {
+				pairs += w[i].c.pairs;
+				devs++;
+			}
+		}
+		if (!devs || devs == st->ndev)
+			continue;
+		TH_LOG("%s: %d device%s, %llu verified DMA pairs", stress_engines[k]->name, devs, devs > 1 ? "s" : "",
+		       (unsigned long long)pairs);
+		snprintf(name, sizeof(name), "%s.dma_pairs_verified", stress_engines[k]->name);
+		lab_record_metric(name, (double)pairs, "");
+	}
 	EXPECT_FALSE(failed) TH_LOG("seed %#llx", (unsigned long long)st->seed);
 	/* A run that did nothing proves nothing. */
 	EXPECT_LT(0, sum.pairs);

@@ -11,9 +11,10 @@
  *
  * They act on self->f, the struct td_fixture in every program's fixture.
  *
- * Fixtures have one variant per engine: `edu` (QEMU's edu device) and
- * `labdev` (our PASID-capable QEMU device, docs/labdev.md), real DMA through
- * the IOMMU by whichever function handed to the run has that engine
+ * Fixtures have one variant per engine: `edu` (QEMU's edu device),
+ * `labdev` (our PASID-capable QEMU device, docs/labdev.md) and `nvme` (any
+ * NVMe function: a lab host's, or QEMU's own model), real DMA through the
+ * IOMMU by whichever function handed to the run has that engine
  * (TD_DEVICE_VARIANTS); the DMA programs add `software` (the module's mock
  * engine: the CPU walks the domain's page tables; TD_ENGINE_VARIANTS). A
  * variant whose device was not handed to the run SKIPs. Each DMA test records
@@ -69,19 +70,94 @@ struct td_fixture {
 		(_f)->page = (_f)->info.pgsize_bitmap & -(_f)->info.pgsize_bitmap;           \
 	} while (0)
 
+/* The IOVAs the DMA programs map at (IOVA_SRC up to the 1 GiB test's end). */
+#define TD_TEST_IOVAS_END (2 * SZ_1G)
+
 /* The DMA programs' setup: the function opened, behind an IOMMU, its kernel
- * log marked and its engine recorded. */
+ * log marked and its engine recorded. An engine's own memory (nvme's queues,
+ * at the IOVA the default domain gave them: their physical address in an
+ * identity default domain) where the tests map would refuse their mappings. */
 #define TD_SETUP(_f, _engine)                                                                \
 	do {                                                                                 \
 		TD_OPEN(_f, _engine);                                                        \
 		if (!(_f)->info.pgsize_bitmap)                                               \
 			SKIP(return, "%s is not behind an IOMMU (no paging domain)", (_f)->bdf); \
+		if ((_f)->info.engine_iova_length &&                                         \
+		    (_f)->info.engine_iova_start < TD_TEST_IOVAS_END &&                      \
+		    (_f)->info.engine_iova_start + (_f)->info.engine_iova_length > IOVA_SRC) \
+			SKIP(return, "%s: the %s engine's own memory is at IOVA %#llx, among "  \
+			     "the IOVAs the tests map ([%#llx, %#llx))", (_f)->bdf,           \
+			     (_f)->info.engine, (unsigned long long)(_f)->info.engine_iova_start, \
+			     IOVA_SRC, TD_TEST_IOVAS_END);                                     \
 		(_f)->kmsg_ok = !lab_kmsg_mark(&(_f)->mark);                                 \
 		lab_record_engine((_f)->software ? "mock" : (_f)->info.engine,               \
 				  (_f)->software ? LAB_ENGINE_SOFTWARE :                     \
-				  (_f)->info.engine_kind == ITD_ENGINE_HARDWARE ?            \
-				  LAB_ENGINE_HARDWARE : LAB_ENGINE_EMULATED);                \
+				  td_record_kind((_f)->info.engine_kind));                   \
 	} while (0)
+
+/* The record's kind for a device engine's ITD_INFO kind. */
+static inline enum lab_engine_kind td_record_kind(uint32_t kind)
+{
+	switch (kind) {
+	case ITD_ENGINE_HARDWARE:
+		return LAB_ENGINE_HARDWARE;
+	case ITD_ENGINE_DEVICE:
+		return LAB_ENGINE_DEVICE;
+	default:
+		return LAB_ENGINE_EMULATED;
+	}
+}
+
+/* What the device engine can do (ITD_INFO engine_caps). A module from before
+ * the field (dma_granule 0 too) had copying engines only. */
+static inline uint32_t td_caps(const struct td_fixture *f)
+{
+	if (!f->info.engine[0])
+		return 0;
+	return f->info.dma_granule ? f->info.engine_caps : ITD_ENGINE_CAP_COPY;
+}
+
+/* The device engine moves whole blocks of this many bytes (1: any length). */
+static inline uint32_t td_granule(const struct td_fixture *f)
+{
+	return f->info.dma_granule ? f->info.dma_granule : 1;
+}
+
+/* ... from addresses that are multiples of this. */
+static inline uint32_t td_align(const struct td_fixture *f)
+{
+	return f->info.dma_align ? f->info.dma_align : 1;
+}
+
+/* A device variant whose engine cannot copy (nvme without a scratch range)
+ * SKIPs a test that copies. */
+#define TD_NEED_COPY(_f)                                                                     \
+	do {                                                                                 \
+		if (!(_f)->software && !(td_caps(_f) & ITD_ENGINE_CAP_COPY))                 \
+			SKIP(return, "%s engine without a scratch range: copies need "        \
+			     "--nvme-scratch; read-only pairs: testdev_nvme", (_f)->info.engine); \
+	} while (0)
+
+/* A transfer of _LEN bytes from page offset _SRC to page offset _DST, which
+ * an engine moving whole blocks (nvme: LBAs, from dword-aligned addresses)
+ * cannot make: the test SKIPs with the reason rather than change its sizes. */
+#define TD_NEED_GRANULE(_f, _len, _src, _dst)                                                \
+	do {                                                                                 \
+		if (!(_f)->software &&                                                       \
+		    ((_len) % td_granule(_f) || ((_src) | (_dst)) % td_align(_f)))            \
+			SKIP(return, "the %s engine moves whole blocks of %u bytes between " \
+			     "%u-byte aligned addresses: no %#llx bytes from offset %#llx "   \
+			     "to %#llx", (_f)->info.engine, td_granule(_f), td_align(_f),    \
+			     (unsigned long long)(_len), (unsigned long long)(_src),          \
+			     (unsigned long long)(_dst));                                     \
+	} while (0)
+
+/* An engine that fetches its commands from memory (nvme) can issue nothing
+ * while the RID is blocked: the module refuses with ENOLINK. */
+static inline bool td_blocked_issues_nothing(const struct td_fixture *f)
+{
+	return !f->software && (td_caps(f) & ITD_ENGINE_CAP_QUEUES);
+}
 
 #define TD_TEARDOWN(_f)                                                                      \
 	do {                                                                                 \
@@ -93,7 +169,8 @@ struct td_fixture {
 #define TD_DEVICE_VARIANTS(_fixture)                                                         \
 	FIXTURE_VARIANT(_fixture) { const char *engine; };                                   \
 	FIXTURE_VARIANT_ADD(_fixture, edu) { .engine = "edu" };                              \
-	FIXTURE_VARIANT_ADD(_fixture, labdev) { .engine = "labdev" }
+	FIXTURE_VARIANT_ADD(_fixture, labdev) { .engine = "labdev" };                        \
+	FIXTURE_VARIANT_ADD(_fixture, nvme) { .engine = "nvme" }
 
 /* And the software engine's: `.engine` NULL. */
 #define TD_ENGINE_VARIANTS(_fixture)                                                         \
@@ -107,8 +184,16 @@ struct td_fixture {
 	FIXTURE_SETUP(_fixture) { TD_SETUP(&self->f, variant->engine); }                     \
 	FIXTURE_TEARDOWN(_fixture) { TD_TEARDOWN(&self->f); }
 
-/* The fixture every DMA test program declares. */
-#define TD_DMA_FIXTURE() TD_FIXTURE(dma, TD_ENGINE_VARIANTS)
+/* The fixture every DMA test program declares: its tests copy. */
+#define TD_DMA_FIXTURE()                                                                     \
+	FIXTURE(dma) { struct td_fixture f; };                                               \
+	TD_ENGINE_VARIANTS(dma);                                                             \
+	FIXTURE_SETUP(dma)                                                                   \
+	{                                                                                    \
+		TD_SETUP(&self->f, variant->engine);                                         \
+		TD_NEED_COPY(&self->f);                                                      \
+	}                                                                                    \
+	FIXTURE_TEARDOWN(dma) { TD_TEARDOWN(&self->f); }
 
 /* --- steps and their errno ------------------------------------------------------------------ */
 
@@ -124,6 +209,8 @@ static inline const char *td_errname(int ret)
 		{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
 		{ EINVAL, "EINVAL" }, { ENOTTY, "ENOTTY" }, { ERANGE, "ERANGE" },
 		{ E2BIG, "E2BIG" }, { EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+		{ EADDRINUSE, "EADDRINUSE" }, { ENOLINK, "ENOLINK" }, { EROFS, "EROFS" },
+		{ EPROTO, "EPROTO" },
 	};
 	int err = ret < 0 ? -ret : ret;
 
@@ -239,14 +326,14 @@ static inline int _test_cmd_copy_domain(int fd, uint32_t flags, uint32_t *dom, u
 #define test_err_domain_alloc(_errno, ...)	td_err(_errno, _test_cmd_domain_alloc, ##__VA_ARGS__)
 #define test_cmd_domain_free(...)		td_cmd(lab_td_domain_free, ##__VA_ARGS__)
 #define test_err_domain_free(_errno, ...)	td_err(_errno, lab_td_domain_free, ##__VA_ARGS__)
-/* Blocking the RID needs DMA ownership (iommu_device_claim_dma_owner(),
- * Linux 6.2): a module built without it answers EOPNOTSUPP, a SKIP. */
+/* Blocking the RID needs DMA ownership (iommu_group_claim_dma_owner(),
+ * Linux 5.19): a module built without it answers EOPNOTSUPP, a SKIP. */
 #define test_cmd_attach(_id)                                                                 \
 	do {                                                                                 \
 		int __r = lab_td_attach(self->f.fd, _id);                                    \
 		if (__r == -EOPNOTSUPP && (_id) == ITD_DOMAIN_BLOCKED)                        \
 			SKIP(return, "the module cannot block the RID: built for a kernel "  \
-			     "without iommu_device_claim_dma_owner() (before Linux 6.2)");    \
+			     "without DMA ownership (before Linux 5.19)");    \
 		td_assert(__r, "lab_td_attach(" #_id ")");                                   \
 	} while (0)
 #define test_err_attach(_errno, ...)		td_err(_errno, lab_td_attach, ##__VA_ARGS__)
@@ -265,6 +352,16 @@ static inline int _test_cmd_copy_domain(int fd, uint32_t flags, uint32_t *dom, u
 #define test_cmd_ioctl(...)			td_cmd(lab_td_ioctl, ##__VA_ARGS__)
 #define test_err_ioctl(_errno, ...)		td_err(_errno, lab_td_ioctl, ##__VA_ARGS__)
 #define test_cmd_copy_domain(...)		td_cmd(_test_cmd_copy_domain, ##__VA_ARGS__)
+
+/* A new domain _DOM mapping _LEN bytes of buffer _BUF (from offset 0) at
+ * _IOVA with permissions _PERM, attached at the RID: the one-range domain
+ * most transfer checks start from. */
+#define test_cmd_domain_attached(_dom, _iova, _buf, _len, _perm)                             \
+	do {                                                                                 \
+		test_cmd_domain_alloc(0, _dom);                                              \
+		test_cmd_map(*(_dom), _iova, _buf, 0, _len, _perm);                          \
+		test_cmd_attach(*(_dom));                                                    \
+	} while (0)
 
 /* A source page holding pattern _SEED and a zeroed destination page, in a
  * new copy domain _DOM (not attached). */
@@ -383,6 +480,26 @@ static inline int td_copy_pasid(struct td_fixture *f, uint32_t pasid, uint64_t s
 	return (int)op.status;
 }
 
+/*
+ * One one-sided transfer by the device engine: DIR ITD_DMA_FROM_DEVICE (the
+ * device writes LEN bytes of its own at IOVA: nvme reads its reference range)
+ * or ITD_DMA_TO_DEVICE (it reads them there and checks them: nvme compares).
+ * The ITD_DMA status, or -errno.
+ */
+static inline int td_oneway(struct td_fixture *f, uint32_t dir, uint64_t iova, uint64_t len)
+{
+	struct itd_dma op = { .flags = dir, .src_iova = iova, .dst_iova = iova, .length = len };
+	int ret;
+
+	lab_kmsg_mark(&f->mark);
+	ret = lab_td_dma(f->fd, &op);
+	if (ret)
+		return ret;
+	if (op.engine_kind == ITD_ENGINE_SOFTWARE)
+		return -EPROTO;
+	return (int)op.status;
+}
+
 /* One untagged transfer (at the requester ID). */
 static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint64_t len)
 {
@@ -476,10 +593,16 @@ static inline int td_copy_faults(struct td_fixture *f, uint64_t src, uint64_t ds
  * blocks: the kernel blocks an SMMUv3 stream with an abort STE, which the
  * architecture defines as terminating traffic without recording an event
  * (IHI 0070, STE.Config 0b000); VT-d reports the missing PASID/context entry.
+ * An engine that fetches its commands by DMA (nvme) cannot be told to move
+ * anything there: the module refuses it (ENOLINK), with nothing issued.
  */
 #define test_cmd_copy_blocked(_src, _dst, _len, _iova, _write)                                 \
 	do {                                                                                   \
-		if (!self->f.software && lab_pci_iommu_type(self->f.bdf) == LAB_IOMMU_SMMUV3) { \
+		if (td_blocked_issues_nothing(&self->f)) {                                     \
+			EXPECT_EQ(-ENOLINK, td_copy(&self->f, _src, _dst, _len));              \
+			TH_LOG("%s reaches its queues by DMA: nothing issued while blocked",   \
+			       self->f.info.engine);                                           \
+		} else if (!self->f.software && lab_pci_iommu_type(self->f.bdf) == LAB_IOMMU_SMMUV3) { \
 			int _st = td_copy(&self->f, _src, _dst, _len);                         \
 			ASSERT_LE(0, _st) TH_LOG("ITD_DMA: %s", strerror(-_st));                \
 			TH_LOG("SMMUv3 abort STE: no event expected; checking the data only"); \

@@ -2,10 +2,12 @@
 /*
  * MSIs raised by the device engine, counted by the module's handler: N
  * raised, N delivered, none extra, in each domain state the device goes
- * through. On x86 an MSI is an interrupt request handled by interrupt
- * remapping, whatever DMA domain is attached; on Arm it is a DMA write to the
- * interrupt controller's doorbell that the SMMU translates, so the doorbell
- * must be mapped in the attached domain. docs/tests/testdev.md.
+ * through, on every vector it has (nvme: MSI-X, one queue pair per vector;
+ * none on the other vectors meanwhile). On x86 an MSI is an interrupt
+ * request handled by interrupt remapping, whatever DMA domain is attached;
+ * on Arm it is a DMA write to the interrupt controller's doorbell that the
+ * SMMU translates, so the doorbell must be mapped in the attached domain.
+ * docs/tests/testdev.md.
  */
 #include <string.h>
 #include "kselftest_harness.h"
@@ -25,18 +27,68 @@ TD_FIXTURE(msi, TD_DEVICE_VARIANTS)
 #define MSI_WAIT_MS 10000
 #define MSI_SILENT_MS 200
 
-/* _count MSIs raised now; _want of them delivered (each at most once). */
+/* ITD_MSI on one vector: 0 or -errno; what arrived there and elsewhere in *m. */
+static int raise_msis(int fd, uint32_t vector, uint32_t count, uint32_t timeout_ms, struct itd_msi *m)
+{
+	*m = (struct itd_msi){ .size = sizeof(*m), .count = count, .timeout_ms = timeout_ms,
+			       .vector = vector };
+	return lab_td_ioctl(fd, ITD_MSI, m);
+}
+
+/* _count MSIs raised now on vector _v; _want of them delivered there (each at
+ * most once), none on the other vectors. */
+#define expect_msis_on(_v, _count, _want, _state)                                              \
+	do {                                                                                   \
+		struct itd_msi _m;                                                             \
+		ASSERT_EQ(0, raise_msis(self->f.fd, _v, _count, (_want) ? MSI_WAIT_MS : MSI_SILENT_MS, &_m)); \
+		EXPECT_EQ((uint32_t)(_want), _m.delivered)                                     \
+			TH_LOG("%s, vector %u: %u MSIs raised, %u delivered, %u expected",     \
+			       _state, (uint32_t)(_v), (uint32_t)(_count), _m.delivered,        \
+			       (uint32_t)(_want));                                             \
+		EXPECT_EQ(0u, _m.others) TH_LOG("%s, vector %u: %u interrupts on other vectors", \
+						_state, (uint32_t)(_v), _m.others);            \
+	} while (0)
+
+/* The vectors the engine can raise: 1 for a plain MSI (a module that does
+ * not say: the same). */
+static uint32_t nvectors(const struct td_fixture *f)
+{
+	return f->info.msi_vectors ? f->info.msi_vectors : 1;
+}
+
+/* The same on every vector. */
 #define expect_msis(_count, _want, _state)                                                     \
 	do {                                                                                   \
-		uint32_t _got = 0;                                                             \
-		ASSERT_EQ(0, lab_td_msi(self->f.fd, _count, (_want) ? MSI_WAIT_MS : MSI_SILENT_MS, &_got)); \
-		EXPECT_EQ((uint32_t)(_want), _got)                                             \
-			TH_LOG("%s: %u MSIs raised, %u delivered, %u expected", _state,        \
-			       (uint32_t)(_count), _got, (uint32_t)(_want));                    \
+		for (uint32_t _v = 0; _v < nvectors(&self->f); _v++)                           \
+			expect_msis_on(_v, _count, _want, _state);                             \
 	} while (0)
+
+/* In the blocked state an engine that raises MSIs with commands it fetches by
+ * DMA (nvme) cannot be asked to: the module refuses (ENOLINK) on every vector. */
+#define expect_no_raise_while_blocked()                                                        \
+	do {                                                                                   \
+		struct itd_msi _m;                                                             \
+		for (uint32_t _v = 0; _v < nvectors(&self->f); _v++) {                         \
+			EXPECT_EQ(-ENOLINK, raise_msis(self->f.fd, _v, N, MSI_SILENT_MS, &_m)) \
+				TH_LOG("blocked, vector %u", _v);                              \
+		}                                                                              \
+		TH_LOG("blocked: %s raises MSIs with commands it fetches by DMA: none raised", \
+		       self->f.info.engine);                                                   \
+	} while (0)
+
+/* Some device DMA through the attached domain: a copy from IOVA_SRC to
+ * IOVA_DST, or, by an engine that cannot copy, a device-to-memory transfer
+ * to IOVA_DST. */
+static int some_dma(struct td_fixture *f)
+{
+	if (td_caps(f) & ITD_ENGINE_CAP_COPY)
+		return td_copy(f, IOVA_SRC, IOVA_DST, SZ_4K);
+	return td_oneway(f, ITD_DMA_FROM_DEVICE, IOVA_DST, SZ_4K);
+}
 
 TEST_F(msi, delivered_exactly_once_in_the_default_domain)
 {
+	TH_LOG("%s: %u vector(s)", self->f.info.engine, nvectors(&self->f));
 	expect_msis(1, 1, "default domain");
 	expect_msis(N, N, "default domain");
 }
@@ -63,9 +115,12 @@ TEST_F(msi, delivered_in_every_domain_state)
 	expect_msis(N, N, "default");
 	test_cmd_attach(dom);
 	expect_msis(N, N, "test domain");
-	test_cmd_copy(IOVA_SRC, IOVA_DST, SZ_4K);
+	ASSERT_EQ(ITD_DMA_OK, some_dma(&self->f));
 	test_cmd_attach(ITD_DOMAIN_BLOCKED);
-	expect_msis(N, blocked_n, "blocked");
+	if (td_blocked_issues_nothing(&self->f))
+		expect_no_raise_while_blocked();
+	else
+		expect_msis(N, blocked_n, "blocked");
 	test_cmd_attach(dom);
 	expect_msis(N, N, "test domain again");
 	test_cmd_attach(ITD_DOMAIN_DEFAULT);
@@ -129,6 +184,9 @@ TEST_F(msi, interrupt_side_is_not_memory_in_a_test_domain)
 	uint64_t target;
 	int st_write, st_read;
 
+	if (!strcmp(variant->engine, "nvme"))
+		SKIP(return, "nvme copies through its scratch LBAs, which keep the first copy's "
+		     "pattern: a read that failed unreported would bring it back; no verdict on a round trip");
 	if (strcmp(variant->engine, "labdev"))
 		SKIP(return, "%s cannot report a failed read (it keeps its buffer): no verdict on a round trip",
 		     variant->engine);

@@ -63,6 +63,7 @@ TEST_F(dma, sub_page_offsets)
 {
 	uint32_t dom, src, dst;
 
+	TD_NEED_GRANULE(&self->f, 0x2a0, 0x123, 0x456);
 	test_cmd_copy_pages(&dom, &src, &dst, 20);
 	test_cmd_attach(dom);
 
@@ -107,6 +108,7 @@ TEST_F(dma, large_page_2m)
 	if (!(self->f.info.pgsize_bitmap & SZ_2M))
 		SKIP(return, "the IOMMU has no 2 MiB pages (pgsize_bitmap %#llx)",
 		     (unsigned long long)self->f.info.pgsize_bitmap);
+	TD_NEED_GRANULE(&self->f, 0x200, 0, offs[1]);
 	test_cmd_buf_alloc(SZ_4K, 0, 0, &src);
 	test_cmd_buf_alloc(SZ_2M, SZ_2M, 0, &big);
 	test_cmd_domain_alloc(0, &dom);
@@ -131,6 +133,7 @@ TEST_F(dma, large_page_1g)
 	if (!(self->f.info.pgsize_bitmap & SZ_1G))
 		SKIP(return, "the IOMMU has no 1 GiB pages (pgsize_bitmap %#llx)",
 		     (unsigned long long)self->f.info.pgsize_bitmap);
+	TD_NEED_GRANULE(&self->f, 0x200, 0, SZ_1G - SZ_4K);
 	ret = _test_cmd_buf_alloc(self->f.fd, SZ_1G, SZ_1G, 0, &big);
 	if (ret == -ENOMEM)
 		SKIP(return, "the module's buffers come from the page allocator (at most a few MiB "
@@ -175,6 +178,8 @@ static void iommu_widths(const char *bdf, char *buf, size_t len)
 TEST_F(dma, aperture_bottom_and_top)
 {
 	uint64_t pg = self->f.page, lo, hi;
+	/* The aperture's last bytes: 0x100, or one block of an engine that moves whole blocks. */
+	uint64_t tail = td_granule(&self->f) > 0x100 ? td_granule(&self->f) : 0x100;
 	struct itd_info info = self->f.info;
 	uint32_t dom, src, dst;
 	char widths[160];
@@ -207,8 +212,8 @@ TEST_F(dma, aperture_bottom_and_top)
 
 	test_cmd_copy(IOVA_SRC, lo, SZ_4K);
 	EXPECT_PATTERN(dst, 0, SZ_4K, 60, 0);
-	test_cmd_copy(IOVA_SRC, hi + pg - 0x100, 0x100);	/* the aperture's last bytes */
-	EXPECT_PATTERN(dst, 2 * pg - 0x100, 0x100, 60, 0);
+	test_cmd_copy(IOVA_SRC, hi + pg - tail, tail);	/* the aperture's last bytes */
+	EXPECT_PATTERN(dst, 2 * pg - tail, tail, 60, 0);
 }
 
 TEST_HARNESS_MAIN

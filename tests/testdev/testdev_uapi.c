@@ -71,7 +71,8 @@ FIXTURE(td) {
 	uint64_t iova;		/* where they map */
 };
 /* Every check runs on each device handed to the run: edu has no PASID
- * capability, labdev has one (PASID boundaries). */
+ * capability, labdev has one (PASID boundaries), nvme moves whole blocks,
+ * has several MSI-X vectors and memory of its own in every domain. */
 TD_DEVICE_VARIANTS(td);
 
 FIXTURE_SETUP(td)
@@ -82,10 +83,14 @@ FIXTURE_SETUP(td)
 	test_cmd_info(&self->f.info);
 	self->pg = self->f.page > SZ_4K ? self->f.page : SZ_4K;
 	self->iova = IOVA_BASE;
-	/* 64 pages at IOVA_BASE, or as low in the aperture as they go. */
+	/* 64 pages at IOVA_BASE, or as low in the aperture as they go; above the
+	 * engine's own memory if it is there. */
 	if (self->f.page &&
 	    (IOVA_BASE < i->aperture_start || IOVA_BASE + 64 * self->pg - 1 > i->aperture_end))
 		self->iova = (i->aperture_start + self->pg - 1) & ~(self->pg - 1);
+	if (i->engine_iova_length && i->engine_iova_start < self->iova + 64 * self->pg &&
+	    i->engine_iova_start + i->engine_iova_length > self->iova)
+		self->iova = (i->engine_iova_start + i->engine_iova_length + SZ_2M - 1) & ~(SZ_2M - 1);
 }
 
 FIXTURE_TEARDOWN(td)
@@ -126,10 +131,25 @@ TEST_F(td, info_after_open)
 			TH_LOG("engine %.16s moves at most 0 bytes", i->engine);
 		EXPECT_NE(ITD_ENGINE_SOFTWARE, i->engine_kind)
 			TH_LOG("device engine %.16s reported as software", i->engine);
+		EXPECT_LE(1u, i->msi_vectors) TH_LOG("engine %.16s raises no MSI", i->engine);
+		EXPECT_LE(1u, i->dma_granule);
+		EXPECT_EQ(0u, i->dma_max_len % (i->dma_granule ? i->dma_granule : 1))
+			TH_LOG("the largest transfer is not whole blocks of %u", i->dma_granule);
+		EXPECT_TRUE(i->dma_align && !(i->dma_align & (i->dma_align - 1)))
+			TH_LOG("address alignment %u is not a power of two", i->dma_align);
+		EXPECT_NE(0u, i->engine_caps & (ITD_ENGINE_CAP_COPY | ITD_ENGINE_CAP_FROM_DEVICE))
+			TH_LOG("engine %.16s can move nothing (caps %#x)", i->engine, i->engine_caps);
+	} else {
+		EXPECT_EQ(0u, i->msi_vectors);
+		EXPECT_EQ(0u, i->engine_caps);
+		EXPECT_EQ(0u, i->engine_iova_length);
 	}
 	TH_LOG("%s: engine '%.16s' (%s, max %u bytes), default domain '%.16s', %u PASIDs,",
 	       self->f.bdf, i->engine, lab_td_engine_kind_name(i->engine_kind), i->dma_max_len,
 	       i->iommu_domain_type, i->max_pasids);
+	TH_LOG("%u MSI vectors, blocks of %u bytes at %u-byte aligned addresses, caps %#x, own IOVAs [%#llx, +%#llx)",
+	       i->msi_vectors, i->dma_granule, i->dma_align, i->engine_caps,
+	       (unsigned long long)i->engine_iova_start, (unsigned long long)i->engine_iova_length);
 	TH_LOG("page sizes %#llx, aperture [%#llx, %#llx]", (unsigned long long)i->pgsize_bitmap,
 	       (unsigned long long)i->aperture_start, (unsigned long long)i->aperture_end);
 	NEED_IOMMU();
@@ -905,9 +925,104 @@ TEST_F(td, dma_unknown_flags)
 
 	NEED_IOMMU();
 	test_cmd_attach(ITD_DOMAIN_BLOCKED);
-	test_err_dma(EOPNOTSUPP, ITD_DMA_SOFTWARE | (1u << 2), 0, iova, iova + pg, pg);
+	test_err_dma(EOPNOTSUPP, ITD_DMA_SOFTWARE | (1u << 4), 0, iova, iova + pg, pg);
 	test_err_dma(EOPNOTSUPP, ITD_DMA_SOFTWARE | BAD_FLAG, 0, iova, iova + pg, pg);
 	test_err_dma(EOPNOTSUPP, BAD_FLAG, 0, iova, iova + pg, pg);
+}
+
+/* One side or the other, by a device engine that can: both sides at once
+ * EINVAL; the software engine, or a device engine without the capability,
+ * EOPNOTSUPP. */
+TEST_F(td, dma_one_sided_needs_an_engine_that_can)
+{
+	uint64_t iova = self->iova, pg = self->pg;
+	uint32_t caps = td_caps(&self->f);
+
+	NEED_IOMMU();
+	test_cmd_attach(ITD_DOMAIN_BLOCKED);
+	test_err_dma(EINVAL, ITD_DMA_FROM_DEVICE | ITD_DMA_TO_DEVICE, 0, iova, iova, pg);
+	test_err_dma(EOPNOTSUPP, ITD_DMA_SOFTWARE | ITD_DMA_FROM_DEVICE, 0, iova, iova, pg);
+	test_err_dma(EOPNOTSUPP, ITD_DMA_SOFTWARE | ITD_DMA_TO_DEVICE, 0, iova, iova, pg);
+	if (!(caps & ITD_ENGINE_CAP_FROM_DEVICE))
+		test_err_dma(EOPNOTSUPP, ITD_DMA_FROM_DEVICE, 0, iova, iova, pg);
+	if (!(caps & ITD_ENGINE_CAP_TO_DEVICE))
+		test_err_dma(EOPNOTSUPP, ITD_DMA_TO_DEVICE, 0, iova, iova, pg);
+	if (!(caps & (ITD_ENGINE_CAP_FROM_DEVICE | ITD_ENGINE_CAP_TO_DEVICE)))
+		SKIP(return, "%s (%.16s) has no one-sided transfers: checked the refusals only",
+		     self->f.bdf, self->f.info.engine);
+	/* ... and no PASID tag on them. */
+	test_err_dma(EOPNOTSUPP, ITD_DMA_PASID | ITD_DMA_FROM_DEVICE, 1, iova, iova, pg);
+}
+
+/* An engine that moves whole blocks refuses less, or an address off its
+ * alignment, with EINVAL before anything is issued (the RID is blocked). */
+TEST_F(td, dma_below_the_granule_is_einval)
+{
+	uint32_t g = td_granule(&self->f), a = td_align(&self->f);
+	uint64_t iova = self->iova;
+
+	NEED_IOMMU();
+	if (!self->f.info.engine[0] || g == 1)
+		SKIP(return, "%s (%.16s) moves any number of bytes", self->f.bdf, self->f.info.engine);
+	test_cmd_attach(ITD_DOMAIN_BLOCKED);
+	test_err_dma(EINVAL, 0, 0, iova, iova + SZ_2M, g - 1);
+	if (g + 1 <= self->f.info.dma_max_len)	/* else it is too long (E2BIG) as well */
+		test_err_dma(EINVAL, 0, 0, iova, iova + SZ_2M, g + 1);
+	test_err_dma(EINVAL, ITD_DMA_FROM_DEVICE, 0, 0, iova, g / 2);
+	if (a > 1) {
+		test_err_dma(EINVAL, 0, 0, iova + 1, iova + SZ_2M, g);
+		test_err_dma(EINVAL, 0, 0, iova, iova + SZ_2M + a / 2, g);
+		test_err_dma(EINVAL, ITD_DMA_FROM_DEVICE, 0, 0, iova + 1, g);
+	}
+}
+
+/* An engine that fetches its commands by DMA (nvme) cannot reach them with
+ * the RID blocked: a copy, a one-sided transfer and an MSI are all refused
+ * with ENOLINK, nothing issued; back in the default domain an MSI works. */
+TEST_F(td, blocked_engine_that_needs_its_queues_is_enolink)
+{
+	struct itd_msi m = { .size = sizeof(m), .count = 1 };
+	uint64_t iova = self->iova;
+	uint32_t g = td_granule(&self->f);
+
+	NEED_IOMMU();
+	if (!td_blocked_issues_nothing(&self->f))
+		SKIP(return, "%s (%.16s) needs no memory of its own to issue a transfer",
+		     self->f.bdf, self->f.info.engine);
+	test_cmd_attach(ITD_DOMAIN_BLOCKED);
+	if (td_caps(&self->f) & ITD_ENGINE_CAP_COPY)
+		test_err_dma(ENOLINK, 0, 0, iova, iova + SZ_2M, g);
+	else
+		test_err_dma(EROFS, 0, 0, iova, iova + SZ_2M, g);
+	test_err_dma(ENOLINK, ITD_DMA_FROM_DEVICE, 0, 0, iova, g);
+	test_err_ioctl(ENOLINK, ITD_MSI, &m);
+	test_cmd_attach(ITD_DOMAIN_DEFAULT);
+	test_err_ioctl(0, ITD_MSI, &m);
+	EXPECT_EQ(1u, m.delivered);
+}
+
+/* The engine's own memory (ITD_INFO engine_iova_*) is in every domain: a
+ * mapping over it is refused as over a reserved region; the page below maps. */
+TEST_F(td, map_over_engine_memory_is_eaddrinuse)
+{
+	uint64_t pg = self->pg, start = self->f.info.engine_iova_start,
+		 len = self->f.info.engine_iova_length;
+	uint32_t buf, dom;
+
+	NEED_IOMMU();
+	if (!len)
+		SKIP(return, "%s (%.16s) has no memory of its own in the domains", self->f.bdf,
+		     self->f.info.engine);
+	TH_LOG("%s: engine memory at IOVA [%#llx, +%#llx)", self->f.bdf, (unsigned long long)start,
+	       (unsigned long long)len);
+	test_cmd_buf_alloc(2 * pg, 0, 0, &buf);
+	test_cmd_domain_alloc(0, &dom);
+	test_err_map(EADDRINUSE, dom, start & ~(pg - 1), buf, 0, pg, RW);
+	test_err_map(EADDRINUSE, dom, (start + len - 1) & ~(pg - 1), buf, 0, pg, RW);
+	if (start >= pg) {
+		test_err_map(EADDRINUSE, dom, (start & ~(pg - 1)) - pg, buf, 0, 2 * pg, RW);
+		test_cmd_map(dom, (start & ~(pg - 1)) - pg, buf, 0, pg, RW);
+	}
 }
 
 TEST_F(td, dma_without_engine_is_eopnotsupp)
@@ -940,8 +1055,40 @@ TEST_F(td, msi_bad_arguments)
 		test_err_ioctl(EOPNOTSUPP, ITD_MSI, &m);
 		return;
 	}
-	test_err_ioctl(0, ITD_MSI, &m);
-	EXPECT_EQ(1u, m.delivered);
+	m.vector = self->f.info.msi_vectors;	/* one past the last */
+	test_err_ioctl(EINVAL, ITD_MSI, &m);
+	for (uint32_t v = 0; v < self->f.info.msi_vectors; v++) {
+		m.vector = v;
+		test_err_ioctl(0, ITD_MSI, &m);
+		EXPECT_EQ(1u, m.delivered) TH_LOG("vector %u", v);
+		EXPECT_EQ(0u, m.others) TH_LOG("vector %u: interrupts on other vectors", v);
+	}
+}
+
+/* A caller built before a structure grew gets what it knew: ITD_MSI of the
+ * first version raises on vector 0, ITD_INFO writes nothing past the first
+ * version's end (docs/testdev.md, "Growing the uAPI"). */
+TEST_F(td, first_version_callers_get_the_first_version)
+{
+	const size_t info_v1 = offsetofend(struct itd_info, aperture_end);
+	const size_t msi_v1 = offsetofend(struct itd_msi, __reserved);
+	union td_raw raw;
+
+	memset(&raw, 0xa5, sizeof(raw));
+	raw.hdr.size = info_v1;
+	raw.hdr.flags = 0;
+	test_cmd_ioctl(td_cmd_sized(ITD_INFO, info_v1), &raw);
+	EXPECT_EQ(ITD_API_VERSION, raw.info.api_version);
+	for (size_t b = info_v1; b < sizeof(raw.info); b++) {
+		EXPECT_EQ(0xa5, raw.bytes[b]) TH_LOG("ITD_INFO wrote byte %zu of a %zu-byte caller", b, info_v1);
+	}
+	if (!self->f.info.engine[0])
+		SKIP(return, "%s has no device engine: no MSI to raise", self->f.bdf);
+	memset(&raw, 0, sizeof(raw));
+	raw.hdr.size = msi_v1;
+	((struct itd_msi *)&raw)->count = 1;
+	test_cmd_ioctl(td_cmd_sized(ITD_MSI, msi_v1), &raw);
+	EXPECT_EQ(1u, ((struct itd_msi *)&raw)->delivered) TH_LOG("one MSI on vector 0");
 }
 
 /* --- open() and close() ----------------------------------------------------------------------- */

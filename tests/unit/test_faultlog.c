@@ -328,6 +328,7 @@ TEST(testdev_names)
 	EXPECT_STREQ("hardware", lab_td_engine_kind_name(ITD_ENGINE_HARDWARE));
 	EXPECT_STREQ("emulated", lab_td_engine_kind_name(ITD_ENGINE_EMULATED));
 	EXPECT_STREQ("software", lab_td_engine_kind_name(ITD_ENGINE_SOFTWARE));
+	EXPECT_STREQ("device", lab_td_engine_kind_name(ITD_ENGINE_DEVICE));
 	EXPECT_STREQ("unknown", lab_td_engine_kind_name(7));
 	EXPECT_STREQ("default", lab_td_state_name(ITD_STATE_DEFAULT));
 	EXPECT_STREQ("blocked", lab_td_state_name(ITD_STATE_BLOCKED));

@@ -15,8 +15,8 @@ declare -A rank=(
 	[main.c]=9 [ioctl.c]=8
 	[dma.c]=7 [io.c]=7
 	[attach.c]=6 [domain.c]=5 [buf.c]=4
-	[engine_edu.c]=3 [engine_labdev.c]=3 [engine_pci.c]=2
-	[device.c]=1 [fault.c]=1 [ucmd.c]=1
+	[engine_edu.c]=3 [engine_labdev.c]=3 [engine_nvme.c]=3 [engine_pci.c]=2
+	[device.c]=1 [fault.c]=1 [ucmd.c]=1 [nvme_core.c]=1
 )
 
 # Every module source has a rank (a new file must be placed).

@@ -11,34 +11,9 @@
 #include "kselftest_harness.h"
 #include "discover.h"
 #include "sysfs.h"
+#include "fake_tree.h"
 
 #define BDF "0000:00:12.0"
-
-static void mkdirs(const char *root, const char *rel)
-{
-	char path[512], *p;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = 0;
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	mkdir(path, 0755);
-}
-
-static void put(const char *root, const char *rel, const void *data, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "wb");
-	if (!f)
-		abort();
-	fwrite(data, 1, len, f);
-	fclose(f);
-}
 
 /* Extended capability header: ID, version 1, next offset. */
 static void ext_cap(uint8_t *cfg, unsigned int off, uint16_t id, unsigned int next)
@@ -60,12 +35,7 @@ FIXTURE_SETUP(tree)
 }
 FIXTURE_TEARDOWN(tree)
 {
-	char cmd[128];
-
-	lab_sysfs_set_root(NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->root);
-	if (system(cmd))
-		TH_LOG("could not remove %s", self->root);
+	fake_tree_remove(_metadata, self->root);
 }
 
 TEST_F(tree, pasid_width_found_after_other_ext_caps)
@@ -76,7 +46,7 @@ TEST_F(tree, pasid_width_found_after_other_ext_caps)
 	ext_cap(cfg, 0x100, 0x0001, 0x150);	/* AER */
 	ext_cap(cfg, 0x150, 0x001b, 0);		/* PASID */
 	memcpy(cfg + 0x154, &pasid_cap, 2);
-	put(self->root, "sys/bus/pci/devices/" BDF "/config", cfg, sizeof(cfg));
+	put_bytes(self->root, "sys/bus/pci/devices/" BDF "/config", cfg, sizeof(cfg));
 	EXPECT_EQ(20, lab_pci_pasid_width(BDF));
 }
 
@@ -85,10 +55,10 @@ TEST_F(tree, pasid_width_zero_without_the_capability)
 	uint8_t cfg[4096] = { 0 };
 
 	ext_cap(cfg, 0x100, 0x0001, 0);
-	put(self->root, "sys/bus/pci/devices/" BDF "/config", cfg, sizeof(cfg));
+	put_bytes(self->root, "sys/bus/pci/devices/" BDF "/config", cfg, sizeof(cfg));
 	EXPECT_EQ(0, lab_pci_pasid_width(BDF));
 	/* A conventional PCI function: 256 bytes, no extended space at all. */
-	put(self->root, "sys/bus/pci/devices/0000:00:10.0/config", cfg, 256);
+	put_bytes(self->root, "sys/bus/pci/devices/0000:00:10.0/config", cfg, 256);
 	EXPECT_EQ(0, lab_pci_pasid_width("0000:00:10.0"));
 	EXPECT_EQ(-ENOENT, lab_pci_pasid_width("0000:00:1f.0"));
 }
@@ -98,7 +68,7 @@ TEST_F(tree, pasid_width_survives_a_looping_chain)
 	uint8_t cfg[4096] = { 0 };
 
 	ext_cap(cfg, 0x100, 0x0001, 0x100);	/* points at itself */
-	put(self->root, "sys/bus/pci/devices/" BDF "/config", cfg, sizeof(cfg));
+	put_bytes(self->root, "sys/bus/pci/devices/" BDF "/config", cfg, sizeof(cfg));
 	EXPECT_EQ(0, lab_pci_pasid_width(BDF));
 }
 
@@ -112,7 +82,7 @@ TEST_F(tree, vtd_pasid_entry_by_device_and_pasid)
 		"00:13.0\t0x0000000000000000:0x0000000000105001\t0x0000000000000000:0x0000000000108201\t2     \t0x0000000000000000:0x0000000000000000:0x0000000000456089\n";
 	uint64_t pe[3];
 
-	put(self->root, "sys/kernel/debug/iommu/intel/dmar_translation_struct", walk, strlen(walk));
+	put(self->root, "sys/kernel/debug/iommu/intel/dmar_translation_struct", walk);
 	ASSERT_EQ(0, lab_vtd_debugfs_pasid_entry(BDF, 1, pe));
 	EXPECT_EQ(0x123049ull, pe[0]);
 	EXPECT_EQ(LAB_VTD_PGTT_FIRST, LAB_VTD_PE_PGTT(pe[0]));
@@ -142,8 +112,8 @@ TEST_F(tree, pci_ids)
 {
 	uint16_t v, d;
 
-	put(self->root, "sys/bus/pci/devices/" BDF "/vendor", "0x1234\n", 7);
-	put(self->root, "sys/bus/pci/devices/" BDF "/device", "0x1ab0\n", 7);
+	put(self->root, "sys/bus/pci/devices/" BDF "/vendor", "0x1234\n");
+	put(self->root, "sys/bus/pci/devices/" BDF "/device", "0x1ab0\n");
 	ASSERT_EQ(0, lab_pci_ids(BDF, &v, &d));
 	EXPECT_EQ(0x1234, v);
 	EXPECT_EQ(0x1ab0, d);

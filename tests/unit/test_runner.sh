@@ -2,13 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The runner on this host: argument validation, the results layout, --filter,
 # stopping on a signal, and the expectations comparison CI relies on.
-set -u
-top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
-export IOMMU_LAB_BUILD=$(cd "${top_builddir:-.}" && pwd)
-lab="$top_srcdir/scripts/iommu-lab"
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-status() { "$@" > "$tmp/out" 2>&1; echo $?; }
+. "${top_srcdir:-.}/tests/unit/runner_harness.sh"
 
 # Bad input: a clear message and exit status 2, nothing run.
 [ "$(status "$lab" run --bogus)" = 2 ] || fail "unknown run option must exit 2"

@@ -36,7 +36,16 @@ enum itd_engine_kind {
 	ITD_ENGINE_HARDWARE = 0,	/* a physical DMA engine */
 	ITD_ENGINE_EMULATED = 1,	/* a device model in an emulator, DMA through the emulated IOMMU */
 	ITD_ENGINE_SOFTWARE = 2,	/* the CPU resolves translations and copies: not device DMA */
+	ITD_ENGINE_DEVICE = 3,		/* a standard device (NVMe) driven as an engine, on a lab
+					 * host or as an emulator's own model: device DMA either way */
 };
+
+/* ITD_INFO engine_caps: what the device engine can do. */
+#define ITD_ENGINE_CAP_COPY	(1u << 0)	/* ITD_DMA copies src -> dst */
+#define ITD_ENGINE_CAP_FROM_DEVICE (1u << 1)	/* ITD_DMA_FROM_DEVICE */
+#define ITD_ENGINE_CAP_TO_DEVICE (1u << 2)	/* ITD_DMA_TO_DEVICE */
+#define ITD_ENGINE_CAP_QUEUES	(1u << 3)	/* it fetches its commands from memory by DMA: with
+						 * the RID blocked it can issue nothing (ENOLINK) */
 
 enum itd_attach_state {
 	ITD_STATE_DEFAULT = 0,		/* kernel default domain (DMA API) */
@@ -59,6 +68,16 @@ struct itd_info {
 	__aligned_u64 pgsize_bitmap;	/* out: page sizes of a paging domain for this device */
 	__aligned_u64 aperture_start;	/* out: IOVA aperture of a paging domain */
 	__aligned_u64 aperture_end;
+	/* Added with the nvme engine; zero from a module that predates them. */
+	__u32 msi_vectors;		/* out: vectors ITD_MSI can raise (0: no device engine) */
+	__u32 dma_granule;		/* out: device transfers are a multiple of this many bytes
+					 * (nvme: the LBA size; 1: any length; 0: no engine) */
+	__u32 dma_align;		/* out: device transfer addresses are multiples of this
+					 * (nvme: 4, the PRP rule; 1: any) */
+	__u32 engine_caps;		/* out: ITD_ENGINE_CAP_* */
+	__aligned_u64 engine_iova_start;	/* out: IOVAs the engine itself uses (nvme: its */
+	__aligned_u64 engine_iova_length;	/* queues), mapped in every domain: ITD_MAP
+						 * refuses them (EADDRINUSE); length 0: none */
 };
 
 /* ITD_BUF_ALLOC: module-owned, physically contiguous, zeroed memory. */
@@ -142,12 +161,21 @@ struct itd_map {
  */
 #define ITD_DMA_PASID (1u << 0)		/* tag the transfer with pasid */
 #define ITD_DMA_SOFTWARE (1u << 1)	/* the software engine, not the device */
+/* One-sided transfers (engines with ITD_ENGINE_CAP_FROM/TO_DEVICE; nvme):
+ * the device writes length bytes of its own at dst_iova (src_iova unused),
+ * or reads length bytes at src_iova and checks them (dst_iova unused). */
+#define ITD_DMA_FROM_DEVICE (1u << 2)	/* nvme: a Read of the reference range (LBAs from
+					 * 0), or Identify Controller data without a namespace */
+#define ITD_DMA_TO_DEVICE (1u << 3)	/* nvme: a Compare against the reference range:
+					 * ITD_DMA_MISMATCH when the bytes differ */
 #define ITD_SOFTWARE_MAX_LEN (2u << 20)	/* the software engine's largest transfer */
 enum itd_dma_status {
 	ITD_DMA_OK = 0,
 	ITD_DMA_FAULT = 1,		/* the engine saw a translation fault (software engine; or a device that reports it) */
 	ITD_DMA_TIMEOUT = 2,
 	ITD_DMA_ERROR = 3,		/* the engine reported another error */
+	ITD_DMA_MISMATCH = 4,		/* ITD_DMA_TO_DEVICE: the device read the buffer, and it
+					 * differs from the reference data */
 };
 struct itd_dma {
 	__u32 size;
@@ -186,13 +214,14 @@ struct itd_faults {
 };
 
 /*
- * ITD_MSI: the device engine raises `count` MSIs (1..ITD_MSI_MAX), one at a
- * time, each after the previous one was delivered (or the deadline passed),
- * so none merge; the call gives them timeout_ms in all (0: 1000), then
- * ITD_MSI_SETTLE_MS more for any extra. delivered: interrupts the
- * handler saw from the first raise to the return (more than count: spurious
- * or duplicated). A device without engine or a software-only request:
- * EOPNOTSUPP.
+ * ITD_MSI: the device engine raises `count` MSIs (1..ITD_MSI_MAX) on
+ * `vector` (below ITD_INFO msi_vectors), one at a time, each after the
+ * previous one was delivered (or the deadline passed), so none merge; the
+ * call gives them timeout_ms in all (0: 1000), then ITD_MSI_SETTLE_MS more
+ * for any extra. delivered: interrupts the handler saw on that vector from
+ * the first raise to the return (more than count: spurious or duplicated);
+ * others: those it saw on the other vectors meanwhile. A device without
+ * engine or a software-only request: EOPNOTSUPP.
  */
 #define ITD_MSI_MAX 1000
 #define ITD_MSI_SETTLE_MS 20
@@ -203,6 +232,9 @@ struct itd_msi {
 	__u32 timeout_ms;		/* in */
 	__u32 delivered;		/* out */
 	__u32 __reserved;
+	/* Added with MSI-X (nvme); zero from an older caller: vector 0. */
+	__u32 vector;			/* in: the MSI(-X) vector to raise */
+	__u32 others;			/* out: interrupts on the other vectors meanwhile */
 };
 
 /*
