@@ -34,23 +34,7 @@ bool lab_pci_is_nvme(const char *bdf)
 /* The first nvme controller the driver made of BDF ("nvme0"). 0 or -ENOENT. */
 static int nvme_ctrl_of(const char *bdf, char *ctrl, size_t len)
 {
-	char path[512];
-	struct dirent *e;
-	int ret = -ENOENT;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/nvme", lab_sysfs_root(), bdf);
-	d = opendir(path);
-	if (!d)
-		return -ENOENT;
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, "nvme", 4)) {
-			snprintf(ctrl, len, "%s", e->d_name);
-			ret = 0;
-			break;
-		}
-	closedir(d);
-	return ret;
+	return lab_read_dir_entry(ctrl, len, "nvme", "/sys/bus/pci/devices/%s/nvme", bdf);
 }
 
 int lab_nvme_model(const char *bdf, char *buf, size_t len)

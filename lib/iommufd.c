@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
-#include <dirent.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -121,24 +120,9 @@ ssize_t lab_fd_read_within(int fd, void *buf, size_t len, int timeout_ms)
 /* The vfio-dev/vfioN entry of a function bound to vfio-pci with VFIO_DEVICE_CDEV. */
 static int vfio_cdev_name(const char *bdf, char *name, size_t len)
 {
-	char dir[128];
-	struct dirent *e;
-	DIR *d;
-	int ret = -ENODEV;
+	int ret = lab_read_dir_entry(name, len, "vfio", "/sys/bus/pci/devices/%s/vfio-dev", bdf);
 
-	snprintf(dir, sizeof(dir), "%s/sys/bus/pci/devices/%s/vfio-dev", lab_sysfs_root(), bdf);
-	d = opendir(dir);
-	if (!d)
-		return -ENODEV;
-	while ((e = readdir(d))) {
-		if (!strncmp(e->d_name, "vfio", 4)) {
-			snprintf(name, len, "%s", e->d_name);
-			ret = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return ret;
+	return ret == -ENOENT ? -ENODEV : ret;
 }
 
 int lab_vfio_cdev_bind(int iommufd, const char *bdf, uint32_t *dev_id)

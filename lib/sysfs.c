@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -132,4 +133,28 @@ int lab_path_exists(const char *fmt, ...)
 
 	FORMAT_PATH(ret, path, fmt);
 	return !ret && access(path, F_OK) == 0;
+}
+
+int lab_read_dir_entry(char *buf, size_t len, const char *prefix, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int ret;
+	DIR *d;
+
+	FORMAT_PATH(ret, path, fmt);
+	if (ret)
+		return ret;
+	d = opendir(path);
+	if (!d)
+		return -ENOENT;
+	ret = -ENOENT;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, strlen(prefix))) {
+			snprintf(buf, len, "%s", e->d_name);
+			ret = 0;
+			break;
+		}
+	closedir(d);
+	return ret;
 }

@@ -21,5 +21,10 @@ int lab_read_hex(uint64_t *val, const char *fmt, ...) __attribute__((format(prin
 int lab_read_link_base(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Does the path exist? */
 int lab_path_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first entry of the directory at path whose name starts with prefix
+ * (e.g. a function's "nvme/nvme0" or "vfio-dev/vfio3"), into buf. 0, or
+ * -ENOENT when the directory or such an entry is missing. */
+int lab_read_dir_entry(char *buf, size_t len, const char *prefix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif
