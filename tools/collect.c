@@ -22,6 +22,12 @@
  *   --record MEMBER...   one object on one line (MEMBER: lab_json_args() in
  *                        lib/json.h: KEY=TEXT, KEY:=VALUE, KEY:{ ... }, KEY:[ ... ])
  *   --record-each KEY    one object {KEY: line} per line of stdin
+ * and commit them with
+ *   --commit FILE [--append]  stdin becomes FILE's content (or is appended to
+ *                        it) as one crash-safe step (lib/commit.h)
+ * The records of results.jsonl (--json) and the KTAP block (--ktap) are
+ * committed the same way, each record and each block whole: a run killed at
+ * any point leaves these files as they were or with the whole new part.
  * Exit status: 0 no test failed (a record written), 1 a test failed, 2 usage error.
  */
 #include <errno.h>
@@ -55,7 +61,7 @@ static struct opts {
 
 static struct test tests[MAX_TESTS];
 static int ntests, planned = -1;
-static FILE *jsonf, *streamf, *logf_;
+static FILE *streamf, *logf_;
 
 static double now_ms(void)
 {
@@ -211,9 +217,46 @@ static int record_each(const char *key)
 	return ferror(stdout) ? 1 : 0;
 }
 
+/* Stdin committed to PATH whole (lib/commit.h). */
+static int commit(const char *path, bool append)
+{
+	char *text = NULL, buf[65536];
+	size_t len = 0, n;
+	FILE *m = open_memstream(&text, &len);
+	int ret;
+
+	if (!m)
+		return 1;
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		fwrite(buf, 1, n, m);
+	fclose(m);
+	ret = ferror(stdin) ? -EIO : lab_commit_file(path, text, len, append);
+	if (ret)
+		fprintf(stderr, "iommu-lab-collect: --commit %s: %s\n", path, strerror(-ret));
+	free(text);
+	return ret ? 1 : 0;
+}
+
+/* What M collected, committed to PATH as one append: whole or not at all. */
+static void commit_append(FILE *m, char **text, size_t *len, const char *path)
+{
+	int ret;
+
+	fclose(m);
+	ret = lab_commit_file(path, *text, *len, true);
+	if (ret) {
+		fprintf(stderr, "iommu-lab-collect: %s: %s\n", path, strerror(-ret));
+		exit(2);
+	}
+	free(*text);
+}
+
 static void write_record(const struct test *t)
 {
-	FILE *outs[2] = { jsonf, streamf };
+	char *text = NULL;
+	size_t len = 0;
+	/* results.jsonl: each record committed whole; the stream is a channel, appended. */
+	FILE *outs[2] = { o.json ? open_memstream(&text, &len) : NULL, streamf };
 
 	for (int i = 0; i < 2; i++) {
 		struct lab_json j;
@@ -245,6 +288,8 @@ static void write_record(const struct test *t)
 		fputc('\n', outs[i]);
 		fflush(outs[i]);
 	}
+	if (outs[0])
+		commit_append(outs[0], &text, &len, o.json);
 }
 
 static bool json_object_text(const char *s)
@@ -279,7 +324,8 @@ static void usage(void)
 		"       [--log FILE] [--killed-by-timeout]  < harness-output\n"
 		"       iommu-lab-collect --program NAME --print-list FILE\n"
 		"       iommu-lab-collect --record MEMBER...  (KEY=TEXT KEY:=VALUE KEY:{ ... } KEY:[ { ... } ])\n"
-		"       iommu-lab-collect --record-each KEY  < lines\n");
+		"       iommu-lab-collect --record-each KEY  < lines\n"
+		"       iommu-lab-collect --commit FILE [--append]  < content\n");
 	exit(2);
 }
 
@@ -351,6 +397,8 @@ int main(int argc, char **argv)
 		return record(argc - 2, argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "--record-each"))
 		return record_each(argv[2]);
+	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "--append"))) && !strcmp(argv[1], "--commit"))
+		return commit(argv[2], argc == 4);
 	parse_args(argc, argv);
 	if (o.print_list) {
 		load_list(o.print_list);
@@ -362,7 +410,8 @@ int main(int argc, char **argv)
 		load_plan(o.plan);
 	else if (o.list)
 		load_list(o.list);
-	jsonf = open_append(o.json);
+	if (o.json)	/* created now, so that a run's results.jsonl exists from its first program */
+		fclose(open_append(o.json));
 	streamf = open_append(o.stream);
 	logf_ = open_append(o.log);
 
@@ -451,7 +500,12 @@ int main(int argc, char **argv)
 		unnamed = planned - ntests;
 	}
 
-	ktapf = o.ktap ? open_append(o.ktap) : stdout;
+	char *ktext = NULL;
+	size_t klen = 0;
+
+	ktapf = o.ktap ? open_memstream(&ktext, &klen) : stdout;
+	if (!ktapf)
+		exit(2);
 	lab_ktap_init(&k, ktapf, 1);
 	lab_ktap_header(&k, o.program, ntests + unnamed);
 	for (int i = 0; i < ntests; i++) {
@@ -470,7 +524,7 @@ int main(int argc, char **argv)
 	lab_ktap_result(&k, fails ? LAB_FAIL : LAB_PASS, o.program,
 			planned < 0 ? "program printed no test plan" : NULL);
 	if (ktapf != stdout)
-		fclose(ktapf);
+		commit_append(ktapf, &ktext, &klen, o.ktap);
 	for (int i = 0; i < ntests; i++)
 		free(tests[i].metrics);
 	free(running);

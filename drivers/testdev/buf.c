@@ -90,6 +90,30 @@ int td_buf_rw(struct testdev *td, struct itd_buf_rw *rw)
 	return copy_to_user(u, va, rw->length) ? -EFAULT : 0;
 }
 
+/*
+ * ITD_BUF_DMA_UNMAP: the DMA API unmap of one of the module's DMA API
+ * buffers, the buffer kept. Its pages stay allocated and owned by the module
+ * until ITD_BUF_FREE, so a device transfer that still reaches the old IOVA
+ * (a lazy default domain before its flush queue drains, or a broken strict
+ * one) lands in module memory and nowhere else. dma_addr stays as it was,
+ * for the record; td_dma_addr_owned() no longer counts it.
+ */
+int td_buf_dma_unmap(struct testdev *td, struct itd_buf_dma_unmap *u)
+{
+	struct td_buf *b;
+
+	if (u->flags)
+		return -EOPNOTSUPP;
+	b = xa_load(&td->bufs, u->buf_id);
+	if (!b)
+		return -ENOENT;
+	if (!b->dma_mapped)
+		return -EINVAL;
+	dma_unmap_page(td_dev(td), b->dma_addr, b->length, DMA_BIDIRECTIONAL);
+	b->dma_mapped = false;
+	return 0;
+}
+
 /* Does [phys, phys+len) lie inside one module buffer? */
 bool td_phys_owned(struct testdev *td, phys_addr_t phys, u64 len)
 {

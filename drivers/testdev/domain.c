@@ -143,9 +143,14 @@ int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a)
 	 * through the handler anyway. Elsewhere the handler records faults.
 	 */
 	if (td->sw_msi) {
+		/* Without the cookie the domain's MSIs would fault: no domain
+		 * rather than half of one (its allocation failed). */
 		ret = iommu_get_msi_cookie(d->domain, td->sw_msi_base);
-		if (ret)
-			pci_warn(td->pdev, "no MSI cookie for domain: %d (MSIs in it will fault)\n", ret);
+		if (ret) {
+			iommu_domain_free(d->domain);
+			kfree(d);
+			return ret;
+		}
 	} else {
 #ifdef HAVE_IOMMU_SET_FAULT_HANDLER
 		iommu_set_fault_handler(d->domain, td_fault_handler, td);

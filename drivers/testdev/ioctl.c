@@ -50,9 +50,16 @@ static int td_info(struct testdev *td, void *arg)
 	 * the attached one, or a throwaway one. None without an IOMMU. */
 	if (td->rid_domain) {
 		set_geometry(info, td->rid_domain->domain);
-	} else if (dev->iommu_group && !td_domain_alloc(td, &probe)) {
-		struct td_domain *d = xa_load(&td->domains, probe.domain_id);
+	} else if (dev->iommu_group) {
+		struct td_domain *d;
+		int ret = td_domain_alloc(td, &probe);
 
+		/* Out of memory is an error: page sizes 0 would say "no IOMMU". */
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret)
+			return 0;
+		d = xa_load(&td->domains, probe.domain_id);
 		set_geometry(info, d->domain);
 		td_obj_free(td, &td->domains, probe.domain_id, &td_domain_ops);
 	}
@@ -128,6 +135,7 @@ static int td_msi(struct testdev *td, void *arg)
 	static int _name(struct testdev *td, void *arg) { return _fn(td, (_struct *)arg); }
 TD_UCMD(td_ucmd_buf_alloc, td_buf_alloc, struct itd_buf_alloc)
 TD_UCMD(td_ucmd_buf_rw, td_buf_rw, struct itd_buf_rw)
+TD_UCMD(td_ucmd_buf_dma_unmap, td_buf_dma_unmap, struct itd_buf_dma_unmap)
 TD_UCMD(td_ucmd_domain_alloc, td_domain_alloc, struct itd_domain_alloc)
 TD_UCMD(td_ucmd_attach, td_attach, struct itd_attach)
 TD_UCMD(td_ucmd_detach, td_detach, struct itd_attach)
@@ -168,6 +176,7 @@ static const struct td_ioctl_op td_ctl_ops[] = {
 	TD_IOCTL_OP(ITD_DMA, td_ucmd_dma, struct itd_dma, duration_ns, true),
 	TD_IOCTL_OP(ITD_FAULTS, td_faults, struct itd_faults, uptr, true),
 	TD_IOCTL_OP(ITD_MSI, td_msi, struct itd_msi, __reserved, true),
+	TD_IOCTL_OP(ITD_BUF_DMA_UNMAP, td_ucmd_buf_dma_unmap, struct itd_buf_dma_unmap, __reserved, false),
 };
 
 static long td_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -244,6 +244,7 @@ int td_unmap(struct testdev *td, struct itd_map *m);
 int td_buf_alloc(struct testdev *td, struct itd_buf_alloc *a);
 extern const struct td_obj_ops td_buf_ops;	/* td->bufs; busy while mapped */
 int td_buf_rw(struct testdev *td, struct itd_buf_rw *rw);
+int td_buf_dma_unmap(struct testdev *td, struct itd_buf_dma_unmap *u);
 bool td_phys_owned(struct testdev *td, phys_addr_t phys, u64 len);
 bool td_dma_addr_owned(struct testdev *td, u64 addr, u64 len);
 

@@ -67,6 +67,9 @@ lab_host_tools() {
 # lab_record MEMBER... : one JSON record on stdout, written by lib/json.c
 # (KEY=TEXT, KEY:=NUMBER|true|false|null, KEY:{ ... }, KEY:[ { ... } ]).
 lab_record() { "$LAB_LIBEXEC/iommu-lab-collect" --record "$@"; }
+# lab_commit FILE [--append] < CONTENT : FILE replaced by (or appended with)
+# CONTENT in one crash-safe step (lib/commit.h): never a torn line.
+lab_commit() { "$LAB_LIBEXEC/iommu-lab-collect" --commit "$@"; }
 # lab_json_get KEY FILE : every record's member KEY in a JSON Lines file, one per line.
 lab_json_get() { "$LAB_LIBEXEC/iommu-lab-results" --get "$1" "$2"; }
 # lab_json_select KEY FILE : the records (lines) of FILE that have a member KEY.

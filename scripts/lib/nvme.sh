@@ -11,6 +11,7 @@
 LAB_NVME_CLASS=0x010802
 LAB_NVME_WAIT_S=${IOMMU_LAB_NVME_WAIT_S:-30}	# for namespaces to reappear
 LAB_NVME_PARAM=/sys/module/iommu_testdev/parameters/nvme_scratch
+LAB_STATE=${LAB_STATE:-${IOMMU_LAB_STATE:-/run/iommu-lab}}	# the run's records (run.sh)
 # What is only read here, as by the tools, may come from a fake tree
 # (IOMMU_LAB_SYSROOT, for tests/unit/test_nvme_runner.sh).
 LAB_SYS=${IOMMU_LAB_SYSROOT:-}
@@ -46,15 +47,15 @@ $(sed 's/^/  /' <<< "$uses")
 
 # lab_nvme_remember BDF : the NSIDs BDF shows now, for lab_nvme_wait_back.
 lab_nvme_remember() {
-	lab_nvme_namespaces "$1" | cut -f2 > "/run/iommu-lab/$1.nsids"
+	lab_nvme_namespaces "$1" | cut -f2 > "$LAB_STATE/$1.nsids"
 }
 
 # lab_nvme_wait_back BDF : after BDF went back to the nvme driver, wait until
 # every namespace it showed before (lab_nvme_remember) is there again, at
 # most IOMMU_LAB_NVME_WAIT_S seconds. 1 if not, with the missing NSIDs said
-# (and kept in /run/iommu-lab/BDF.lost for the run's record).
+# (and kept in $LAB_STATE/BDF.lost for the run's record).
 lab_nvme_wait_back() {
-	local bdf=$1 rec="/run/iommu-lab/$1.nsids" want have n missing tries=0
+	local bdf=$1 rec="$LAB_STATE/$1.nsids" want have n missing tries=0
 	[ -s "$rec" ] || return 0
 	want=$(tr '\n' ' ' < "$rec")
 	while :; do
@@ -67,7 +68,7 @@ lab_nvme_wait_back() {
 		tries=$((tries + 1))
 	done
 	echo "$bdf is back on driver $(lab_driver_of "$bdf"), but its namespace(s)$missing did not reappear within ${LAB_NVME_WAIT_S}s (IOMMU_LAB_NVME_WAIT_S); see dmesg" |
-		tee "/run/iommu-lab/$bdf.lost" | sed 's/^/[iommu-lab] error: /' >&2
+		tee "$LAB_STATE/$bdf.lost" | sed 's/^/[iommu-lab] error: /' >&2
 	return 1
 }
 
@@ -177,8 +178,8 @@ lab_nvme_sum() {
 # lab_nvme_before BDF : before the run takes BDF: its NSIDs and the sums.
 lab_nvme_before() {
 	local bdf=$1
-	mkdir -p /run/iommu-lab
-	lab_nvme_sums "$bdf" > "/run/iommu-lab/$bdf.sums"
+	mkdir -p "$LAB_STATE"
+	lab_nvme_sums "$bdf" > "$LAB_STATE/$bdf.sums"
 }
 
 # lab_nvme_record BDF PRE_DRIVER : after the run gave BDF back, the record
@@ -187,7 +188,7 @@ lab_nvme_before() {
 # driver again with every namespace it had and every sum as before; SKIP when
 # it was not on the nvme driver before the run (no namespaces to compare).
 lab_nvme_record() {
-	local bdf=$1 pre=$2 test verdict=PASS reason="" now before="/run/iommu-lab/$1.sums" changed
+	local bdf=$1 pre=$2 test verdict=PASS reason="" now before="$LAB_STATE/$1.sums" changed
 	test="nvme_${bdf//[:.]/_}.namespaces_come_back_and_read_the_same"
 	now=$(lab_driver_of "$bdf")
 	if [ "$pre" != nvme ]; then
@@ -196,8 +197,8 @@ lab_nvme_record() {
 			echo "; this kernel has no nvme driver loaded, CONFIG_BLK_DEV_NVME")): no namespaces to compare"
 	elif [ "$now" != nvme ]; then
 		verdict=FAIL reason="$bdf is on driver '$now' after the run, not back on nvme"
-	elif [ -f "/run/iommu-lab/$bdf.lost" ]; then
-		verdict=FAIL reason=$(cat "/run/iommu-lab/$bdf.lost")
+	elif [ -f "$LAB_STATE/$bdf.lost" ]; then
+		verdict=FAIL reason=$(cat "$LAB_STATE/$bdf.lost")
 	elif [ -f "$before" ]; then
 		changed=$(lab_nvme_sums "$bdf" | awk -F '\t' 'NR == FNR { was[$1] = $2; next } { now[$1] = $2 }
 			END { for (k in was) if (now[k] != was[k]) printf "%s%s", (n++ ? "; " : ""), k }' "$before" -)
@@ -205,7 +206,7 @@ lab_nvme_record() {
 	else
 		verdict=FAIL reason="no checksums were taken before the run"
 	fi
-	rm -f "/run/iommu-lab/$bdf.lost" "$before"
+	rm -f "$LAB_STATE/$bdf.lost" "$before"
 	[ $verdict = FAIL ] && lab_log "FAIL: $reason"
 	local reason_m=(reason="$reason")
 	[ -n "$reason" ] || reason_m=(reason:=null)
@@ -230,6 +231,7 @@ lab_nvme_param_set() {
 		return 0
 	fi
 	LAB_NVME_PARAM_OLD=$(cat "$LAB_NVME_PARAM")
+	printf '%s\n' "$LAB_NVME_PARAM_OLD" > "$LAB_STATE/nvme_scratch.old"	# for iommu-lab restore
 	echo "$val" > "$LAB_NVME_PARAM" || lab_die "cannot write '$val' to $LAB_NVME_PARAM"
 	LAB_NVME_PARAM_SET=1
 }
@@ -237,5 +239,6 @@ lab_nvme_param_set() {
 lab_nvme_param_restore() {
 	[ "${LAB_NVME_PARAM_SET:-0}" = 1 ] && [ -e "$LAB_NVME_PARAM" ] &&
 		echo "${LAB_NVME_PARAM_OLD:-}" > "$LAB_NVME_PARAM"
+	[ "${LAB_NVME_PARAM_SET:-0}" = 1 ] && rm -f "$LAB_STATE/nvme_scratch.old"
 	LAB_NVME_PARAM_SET=0
 }

@@ -1,6 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # `iommu-lab run` and device binding: the same code on lab hosts and inside
 # the testbed guests. Needs bash, coreutils or busybox. Sourced by iommu-lab.
+#
+# Crash-safe runs: what a run changes is recorded in LAB_STATE before it is
+# changed (the owner "PID START BOOT_ID" in run.owner, each function's driver
+# in BDF.driver, its NVMe namespaces in BDF.nsids, module.loaded when the run
+# loads the module, nvme_scratch.old, the program running in program.pgid);
+# a run that ends, however, removes them as it gives everything back. What a
+# SIGKILL or a power cut leaves is a stale record: `run` refuses to start over
+# it and `iommu-lab restore` gives every function back (docs/install.md).
+LAB_STATE=${IOMMU_LAB_STATE:-/run/iommu-lab}
 . "$(dirname "${BASH_SOURCE[0]}")/nvme.sh"	# NVMe functions: in-use checks, restore
 
 # lab_valid_bdf BDF : a full PCI address that exists
@@ -43,7 +52,7 @@ lab_give_back() {
 
 # lab_bind BDF DRIVER : hand one function to DRIVER via driver_override (its
 # module loaded first where the kernel has it as a module); the previous
-# driver is remembered in /run/iommu-lab so unbind can restore it (a
+# driver is remembered in $LAB_STATE (before anything changes) so unbind can restore it (a
 # function this run already holds keeps its first record: the driver it had
 # before the run). When the function does not bind, it goes back to the
 # driver it had, with no driver_override left, before the error. An NVMe
@@ -51,7 +60,7 @@ lab_give_back() {
 # anything changes (lab_nvme_check_unused); given back, it is waited for
 # until its namespaces reappear.
 lab_bind() {
-	local bdf=$1 drv=$2 d="/sys/bus/pci/devices/$1" cur="" rec="/run/iommu-lab/$1.driver" held=0
+	local bdf=$1 drv=$2 d="/sys/bus/pci/devices/$1" cur="" rec="$LAB_STATE/$1.driver" held=0
 	lab_valid_bdf "$bdf"
 	[[ "$drv" =~ ^[a-z0-9_-]+$ ]] || lab_die "bad driver name '$drv'"
 	[ "$(id -u)" = 0 ] || lab_die "bind needs root"
@@ -60,7 +69,7 @@ lab_bind() {
 	[ -d "/sys/bus/pci/drivers/$drv" ] || modprobe "$drv" 2> /dev/null ||
 		lab_die "no $drv driver: not built in, and 'modprobe $drv' failed; nothing was changed on $bdf"
 	lab_nvme_is "$bdf" && [ "$cur" = nvme ] && lab_nvme_check_unused "$bdf" "$drv"
-	mkdir -p /run/iommu-lab
+	mkdir -p "$LAB_STATE"
 	if [ -f "$rec" ]; then held=1; else echo "${cur:-none}" > "$rec"; fi
 	[ "$cur" = nvme ] && [ $held = 0 ] && lab_nvme_remember "$bdf"
 	[ -n "$cur" ] && { lab_driver_detach "$bdf" || lab_die "cannot unbind $bdf from $cur"; }
@@ -70,7 +79,7 @@ lab_bind() {
 		lab_give_back "$bdf" "$cur" ||
 			lab_die "$bdf did not bind to $drv, and did not go back to $cur: it has no driver now"
 		[ "$cur" = nvme ] && { lab_nvme_wait_back "$bdf" || lab_die "$bdf did not bind to $drv; given back to nvme, but its namespaces did not come back"; }
-		[ $held = 1 ] || rm -f "/run/iommu-lab/$bdf.nsids"
+		[ $held = 1 ] || rm -f "$LAB_STATE/$bdf.nsids"
 		lab_die "$bdf did not bind to $drv; given back to ${cur:-no driver}"
 	fi
 }
@@ -81,11 +90,123 @@ lab_bind() {
 lab_unbind() {
 	local bdf=$1 prev=none rc=0
 	lab_valid_bdf "$bdf"
-	[ -f "/run/iommu-lab/$bdf.driver" ] && prev=$(cat "/run/iommu-lab/$bdf.driver")
+	[ -f "$LAB_STATE/$bdf.driver" ] && prev=$(cat "$LAB_STATE/$bdf.driver")
 	lab_driver_detach "$bdf"
-	[ "$prev" != none ] && echo "$bdf" > /sys/bus/pci/drivers_probe 2>/dev/null
+	# Through driver_override, cleared after: the recorded driver gets it even
+	# when it binds only by override (vfio-pci, iommu_testdev) or another
+	# driver would claim it first.
+	[ "$prev" != none ] && lab_give_back "$bdf" "$prev"
 	[ "$prev" = nvme ] && { lab_nvme_wait_back "$bdf" || rc=1; }
-	rm -f "/run/iommu-lab/$bdf.driver" "/run/iommu-lab/$bdf.nsids"
+	# Kept when the function is not back where it was: restore tries again.
+	[ "$prev" = none ] || [ "$(lab_driver_of "$bdf")" = "$prev" ] || {
+		lab_log "error: $bdf did not go back to $prev (record kept in $LAB_STATE)"; return 1; }
+	rm -f "$LAB_STATE/$bdf.driver" "$LAB_STATE/$bdf.nsids"
+	return $rc
+}
+
+# The identity of process PID: "PID START BOOT_ID" (START: its start time in
+# clock ticks since boot, /proc/PID/stat field 22), which a later process
+# with the same PID, or the same PID after a reboot, does not have.
+lab_proc_id() {
+	local start boot
+	start=$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f20) || return 1
+	[ -n "$start" ] || return 1
+	boot=$(cat /proc/sys/kernel/random/boot_id 2> /dev/null || echo unknown)
+	echo "$1 $start $boot"
+}
+
+# lab_state_alive FILE : the process FILE names ("PID START BOOT_ID") still runs.
+lab_state_alive() {
+	local pid rest
+	read -r pid rest < "$1" 2> /dev/null || return 1
+	[[ "$pid" =~ ^[0-9]+$ ]] && [ "$(lab_proc_id "$pid")" = "$pid $rest" ]
+}
+
+# lab_state_describe : one line per record in LAB_STATE, for the refusal and restore.
+lab_state_describe() {
+	local f b
+	for f in "$LAB_STATE"/*.driver; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f" .driver)
+		echo "  $b: on $(lab_driver_of "$b") now, was on $(cat "$f")"
+	done
+	[ -f "$LAB_STATE/module.loaded" ] && echo "  iommu_testdev: loaded by the run"
+	[ -f "$LAB_STATE/nvme_scratch.old" ] && echo "  iommu_testdev's nvme_scratch: set by the run"
+	return 0
+}
+
+# lab_state_check : return when no other run holds LAB_STATE; stop naming
+# the live run, or naming `iommu-lab restore` over a dead run's records.
+lab_state_check() {
+	local own="$LAB_STATE/run.owner" pid
+	[ -f "$own" ] || return 0
+	read -r pid _ < "$own"
+	lab_state_alive "$own" &&
+		lab_die "another iommu-lab run (pid $pid) holds the functions recorded in $LAB_STATE; wait for it to end
+$(lab_state_describe)"
+	lab_die "a run (pid $pid) ended without giving back what it took (killed, or the machine lost power?):
+$(lab_state_describe)
+  Run 'iommu-lab restore' first: it gives every function back to its driver (records in $LAB_STATE)."
+}
+
+# lab_state_claim : this run owns LAB_STATE (written before anything changes).
+lab_state_claim() {
+	mkdir -p "$LAB_STATE" || lab_die "cannot create $LAB_STATE"
+	lab_proc_id "$$" > "$LAB_STATE/run.owner.tmp" && mv -f "$LAB_STATE/run.owner.tmp" "$LAB_STATE/run.owner" ||
+		lab_die "cannot write $LAB_STATE/run.owner"
+}
+
+# lab_restore : `iommu-lab restore`: after a run that was killed (or a power
+# cut, with a persistent IOMMU_LAB_STATE), stop the program it left running,
+# give every recorded function back to its driver (driver_override cleared,
+# NVMe namespaces waited for), put the module's nvme_scratch back, unload the
+# module if the run loaded it, and drop the records. 1 when something did
+# not go back (its record is kept: run it again once fixed).
+lab_restore() {
+	local f b rc=0 pg
+	[ $# = 0 ] || lab_die "usage: iommu-lab restore"
+	[ "$(id -u)" = 0 ] || lab_die "restore needs root"
+	[ -d "$LAB_STATE" ] || { lab_log "nothing to restore: no $LAB_STATE"; return 0; }
+	if [ -f "$LAB_STATE/run.owner" ] && lab_state_alive "$LAB_STATE/run.owner"; then
+		lab_die "the run (pid $(cut -d' ' -f1 "$LAB_STATE/run.owner")) that holds these functions is still running; stop it (SIGINT) and it gives them back itself"
+	fi
+	# The program the killed run started may still hold a function (its
+	# VFIO file): the whole process group goes first.
+	if [ -f "$LAB_STATE/program.pgid" ] && lab_state_alive "$LAB_STATE/program.pgid"; then
+		pg=$(cut -d' ' -f1 "$LAB_STATE/program.pgid")
+		lab_log "stopping what the run left running (process group $pg)"
+		kill -KILL -- "-$pg" 2> /dev/null
+		for _ in $(seq 50); do kill -0 -- "-$pg" 2> /dev/null || break; sleep 0.1; done
+	fi
+	for f in "$LAB_STATE"/*.driver; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f" .driver)
+		if [ ! -e "/sys/bus/pci/devices/$b" ]; then	# removed since: nothing to give back
+			lab_log "$b: no such PCI function any more; its record is dropped"
+			rm -f "$f" "$LAB_STATE/$b.nsids"
+			continue
+		fi
+		lab_log "$b: back to $(cat "$f") (on $(lab_driver_of "$b") now)"
+		( lab_unbind "$b" ) || { rc=1; lab_log "error: $b did not go back to $(cat "$f" 2> /dev/null)"; }
+	done
+	if [ -f "$LAB_STATE/nvme_scratch.old" ]; then
+		[ -e "$LAB_NVME_PARAM" ] && cat "$LAB_STATE/nvme_scratch.old" > "$LAB_NVME_PARAM"
+		rm -f "$LAB_STATE/nvme_scratch.old"
+	fi
+	if [ -f "$LAB_STATE/module.loaded" ] && [ $rc = 0 ]; then
+		if [ -d /sys/module/iommu_testdev ] && ! rmmod iommu_testdev; then
+			rc=1; lab_log "error: rmmod iommu_testdev failed"
+		else
+			rm -f "$LAB_STATE/module.loaded"
+		fi
+	fi
+	rm -f "$LAB_STATE"/*.sums "$LAB_STATE"/*.lost "$LAB_STATE/program.pgid"
+	if [ $rc = 0 ]; then
+		rm -f "$LAB_STATE/run.owner"
+		lab_log "restored: every recorded function is back on its driver"
+	else
+		lab_log "not everything went back: records kept in $LAB_STATE"
+	fi
 	return $rc
 }
 
@@ -120,6 +241,16 @@ lab_run_restore() {
 	lab_nvme_param_restore
 	if [ "$LAB_RUN_MODULE_LOADED" = 1 ]; then
 		rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"
+	fi
+	rm -f "$LAB_STATE/module.loaded" "$LAB_STATE/program.pgid"
+	# The run's claim ends once nothing it recorded is left.
+	if [ "${LAB_RUN_CLAIMED:-0}" = 1 ]; then
+		if compgen -G "$LAB_STATE/*.driver" > /dev/null; then
+			lab_log "warning: not every function went back; records kept in $LAB_STATE (iommu-lab restore)"
+		else
+			rm -f "$LAB_STATE/run.owner"
+		fi
+		LAB_RUN_CLAIMED=0
 	fi
 	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0
 }
@@ -179,8 +310,15 @@ lab_run() {
 	local suite platform kernel run_id filter="${filters[*]}"
 	suite=$(lab_suite_dir)
 	[ -f "$suite/suite.list" ] || lab_die "no suite.list in $suite"
-	# Devices handed to the suite go back however the run ends (error, Ctrl-C).
-	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0
+	# Devices handed to the suite go back however the run ends (error, Ctrl-C);
+	# after a SIGKILL or a power cut the records let `iommu-lab restore` do it.
+	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0 LAB_RUN_CLAIMED=0
+	if [ $(( ${#vfio[@]} + ${#testdev[@]} )) -gt 0 ]; then
+		[ "$(id -u)" = 0 ] || lab_die "handing functions to the run needs root"
+		lab_state_check
+		lab_state_claim
+		LAB_RUN_CLAIMED=1
+	fi
 	trap lab_run_restore EXIT
 	trap 'exit 130' INT TERM	# until the programs run (below)
 	# NVMe functions: every one checked (in use? scratch ranges inside its
@@ -210,6 +348,7 @@ lab_run() {
 	if [ ${#testdev[@]} -gt 0 ]; then
 		for a in "${testdev[@]}"; do lab_valid_bdf "$a"; done
 		if [ ! -d /sys/bus/pci/drivers/iommu_testdev ]; then
+			: > "$LAB_STATE/module.loaded"
 			lab_module_load
 			LAB_RUN_MODULE_LOADED=1
 		fi
@@ -229,14 +368,14 @@ lab_run() {
 	run_id=${LAB_RUN_ID:-"$(date -u +%Y%m%dT%H%M%SZ)-$platform"}
 	[ -n "$out" ] || out="${IOMMU_LAB_RESULTS:-results}/$run_id"
 	mkdir -p "$out/logs" || lab_die "cannot create $out"
-	: > "$out/results.jsonl"
+	lab_commit "$out/results.jsonl" < /dev/null || lab_die "cannot write $out/results.jsonl"
 	"$LAB_LIBEXEC/iommu-lab-discover" --json > "$out/platform.json" 2> "$out/logs/discover.err"
 	"$LAB_LIBEXEC/iommu-lab-discover" > "$out/platform.txt" 2>> "$out/logs/discover.err"
 	local dmesg_before=0
 	dmesg > "$out/logs/dmesg.before" 2>/dev/null && dmesg_before=$(wc -l < "$out/logs/dmesg.before")
 	lab_record run_id="$run_id" platform="$platform" kernel="$kernel" filter="$filter" \
 		disposable:="$([ -n "${IOMMU_LAB_DISPOSABLE:-}" ] && echo true || echo false)" \
-		started="$(date -u +%FT%TZ)" > "$out/run.json" || lab_die "cannot write $out/run.json"
+		started="$(date -u +%FT%TZ)" | lab_commit "$out/run.json" || lab_die "cannot write $out/run.json"
 	lab_log "run $run_id: platform $platform, kernel $kernel -> $out"
 
 	# The plan: every program and the tests it lists, filtered.
@@ -258,7 +397,7 @@ lab_run() {
 	[ -n "$stream" ] && lab_record run_id="$run_id" platform="$platform" kernel="$kernel" >> "$stream"
 	[ ${#progs[@]} -gt 0 ] || lab_die "no test matches '${filter}'"
 
-	{ echo "KTAP version 1"; echo "1..${#progs[@]}"; } > "$out/ktap.txt"
+	{ echo "KTAP version 1"; echo "1..${#progs[@]}"; } | lab_commit "$out/ktap.txt"
 	# SIGINT/SIGTERM: the running program is told through a stop file
 	# (long-running ones such as the stress watch it and report what they
 	# did), no further program starts, and the devices go back.
@@ -279,7 +418,12 @@ lab_run() {
 		# The exit status follows the output as "# lab-exit N" (137: killed by timeout).
 		# In the background, so that a signal's trap runs at once (bash
 		# delays traps until a foreground job ends).
-		{ timeout -s KILL "$timeout" "$suite/$p" "${args[@]}" 2>&1 < /dev/null; echo "# lab-exit $?"; } |
+		# The program runs in a process group of its own: recorded, so
+		# that `restore` can stop it after the runner was killed.
+		# (set -m: a group of its own with busybox's timeout too.)
+		{ set -m; timeout -s KILL "$timeout" "$suite/$p" "${args[@]}" 2>&1 < /dev/null &
+		  [ "$LAB_RUN_CLAIMED" = 1 ] && lab_proc_id $! > "$LAB_STATE/program.pgid"
+		  wait $!; echo "# lab-exit $?"; } |
 			"$LAB_LIBEXEC/iommu-lab-collect" --program "$name" --index "$i" --platform "$platform" \
 			--kernel "$kernel" --run-id "$run_id" --plan "$out/logs/$name.plan" \
 			--log "$out/logs/$name.tap" --ktap "$out/ktap.txt" --json "$out/results.jsonl" \
@@ -301,7 +445,7 @@ lab_run() {
 	LAB_RUN_PLATFORM=$platform LAB_RUN_RUN_ID=$run_id
 	for a in "${LAB_NVME_FUNCS[@]}"; do
 		lab_nvme_record "$a" "${nvme_pre[$a]}" > "$out/logs/restore.json"
-		cat "$out/logs/restore.json" >> "$out/results.jsonl"
+		lab_commit "$out/results.jsonl" --append < "$out/logs/restore.json"
 		[ -n "$stream" ] && cat "$out/logs/restore.json" >> "$stream"
 		lab_json_get verdict "$out/logs/restore.json" | grep -qx FAIL && failed=1
 	done
@@ -309,7 +453,8 @@ lab_run() {
 	dmesg 2>/dev/null | tail -n +"$((dmesg_before + 1))" > "$out/dmesg.txt"
 	rm -f "$out/logs/dmesg.before"
 	trap - EXIT INT TERM
-	lab_summary "$out/results.jsonl" | tee "$out/summary.txt"
+	lab_summary "$out/results.jsonl" | tee "$out/summary.txt.tmp"
+	mv -f "$out/summary.txt.tmp" "$out/summary.txt"
 	return $failed
 }
 
@@ -369,4 +514,47 @@ lab_stress() {
 	done
 	export IOMMU_LAB_STRESS_DURATION=$duration
 	lab_run --filter 'stress_dma.stress.*' --filter 'kernel_log.*' --timeout $((duration + 600)) "${run_args[@]}"
+}
+
+lab_fuzz_usage() {
+	cat <<'EOT'
+usage: iommu-lab fuzz [--duration T] [--seed N] [--threads N] [run options: --testdev BDF ... --out DIR ...]
+  --duration T    how long: seconds, or with a suffix s, m or h (default 60s, at most 24h)
+  --seed N        repeat an earlier run's sequences (its log and record give the seed;
+                  default: from the clock)
+  --threads N     threads per function, 1..8 (default 2); 1 repeats a run call for call
+Runs fuzz_testdev (random sequences of every iommu_testdev ioctl and of the I/O
+node on every function handed with --testdev: the errnos the contract names,
+and the function sound afterwards) and then kernel_log (no warning, no leak).
+docs/fuzz.md.
+EOT
+}
+
+# lab_fuzz ARGS: iommu-lab fuzz.
+lab_fuzz() {
+	local duration=60 run_args=() n unit seed
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--duration)
+			[[ "${2:-}" =~ ^([1-9][0-9]*)([smh]?)$ ]] || lab_die "--duration needs a positive number of seconds (or Ns, Nm, Nh)"
+			n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]}
+			case "$unit" in m) n=$((n * 60)) ;; h) n=$((n * 3600)) ;; esac
+			[ "$n" -le 86400 ] || lab_die "--duration: at most 24h"
+			duration=$n; shift 2 ;;
+		--seed)
+			[[ "${2:-}" =~ ^(0x[0-9a-fA-F]{1,13}|[0-9]{1,15})$ ]] || lab_die "--seed needs a number below 2^52"
+			seed=$2; shift 2 ;;
+		--threads)
+			[[ "${2:-}" =~ ^[1-8]$ ]] || lab_die "--threads: 1..8"
+			export IOMMU_LAB_FUZZ_THREADS=$2; shift 2 ;;
+		--filter|--timeout) lab_die "fuzz: $1 is set by the fuzz command" ;;
+		-h|--help) lab_fuzz_usage; return 0 ;;
+		*) run_args+=("$1"); shift ;;
+		esac
+	done
+	# A seed from the clock when none is given; printed, so the run can be repeated.
+	[ -n "${seed:-}" ] || seed=$(( $(date +%s) % 1000000007 ))
+	lab_log "fuzz: ${duration}s, seed $seed (iommu-lab fuzz --seed $seed repeats it)"
+	export IOMMU_LAB_FUZZ_DURATION=$duration IOMMU_LAB_FUZZ_SEED=$seed
+	lab_run --filter 'fuzz_testdev.*' --filter 'kernel_log.*' --timeout $((duration + 600)) "${run_args[@]}"
 }

@@ -6,11 +6,12 @@
 # <out>/<guest>/ on the host. A guest that panics or hangs ends its run with the
 # tests streamed so far recorded, the rest NOTRUN, and the console log kept.
 #   vm.sh [--arch x86_64|arm64|all | --guest NAME[,NAME...]] [--out DIR] [--vm-timeout S]
-#         [--qemu DIR | --stock-qemu] [--stress T | --perf]
+#         [--qemu DIR | --stock-qemu] [--stress T | --fuzz T | --perf]
 #         [--kernel-deb ABI | --kernel IMAGE --kbuild DIR [--modules DIR] [--uapi DIR]
 #          | --kernel-tree DIR [--config FILE]]
 #         [-- run options]
 # --stress T runs `iommu-lab stress --duration T` in each guest instead of the suite,
+# --fuzz T `iommu-lab fuzz --duration T` (options after -- go to it, e.g. -- --seed N),
 # --perf runs `iommu-lab perf` (its I/O node on the module's labdev, else edu;
 # `-- --block auto` adds an NVMe namespace through the kernel's nvme driver,
 # where the guest's kernel has one: the Debian guests).
@@ -21,7 +22,8 @@
 # (scripts/testbed/build-qemu.sh, cached); --qemu DIR runs qemu-system-* from
 # DIR instead, --stock-qemu Debian's packaged QEMU (no PASID device, 2 PASIDs).
 # A guest whose result stream stops growing for 600 s (IOMMU_LAB_STALL_S) is
-# stopped and booted once more; the retry is said in <guest>/retried.txt.
+# stopped and booted once more, as is one whose QEMU died (an emulator abort);
+# the retry is said in <guest>/retried.txt.
 # The guest's kernel is the table's (`kernel =`: built from linux-source-7.3
 # by default, or a Debian kernel); --kernel-deb ABI boots Debian's stock
 # kernel of that ABI name (e.g. 6.12.95+deb12, fetched and cached), --kernel
@@ -63,6 +65,11 @@ while [ $# -gt 0 ]; do
 	--stress) [[ "${2:-}" =~ ^[1-9][0-9]*[smh]?$ ]] || lab_die "--stress needs a duration (seconds, or Ns, Nm, Nh)"
 		command="stress --duration $2"
 		# The stress streams nothing while it runs.
+		d=${2%[smh]}; case "$2" in *m) d=$((d * 60)) ;; *h) d=$((d * 3600)) ;; esac
+		stall_s=$((stall_s + d)); shift 2 ;;
+	--fuzz) [[ "${2:-}" =~ ^[1-9][0-9]*[smh]?$ ]] || lab_die "--fuzz needs a duration (seconds, or Ns, Nm, Nh)"
+		command="fuzz --duration $2"
+		# Like the stress, the fuzz streams nothing while it runs.
 		d=${2%[smh]}; case "$2" in *m) d=$((d * 60)) ;; *h) d=$((d * 3600)) ;; esac
 		stall_s=$((stall_s + d)); shift 2 ;;
 	--perf) command=perf; shift ;;
@@ -168,6 +175,14 @@ qemu_cmd() {
 	iommu=$(lab_guest_get "$guest" iommu)
 	[[ "$iommu" == intel-iommu,* ]] && has_prop intel-iommu x-pasid-bits && iommu+=,x-pasid-bits=20
 	[ -n "$iommu" ] && QEMU+=(-device "$iommu")
+	# Properties of devices the machine creates itself (the virt machine's
+	# SMMUv3), the table's `global` (DRIVER.PROP=VALUE ...), each where this
+	# QEMU has the property (our patches add them: not with --stock-qemu).
+	local g prop
+	for g in $(lab_guest_get "$guest" global); do
+		prop=${g#*.}
+		"${QEMU[0]}" -device "${g%%.*},help" 2>/dev/null | grep -q "^  ${prop%%=*}=" && QEMU+=(-global "$g")
+	done
 	# A guest kernel that oopses panics and the guest ends (the run's verdicts so far are kept).
 	QEMU+=("${common[@]}" -append "$(lab_guest_get "$guest" append) oops=panic panic=-1")
 }
@@ -258,19 +273,27 @@ run_guest() {
 	# shellcheck disable=SC2206
 	[ -n "${IOMMU_LAB_QEMU_ARGS:-}" ] && QEMU+=(${IOMMU_LAB_QEMU_ARGS})
 	printf '%q ' "${QEMU[@]}" > "$dir/qemu.cmd"
-	rm -f "$dir/retried.txt" "$dir/console.1.log" "$dir/stream.1.jsonl"
+	rm -f "$dir/retried.txt" "$dir/console.1.log" "$dir/stream.1.jsonl" "$dir/qemu.1.log"
 	t0=$(date +%s.%N)
 	for attempt in 1 2; do
 		boot_guest "$guest" "$dir"; rc=$?
 		# A guest that stopped making progress without a panic (the emulator
-		# lost a vCPU's timer wakeup under load: docs/tests/determinism.md)
-		# is booted once more; the retry is said here and in retried.txt,
-		# which CI prints. A panic, or a second stall, is the verdict.
-		[ $rc = $STALLED ] && [ $attempt = 1 ] || break
-		echo "$STALL_CAUSE" > "$dir/retried.txt"
+		# lost a vCPU's timer wakeup under load: docs/tests/determinism.md),
+		# or whose emulator died (QEMU aborted on an assertion or crashed:
+		# the emulator's failure, not a verdict on the guest kernel), is
+		# booted once more; the retry is said here and in retried.txt, which
+		# CI prints with QEMU's last words. A panic, or a second stall or
+		# emulator death, is the verdict.
+		local why=""
+		[ $rc = $STALLED ] && why=$STALL_CAUSE
+		{ [ $rc = 134 ] || [ $rc = 139 ]; } &&
+			why="QEMU died (status $rc)$(tail -n 1 "$dir/qemu.log" 2> /dev/null | sed 's/^/: /')"
+		[ -n "$why" ] && [ $attempt = 1 ] || break
+		echo "$why" > "$dir/retried.txt"
 		mv "$dir/console.log" "$dir/console.1.log"
 		mv "$dir/stream.jsonl" "$dir/stream.1.jsonl"
-		lab_log "$guest: $STALL_CAUSE; booting it once more (first attempt: $dir/console.1.log)"
+		mv "$dir/qemu.log" "$dir/qemu.1.log" 2> /dev/null
+		lab_log "$guest: $why; booting it once more (first attempt: $dir/console.1.log)"
 	done
 	lab_record guest="$guest" arch="$arch" qemu_status:="$rc" \
 		wall_s:="$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")" attempts:="$attempt" > "$dir/vm.json"
@@ -284,6 +307,8 @@ run_guest() {
 		{ [ $rc = 124 ] || [ $rc = 137 ]; } && cause="guest hung (stopped after ${vm_timeout}s)"
 		grep -q 'Kernel panic' "$dir/console.log" 2>/dev/null && cause="guest kernel panicked"
 		lab_log "$guest: $cause before sending its results; see $dir/console.log"
+		# What QEMU itself said (an assertion, an abort): CI keeps only this output.
+		[ -s "$dir/qemu.log" ] && tail -n 5 "$dir/qemu.log" | sed "s/^/[iommu-lab] $guest: qemu: /" >&2
 		finish_from_stream "$dir" "$cause"
 		has_nvme "$arch" && nvme_media_after "$guest" "$dir"
 		return 1

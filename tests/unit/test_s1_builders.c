@@ -154,4 +154,41 @@ TEST(commands)
 	EXPECT_EQ(0x10000000ull, c[1]);
 }
 
+TEST(virtual_ste_with_a_cd_table)
+{
+	uint64_t ste[2];
+
+	/* 2-level, 4 KB leaves, S1CDMax 8, S1DSS substream 0 */
+	lab_smmuv3_vste_cdtab(ste, 0x60000000, LAB_STE_S1FMT_L2_4K, 8, LAB_STE_S1DSS_SSID0);
+	EXPECT_EQ(0x400000006000001bull, ste[0]);	/* S1CDMax 8 << 59, S1Fmt 0b01 << 4 */
+	EXPECT_EQ(2ull, ste[1]);
+	EXPECT_EQ(0x60001001ull, lab_smmuv3_l1cd(0x60001000));
+}
+
+TEST(range_commands)
+{
+	uint64_t c[8][2];
+
+	lab_smmuv3_cmd_cfgi_cd_all(c[0], 0x42);
+	EXPECT_EQ(0x0000004200000006ull, c[0][0]);
+	lab_smmuv3_cmd_tlbi_nh_all(c[0]);
+	EXPECT_EQ(0x10ull, c[0][0]);
+	/* NUM 2, SCALE 1: 6 pages; TTL 3, TG 4 KB, Leaf */
+	lab_smmuv3_cmd_tlbi_nh_va_range(c[0], 7, 0x10000000, 2, 1, 3, true);
+	EXPECT_EQ(0x0007000000102012ull, c[0][0]);
+	EXPECT_EQ(0x10000701ull, c[0][1]);
+	/* 513 pages: 1 page (TTL 0: a plain NH_VA), then 512 (NUM 0, SCALE 9) */
+	ASSERT_EQ(2, lab_smmuv3_tlbi_range_cmds(c, 8, 7, 0x10000000, 513, 0, false));
+	EXPECT_EQ(0x0007000000000012ull, c[0][0]);
+	EXPECT_EQ(0x10000000ull, c[0][1]);
+	EXPECT_EQ(0x0007000000900012ull, c[1][0]);
+	EXPECT_EQ(0x10001400ull, c[1][1]);
+	/* 17 pages in one (NUM 16, SCALE 0); 64 pages: NUM 0, SCALE 6 */
+	ASSERT_EQ(1, lab_smmuv3_tlbi_range_cmds(c, 8, 7, 0, 17, 0, false));
+	EXPECT_EQ(0x0007000000010012ull, c[0][0]);
+	ASSERT_EQ(1, lab_smmuv3_tlbi_range_cmds(c, 8, 7, 0, 64, 0, false));
+	EXPECT_EQ(0x0007000000600012ull, c[0][0]);
+	EXPECT_EQ(-ENOSPC, lab_smmuv3_tlbi_range_cmds(c, 1, 7, 0, 513, 0, false));
+}
+
 TEST_HARNESS_MAIN

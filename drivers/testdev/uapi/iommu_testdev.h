@@ -100,6 +100,23 @@ struct itd_buf_free {
 	__u32 __reserved;
 };
 
+/*
+ * ITD_BUF_DMA_UNMAP: dma_unmap_page() of a buffer allocated with
+ * ITD_BUF_DMA_API, the buffer itself kept (its pages, and its dma_addr as
+ * ITD_BUF_ALLOC reported it): a device transfer to that IOVA afterwards shows
+ * whether the unmap took effect (a strict default domain: a fault). Only the
+ * module's own DMA API buffers: an unknown buf_id is ENOENT, a buffer not (or
+ * no longer) DMA API mapped EINVAL. While the module runs device DMA on the
+ * default domain (no test domain at the RID) under an identity default domain,
+ * the unmapped IOVA is no longer one the engine may use (EPERM).
+ */
+struct itd_buf_dma_unmap {
+	__u32 size;
+	__u32 flags;			/* in: 0 */
+	__u32 buf_id;
+	__u32 __reserved;
+};
+
 /* ITD_BUF_RW: copy between a module buffer and user memory. */
 #define ITD_BUF_WRITE (1u << 0)		/* user -> buffer; without it buffer -> user */
 struct itd_buf_rw {
@@ -274,5 +291,6 @@ struct itd_io_stats {
 #define ITD_FAULTS		_IOWR(ITD_TYPE, 0x0b, struct itd_faults)
 #define ITD_MSI			_IOWR(ITD_TYPE, 0x0c, struct itd_msi)
 #define ITD_IO_STATS		_IOWR(ITD_TYPE, 0x0d, struct itd_io_stats)
+#define ITD_BUF_DMA_UNMAP	_IOW(ITD_TYPE, 0x0e, struct itd_buf_dma_unmap)
 
 #endif
