@@ -490,17 +490,23 @@ the devices back.
 EOT
 }
 
+# lab_run_duration T: the --duration of stress and fuzz (seconds, or Ns, Nm,
+# Nh; at most 24h) in LAB_RUN_DURATION_S, or the run stops with the error.
+lab_run_duration() {
+	local n unit
+	[[ "$1" =~ ^([1-9][0-9]*)([smh]?)$ ]] || lab_die "--duration needs a positive number of seconds (or Ns, Nm, Nh)"
+	n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]}
+	case "$unit" in m) n=$((n * 60)) ;; h) n=$((n * 3600)) ;; esac
+	[ "$n" -le 86400 ] || lab_die "--duration: at most 24h"
+	LAB_RUN_DURATION_S=$n
+}
+
 # lab_stress ARGS: iommu-lab stress.
 lab_stress() {
-	local duration=300 run_args=() n unit
+	local duration=300 run_args=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--duration)
-			[[ "${2:-}" =~ ^([1-9][0-9]*)([smh]?)$ ]] || lab_die "--duration needs a positive number of seconds (or Ns, Nm, Nh)"
-			n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]}
-			case "$unit" in m) n=$((n * 60)) ;; h) n=$((n * 3600)) ;; esac
-			[ "$n" -le 86400 ] || lab_die "--duration: at most 24h"
-			duration=$n; shift 2 ;;
+		--duration) lab_run_duration "${2:-}"; duration=$LAB_RUN_DURATION_S; shift 2 ;;
 		--seed)
 			[[ "${2:-}" =~ ^(0x[0-9a-fA-F]+|[0-9]+)$ ]] || lab_die "--seed needs a number"
 			export IOMMU_LAB_STRESS_SEED=$2; shift 2 ;;
@@ -532,15 +538,10 @@ EOT
 
 # lab_fuzz ARGS: iommu-lab fuzz.
 lab_fuzz() {
-	local duration=60 run_args=() n unit seed
+	local duration=60 run_args=() seed
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--duration)
-			[[ "${2:-}" =~ ^([1-9][0-9]*)([smh]?)$ ]] || lab_die "--duration needs a positive number of seconds (or Ns, Nm, Nh)"
-			n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]}
-			case "$unit" in m) n=$((n * 60)) ;; h) n=$((n * 3600)) ;; esac
-			[ "$n" -le 86400 ] || lab_die "--duration: at most 24h"
-			duration=$n; shift 2 ;;
+		--duration) lab_run_duration "${2:-}"; duration=$LAB_RUN_DURATION_S; shift 2 ;;
 		--seed)
 			[[ "${2:-}" =~ ^(0x[0-9a-fA-F]{1,13}|[0-9]{1,15})$ ]] || lab_die "--seed needs a number below 2^52"
 			seed=$2; shift 2 ;;
