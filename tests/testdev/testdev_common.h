@@ -533,21 +533,24 @@ static inline bool td_logged(struct td_fixture *f, uint64_t iova, int write)
 
 /*
  * Did the engine itself report a fault at IOVA's page, reading or writing
- * (ITD_FAULTS records of `source`)? The records are consumed.
+ * (ITD_FAULTS records of `source`)? The module's ring is read until empty:
+ * every record is consumed.
  */
 static inline bool td_engine_reported(struct td_fixture *f, uint64_t iova, int write, uint32_t source)
 {
 	struct itd_fault recs[16];
-	uint32_t n = 16, lost = 0;
 	bool found = false;
 
-	if (lab_td_faults(f->fd, recs, &n, &lost))
-		return false;
-	for (uint32_t i = 0; i < n; i++)
-		if ((recs[i].iova & ~(SZ_4K - 1)) == (iova & ~(SZ_4K - 1)) &&
-		    !!(recs[i].flags & ITD_FAULT_WRITE) == write && recs[i].source == source)
-			found = true;
-	return found;
+	for (;;) {
+		uint32_t n = 16, lost = 0;
+
+		if (lab_td_faults(f->fd, recs, &n, &lost) || !n)
+			return found;
+		for (uint32_t i = 0; i < n; i++)
+			if ((recs[i].iova & ~(SZ_4K - 1)) == (iova & ~(SZ_4K - 1)) &&
+			    !!(recs[i].flags & ITD_FAULT_WRITE) == write && recs[i].source == source)
+				found = true;
+	}
 }
 
 /* Drop the fault records the module holds (earlier transfers'). */

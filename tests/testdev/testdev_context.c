@@ -33,7 +33,6 @@
 
 #define ROUNDS 4	/* A->B, B->A, A->B, B->A */
 #define CTX_PASID 1
-#define TD_FAULT_RECS 64	/* the module's fault ring holds this many */
 
 FIXTURE(ctx) {
 	struct td_fixture f;
@@ -81,33 +80,6 @@ static int move_to(FIXTURE_DATA(ctx) *self, int from, int to)
 	if (from >= 0)
 		ret = lab_td_detach_pasid(self->f.fd, self->at);
 	return ret ? ret : lab_td_attach_pasid(self->f.fd, self->dom[to], self->at);
-}
-
-/* Fault records the module holds now are dropped: the next check sees only
- * what the next transfer reports. */
-static void drain_faults(struct td_fixture *f)
-{
-	struct itd_fault recs[TD_FAULT_RECS];
-	uint32_t n = TD_FAULT_RECS;
-
-	lab_td_faults(f->fd, recs, &n, NULL);
-}
-
-/* Did the engine itself report a fault on the read at IOVA's page (the
- * device engine: source ENGINE; the software engine: SOFTWARE)? */
-static bool engine_reported_read_fault(struct td_fixture *f, uint64_t iova)
-{
-	uint32_t want = f->software ? ITD_FAULT_SOURCE_SOFTWARE : ITD_FAULT_SOURCE_ENGINE;
-	struct itd_fault recs[TD_FAULT_RECS];
-	uint32_t n = TD_FAULT_RECS;
-
-	if (lab_td_faults(f->fd, recs, &n, NULL))
-		return false;
-	for (uint32_t i = 0; i < n; i++)
-		if (recs[i].source == want && !(recs[i].flags & ITD_FAULT_WRITE) &&
-		    (recs[i].iova & ~(SZ_4K - 1)) == (iova & ~(SZ_4K - 1)))
-			return true;
-	return false;
 }
 
 /* Seeds: every fill in every round differs. */
@@ -164,7 +136,7 @@ static void transitions(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *se
 		test_cmd_unmap(self->dom[to], IOVA_SRC, SZ_4K);
 		test_cmd_fill(self->src, from * SZ_4K, SZ_4K, SEED(r, 2, from));
 		test_cmd_fill(self->src, to * SZ_4K, SZ_4K, SEED(r, 2, to));
-		drain_faults(&self->f);
+		td_faults_drop(&self->f);
 		st = td_copy_pasid(&self->f, self->at, IOVA_SRC, IOVA_DST, SZ_4K);
 		ASSERT_LE(0, st) TH_LOG("ITD_DMA: %s", strerror(-st));
 		/* The data now at the sources must arrive nowhere. (The
@@ -182,7 +154,8 @@ static void transitions(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *se
 		EXPECT_EQ(ITD_DMA_FAULT, st) TH_LOG("round %d, %s: DMA from an unmapped IOVA: status %d, "
 						    "the %s engine reports faults", r, at, st,
 						    self->f.software ? "software" : self->f.info.engine);
-		EXPECT_TRUE(engine_reported_read_fault(&self->f, IOVA_SRC))
+		EXPECT_TRUE(td_engine_reported(&self->f, IOVA_SRC, 0, self->f.software ? ITD_FAULT_SOURCE_SOFTWARE :
+						ITD_FAULT_SOURCE_ENGINE))
 			TH_LOG("round %d, %s: no fault record of the engine for the read at %#llx", r, at,
 			       IOVA_SRC);
 	}

@@ -128,28 +128,6 @@ static int dev_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint64_t l
 }
 
 /*
- * Was the last faulting transfer's fault reported by the device at IOVA's
- * page, in direction WRITE? Reads the module's fault ring until empty.
- */
-static bool engine_fault_at(struct td_fixture *f, uint64_t iova, bool write)
-{
-	struct itd_fault recs[16];
-	bool seen = false;
-
-	for (;;) {
-		uint32_t n = 16, lost = 0;
-
-		if (lab_td_faults(f->fd, recs, &n, &lost) || !n)
-			return seen;
-		for (uint32_t i = 0; i < n; i++)
-			if (recs[i].source == ITD_FAULT_SOURCE_ENGINE &&
-			    (recs[i].iova & ~(SZ_4K - 1)) == (iova & ~(SZ_4K - 1)) &&
-			    !!(recs[i].flags & ITD_FAULT_WRITE) == write)
-				seen = true;
-	}
-}
-
-/*
  * Map the range and its neighbours, let the device translate every page of
  * [start - 4K, end + 4K) (it copies that stretch onto itself: every page read,
  * then written), unmap the range, then probe: every page of the range must
@@ -209,7 +187,7 @@ TEST_F(labdev, unmapped_range_faults_on_every_page_and_neighbours_still_land)
 				TH_LOG("page %u of %u (IOVA %#llx) %s after the unmap: status %d",
 				       i, g->pages, (unsigned long long)page,
 				       write ? "written" : "read", st);
-		} else if (!engine_fault_at(&self->f, page, write) && unreported++ < 4) {
+		} else if (!td_engine_reported(&self->f, page, write, ITD_FAULT_SOURCE_ENGINE) && unreported++ < 4) {
 			TH_LOG("page %u (IOVA %#llx): no labdev %s-fault record there", i,
 			       (unsigned long long)page, write ? "write" : "read");
 		}
