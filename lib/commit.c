@@ -56,13 +56,37 @@ static int copy_old(const char *path, int fd)
 	return ret;
 }
 
-int lab_commit_file(const char *path, const void *buf, size_t len, bool append)
+/* Not a regular file (/dev/null, /dev/stdout, a FIFO): written in place.
+ * A rename over it would replace the device node with a regular file for
+ * every program on the machine (and /dev/null would start keeping data). */
+static int write_in_place(const char *path, const void *buf, size_t len, bool append)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX + 32];
-	const char *slash = strrchr(path, '/');
+	int fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, buf, len);
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+int lab_commit_file(const char *path_arg, const void *buf, size_t len, bool append)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 32], real[PATH_MAX];
+	const char *path = path_arg, *slash;
 	int dfd, fd, ret;
 	struct stat st;
 
+	if (!stat(path_arg, &st)) {
+		if (!S_ISREG(st.st_mode))
+			return write_in_place(path_arg, buf, len, append);
+		/* A symbolic link stays one: the file it names is replaced. */
+		if (!realpath(path_arg, real))
+			return -errno;
+		path = real;
+	}
+	slash = strrchr(path, '/');
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");
 	else if (slash == path)
@@ -83,7 +107,7 @@ int lab_commit_file(const char *path, const void *buf, size_t len, bool append)
 		ret = -errno;
 		goto out;
 	}
-	if (!stat(path, &st))
+	if (path != path_arg)	/* it existed: keep its mode */
 		fchmod(fd, st.st_mode & 07777);
 	ret = append ? copy_old(path, fd) : 0;
 	if (!ret)

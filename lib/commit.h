@@ -4,7 +4,9 @@
  * beside the target, is flushed to the disk, and is renamed over it, so a
  * SIGKILL or a power cut at any point leaves either the previous content or
  * the new one, never a part of a line. Writers of the same file serialise on
- * its directory (flock), so appends from two processes both land.
+ * its directory (flock), so appends from two processes both land. A PATH
+ * that is not a regular file (/dev/null, a FIFO) is written in place, and a
+ * symbolic link stays a link to the replaced file.
  */
 #ifndef LAB_COMMIT_H
 #define LAB_COMMIT_H

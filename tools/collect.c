@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,18 +293,23 @@ static void write_record(const struct test *t)
 		commit_append(outs[0], &text, &len, o.json);
 }
 
-static bool json_object_text(const char *s)
+/* A record the test hands over goes into results.jsonl as written, so only a
+ * whole JSON object that fits is taken; anything else (a line cut by a
+ * crashing child, two lines interleaved) is named on stderr and left out. */
+static bool record_ok(const char *kind, const char *json, size_t max)
 {
-	size_t n = strlen(s);
-
-	return n >= 2 && s[0] == '{' && s[n - 1] == '}';
+	if (strlen(json) < max && lab_json_is_object(json))
+		return true;
+	fprintf(stderr, "iommu-lab-collect: a lab-record %s that is not one JSON object%s left out: %.200s\n",
+		kind, strlen(json) < max ? "" : " (too long)", json);
+	return false;
 }
 
 static void add_record(struct test *t, const char *rec)
 {
-	if (!strncmp(rec, "engine ", 7) && json_object_text(rec + 7)) {
+	if (!strncmp(rec, "engine ", 7) && record_ok("engine", rec + 7, sizeof(t->engine))) {
 		snprintf(t->engine, sizeof(t->engine), "%s", rec + 7);
-	} else if (!strncmp(rec, "metric ", 7) && json_object_text(rec + 7)) {
+	} else if (!strncmp(rec, "metric ", 7) && record_ok("metric", rec + 7, SIZE_MAX)) {
 		size_t old = t->metrics ? strlen(t->metrics) : 0, add = strlen(rec + 7);
 		char *m = realloc(t->metrics, old + add + 2);
 

@@ -24,231 +24,12 @@
  * the record schema (results/schema.json) is refused with the file and line.
  * Exit status: 0, 1 bad input (the message says where), 2 usage error.
  */
-#include <ctype.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lab_results.h"
-
-#define MAX_DEPTH 32
-
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-/* A parsed value; containers hold their members as a list of children. */
-struct jv {
-	enum jtype type;
-	char *key;		/* member name inside an object */
-	char *text;		/* J_STR: decoded; J_NUM: as written; J_BOOL: "true"/"false" */
-	struct jv *child, *next;
-};
-
-struct parser {
-	const char *p;
-	const char *err;
-};
-
-static void jv_free(struct jv *v)
-{
-	while (v) {
-		struct jv *next = v->next;
-
-		jv_free(v->child);
-		free(v->key);
-		free(v->text);
-		free(v);
-		v = next;
-	}
-}
-
-static void skip_ws(struct parser *ps)
-{
-	while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\r' || *ps->p == '\n')
-		ps->p++;
-}
-
-static int hex4(const char *s)
-{
-	int v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 16 + (isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10));
-	}
-	return v;
-}
-
-/* Append code point CP as UTF-8. */
-static char *put_utf8(char *o, unsigned int cp)
-{
-	if (cp < 0x80) {
-		*o++ = cp;
-	} else if (cp < 0x800) {
-		*o++ = 0xc0 | cp >> 6;
-		*o++ = 0x80 | (cp & 0x3f);
-	} else if (cp < 0x10000) {
-		*o++ = 0xe0 | cp >> 12;
-		*o++ = 0x80 | (cp >> 6 & 0x3f);
-		*o++ = 0x80 | (cp & 0x3f);
-	} else {
-		*o++ = 0xf0 | cp >> 18;
-		*o++ = 0x80 | (cp >> 12 & 0x3f);
-		*o++ = 0x80 | (cp >> 6 & 0x3f);
-		*o++ = 0x80 | (cp & 0x3f);
-	}
-	return o;
-}
-
-/* A string literal at ps->p (on the opening quote); returns it decoded. */
-static char *parse_string(struct parser *ps)
-{
-	const char *s = ++ps->p;
-	char *out = malloc(strlen(s) + 1), *o = out;	/* decoding never grows it */
-
-	while (*s && *s != '"') {
-		if ((unsigned char)*s < 0x20)
-			goto bad;
-		if (*s != '\\') {
-			*o++ = *s++;
-			continue;
-		}
-		s++;
-		switch (*s) {
-		case '"': case '\\': case '/': *o++ = *s; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u': {
-			int cp = hex4(s + 1), lo;
-
-			if (cp < 0)
-				goto bad;
-			s += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && s[1] == '\\' && s[2] == 'u' &&
-			    (lo = hex4(s + 3)) >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				s += 6;
-			}
-			o = put_utf8(o, cp);
-			break;
-		}
-		default:
-			goto bad;
-		}
-		s++;
-	}
-	if (*s != '"')
-		goto bad;
-	*o = '\0';
-	ps->p = s + 1;
-	return out;
-bad:
-	free(out);
-	ps->err = "bad string";
-	return NULL;
-}
-
-static struct jv *parse_value(struct parser *ps, int depth);
-
-/* The members of an object or array; ps->p is just past the opening bracket. */
-static bool parse_members(struct parser *ps, struct jv *v, char close, int depth)
-{
-	struct jv **tail = &v->child;
-
-	skip_ws(ps);
-	if (*ps->p == close) {
-		ps->p++;
-		return true;
-	}
-	for (;;) {
-		char *key = NULL;
-		struct jv *m;
-
-		skip_ws(ps);
-		if (close == '}') {
-			if (*ps->p != '"' || !(key = parse_string(ps)))
-				return ps->err = "expected a member name", false;
-			skip_ws(ps);
-			if (*ps->p++ != ':') {
-				free(key);
-				return ps->err = "expected ':'", false;
-			}
-		}
-		m = parse_value(ps, depth + 1);
-		if (!m) {
-			free(key);
-			return false;
-		}
-		m->key = key;
-		*tail = m;
-		tail = &m->next;
-		skip_ws(ps);
-		if (*ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (*ps->p++ == close)
-			return true;
-		return ps->err = "expected ',' or a closing bracket", false;
-	}
-}
-
-static struct jv *parse_value(struct parser *ps, int depth)
-{
-	struct jv *v = calloc(1, sizeof(*v));
-	const char *start;
-
-	if (depth > MAX_DEPTH) {
-		ps->err = "nested too deeply";
-		goto bad;
-	}
-	skip_ws(ps);
-	start = ps->p;
-	if (*ps->p == '{' || *ps->p == '[') {
-		v->type = *ps->p == '{' ? J_OBJ : J_ARR;
-		ps->p++;
-		if (!parse_members(ps, v, v->type == J_OBJ ? '}' : ']', depth))
-			goto bad;
-	} else if (*ps->p == '"') {
-		v->type = J_STR;
-		if (!(v->text = parse_string(ps)))
-			goto bad;
-	} else if (!strncmp(ps->p, "null", 4)) {
-		v->type = J_NULL;
-		ps->p += 4;
-	} else if (!strncmp(ps->p, "true", 4) || !strncmp(ps->p, "false", 5)) {
-		v->type = J_BOOL;
-		v->text = strdup(*ps->p == 't' ? "true" : "false");
-		ps->p += *ps->p == 't' ? 4 : 5;
-	} else {
-		const char *end = lab_json_number_end(start);
-
-		if (!end || !isfinite(strtod(start, NULL))) {
-			ps->err = "expected a value";
-			goto bad;
-		}
-		v->type = J_NUM;
-		v->text = strndup(start, end - start);
-		ps->p = end;
-	}
-	return v;
-bad:
-	jv_free(v);
-	return NULL;
-}
-
-static struct jv *member(const struct jv *obj, const char *key)
-{
-	for (struct jv *m = obj ? obj->child : NULL; m; m = m->next)
-		if (m->key && !strcmp(m->key, key))
-			return m;
-	return NULL;
-}
 
 /* Text on one line of one tab-separated field: tabs and line breaks become spaces. */
 static void put_text(const char *s)
@@ -258,19 +39,19 @@ static void put_text(const char *s)
 }
 
 /* Print a field: the text of a string, number or bool; nothing for null or absent. */
-static void field(const struct jv *v)
+static void field(const struct lab_jv *v)
 {
 	putchar('\t');
-	if (!v || !v->text || v->type == J_ARR || v->type == J_OBJ)
+	if (!v || !v->text || v->type == LAB_J_ARR || v->type == LAB_J_OBJ)
 		return;
 	put_text(v->text);
 }
 
 static const char *const verdicts[] = { "PASS", "FAIL", "SKIP", "NOTRUN", "TIMEOUT", "XFAIL" };
 
-static bool is_verdict(const struct jv *v)
+static bool is_verdict(const struct lab_jv *v)
 {
-	if (!v || v->type != J_STR)
+	if (!v || v->type != LAB_J_STR)
 		return false;
 	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
 		if (!strcmp(v->text, verdicts[i]))
@@ -279,60 +60,60 @@ static bool is_verdict(const struct jv *v)
 }
 
 /* One results.jsonl record; returns an error message or NULL. */
-static const char *print_record(const struct jv *r)
+static const char *print_record(const struct lab_jv *r)
 {
-	const struct jv *id = member(r, "id"), *engine = member(r, "engine"), *metrics = member(r, "metrics");
+	const struct lab_jv *id = lab_jv_member(r, "id"), *engine = lab_jv_member(r, "engine"), *metrics = lab_jv_member(r, "metrics");
 
-	if (r->type != J_OBJ)
+	if (r->type != LAB_J_OBJ)
 		return "not a JSON object";
-	if (!id || id->type != J_STR || !*id->text)
+	if (!id || id->type != LAB_J_STR || !*id->text)
 		return "no \"id\" string";
-	if (!is_verdict(member(r, "verdict")))
+	if (!is_verdict(lab_jv_member(r, "verdict")))
 		return "no valid \"verdict\"";
-	if (metrics && metrics->type != J_ARR)
+	if (metrics && metrics->type != LAB_J_ARR)
 		return "\"metrics\" is not an array";
-	for (const struct jv *m = metrics ? metrics->child : NULL; m; m = m->next) {
-		const struct jv *name = member(m, "name"), *value = member(m, "value"), *unit = member(m, "unit");
-		const struct jv *lo = member(m, "lo"), *hi = member(m, "hi");
+	for (const struct lab_jv *m = metrics ? metrics->child : NULL; m; m = m->next) {
+		const struct lab_jv *name = lab_jv_member(m, "name"), *value = lab_jv_member(m, "value"), *unit = lab_jv_member(m, "unit");
+		const struct lab_jv *lo = lab_jv_member(m, "lo"), *hi = lab_jv_member(m, "hi");
 
-		if (!name || name->type != J_STR || !value || value->type != J_NUM ||
-		    !unit || unit->type != J_STR)
+		if (!name || name->type != LAB_J_STR || !value || value->type != LAB_J_NUM ||
+		    !unit || unit->type != LAB_J_STR)
 			return "a metric lacks a string name, a numeric value or a string unit";
-		if ((lo && lo->type != J_NUM) || (hi && hi->type != J_NUM))
+		if ((lo && lo->type != LAB_J_NUM) || (hi && hi->type != LAB_J_NUM))
 			return "a metric's lo or hi is not a number";
 	}
 
 	fputs("R", stdout);
 	field(id);
-	field(member(r, "program"));
-	field(member(r, "verdict"));
-	field(member(r, "reason"));
-	field(engine ? member(engine, "name") : NULL);
-	field(engine ? member(engine, "kind") : NULL);
-	field(member(r, "platform"));
-	field(member(r, "kernel"));
-	field(member(r, "domain_mode"));
-	field(member(r, "duration_ms"));
+	field(lab_jv_member(r, "program"));
+	field(lab_jv_member(r, "verdict"));
+	field(lab_jv_member(r, "reason"));
+	field(engine ? lab_jv_member(engine, "name") : NULL);
+	field(engine ? lab_jv_member(engine, "kind") : NULL);
+	field(lab_jv_member(r, "platform"));
+	field(lab_jv_member(r, "kernel"));
+	field(lab_jv_member(r, "domain_mode"));
+	field(lab_jv_member(r, "duration_ms"));
 	putchar('\n');
-	for (const struct jv *m = metrics ? metrics->child : NULL; m; m = m->next) {
+	for (const struct lab_jv *m = metrics ? metrics->child : NULL; m; m = m->next) {
 		fputs("M", stdout);
 		field(id);
-		field(member(m, "name"));
-		field(member(m, "value"));
-		field(member(m, "unit"));
-		field(member(m, "lo"));
-		field(member(m, "hi"));
+		field(lab_jv_member(m, "name"));
+		field(lab_jv_member(m, "value"));
+		field(lab_jv_member(m, "unit"));
+		field(lab_jv_member(m, "lo"));
+		field(lab_jv_member(m, "hi"));
 		putchar('\n');
 	}
 	return NULL;
 }
 
-static const char *print_run(const struct jv *r)
+static const char *print_run(const struct lab_jv *r)
 {
-	if (r->type != J_OBJ)
+	if (r->type != LAB_J_OBJ)
 		return "not a JSON object";
-	for (const struct jv *m = r->child; m; m = m->next) {
-		if (m->type == J_ARR || m->type == J_OBJ)
+	for (const struct lab_jv *m = r->child; m; m = m->next) {
+		if (m->type == LAB_J_ARR || m->type == LAB_J_OBJ)
 			continue;
 		fputs("K\t", stdout);
 		put_text(m->key);
@@ -343,9 +124,9 @@ static const char *print_run(const struct jv *r)
 }
 
 /* --flat: every scalar under V, its path built in PATH (LEN bytes used). */
-static void print_flat(const struct jv *v, char *path, size_t len, size_t cap)
+static void print_flat(const struct lab_jv *v, char *path, size_t len, size_t cap)
 {
-	if (v->type != J_ARR && v->type != J_OBJ) {
+	if (v->type != LAB_J_ARR && v->type != LAB_J_OBJ) {
 		fwrite(path, 1, len, stdout);
 		putchar('\t');
 		put_text(v->text ? v->text : "null");
@@ -354,7 +135,7 @@ static void print_flat(const struct jv *v, char *path, size_t len, size_t cap)
 	}
 	long i = 0;
 
-	for (const struct jv *m = v->child; m; m = m->next, i++) {
+	for (const struct lab_jv *m = v->child; m; m = m->next, i++) {
 		int n = m->key ? snprintf(path + len, cap - len, "%s%s", len ? "." : "", m->key) :
 				 snprintf(path + len, cap - len, "%s%ld", len ? "." : "", i);
 
@@ -370,10 +151,10 @@ static void print_flat(const struct jv *v, char *path, size_t len, size_t cap)
 
 static int flat(const char *path)
 {
-	struct parser ps = { 0 };
+	const char *err;
 	char *text = NULL, where[1024] = "";
 	size_t cap = 0;
-	struct jv *v;
+	struct lab_jv *v;
 	FILE *f = fopen(path, "r");
 
 	if (!f || getdelim(&text, &cap, '\0', f) < 0) {
@@ -384,15 +165,14 @@ static int flat(const char *path)
 		return 1;
 	}
 	fclose(f);
-	ps.p = text + strcspn(text, "{[");
-	v = parse_value(&ps, 0);
+	v = lab_json_parse(text + strcspn(text, "{["), NULL, &err);
 	if (!v) {
-		fprintf(stderr, "iommu-lab-results: %s: %s\n", path, ps.err ? ps.err : "not JSON");
+		fprintf(stderr, "iommu-lab-results: %s: %s\n", path, err);
 		free(text);
 		return 1;
 	}
 	print_flat(v, where, 0, sizeof(where));
-	jv_free(v);
+	lab_jv_free(v);
 	free(text);
 	return 0;
 }
@@ -404,13 +184,13 @@ static struct opts {
 } o;
 
 /* --get: the record's member KEY, if it has it. */
-static const char *print_get(const struct jv *r)
+static const char *print_get(const struct lab_jv *r)
 {
-	const struct jv *v = r->type == J_OBJ ? member(r, o.key) : NULL;
+	const struct lab_jv *v = r->type == LAB_J_OBJ ? lab_jv_member(r, o.key) : NULL;
 
 	if (!v)
 		return NULL;
-	if (v->type == J_ARR || v->type == J_OBJ)
+	if (v->type == LAB_J_ARR || v->type == LAB_J_OBJ)
 		return "the member is not a string, number, bool or null";
 	if (o.nul)
 		fputs(v->text ? v->text : "", stdout);
@@ -421,7 +201,7 @@ static const char *print_get(const struct jv *r)
 }
 
 /* One line of a JSON Lines file, parsed into R; returns an error message or NULL. */
-static const char *print_line(const struct jv *r, const char *line)
+static const char *print_line(const struct lab_jv *r, const char *line)
 {
 	switch (o.mode) {
 	case RUN:
@@ -429,7 +209,7 @@ static const char *print_line(const struct jv *r, const char *line)
 	case GET:
 		return print_get(r);
 	case SELECT:
-		if (r->type == J_OBJ && member(r, o.key))
+		if (r->type == LAB_J_OBJ && lab_jv_member(r, o.key))
 			printf("%s%s", line, line[strlen(line) - 1] == '\n' ? "" : "\n");
 		return NULL;
 	default:
@@ -451,26 +231,25 @@ static int jsonl(const char *path)
 		return 1;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
-		struct parser ps = { .p = line };
-		const char *err = NULL;
-		struct jv *v;
+		const char *err = NULL, *end = line;
+		struct lab_jv *v;
 
 		n++;
-		skip_ws(&ps);
-		if (!*ps.p)
+		if (!line[strspn(line, " \t\r\n")])
 			continue;
-		v = parse_value(&ps, 0);
-		if (v) {
-			skip_ws(&ps);
-			err = *ps.p ? "text after the JSON value" : print_line(v, line);
-		} else if (tolerant && line[len - 1] != '\n') {
+		v = lab_json_parse(line, &end, &err);
+		if (v)
+			err = *end ? "text after the JSON value" : print_line(v, line);
+		else if (tolerant && line[len - 1] != '\n')
 			err = NULL;	/* cut off while it was written */
-		} else {
-			err = ps.err ? ps.err : "not JSON";
-		}
-		jv_free(v);
+		lab_jv_free(v);
 		if (err) {
-			fprintf(stderr, "iommu-lab-results: %s:%ld: %s\n", path, n, err);
+			/* Where it broke, and the text there: CI keeps only this message. */
+			fprintf(stderr, "iommu-lab-results: %s:%ld: %s at column %ld: ", path, n, err,
+				(long)(end - line) + 1);
+			for (const char *c = end > line + 60 ? end - 60 : line; *c && c < end + 60; c++)
+				fputc(*c == '\n' ? ' ' : (unsigned char)*c < 0x20 ? '?' : *c, stderr);
+			fputc('\n', stderr);
 			free(line);
 			fclose(f);
 			return 1;

@@ -37,13 +37,13 @@ done
 grep -q '^    1..6$' "$tmp/k2" || fail "plan keeps all six tests"
 
 # Killed by the runner's timeout: the running test is a TIMEOUT.
-"$collect" --program prog --list "$data/harness-sample.list" --json "$tmp/j3" --ktap /dev/null \
+"$collect" --program prog --list "$data/harness-sample.list" --json "$tmp/j3" --ktap "$tmp/discard" \
 	--killed-by-timeout < "$data/harness-truncated.tap" || true
 grep -q '"test":"f.one.c","verdict":"TIMEOUT"' "$tmp/j3" || fail "timeout verdict"
 
 # The stream says which test starts, its id escaped as any string.
 printf '%s\n' 'TAP version 13' '1..1' '#  RUN           a.q"uote ...' 'ok 1 a.q"uote' |
-	"$collect" --program p --stream "$tmp/s" --ktap /dev/null
+	"$collect" --program p --stream "$tmp/s" --ktap "$tmp/discard"
 grep -qx '{"running":"p.a.q\\"uote"}' "$tmp/s" || fail "the running record"
 
 # Records attach the engine and metrics to the test that printed them.
@@ -51,9 +51,20 @@ printf '%s\n' 'TAP version 13' '1..1' '#  RUN           dma.edu.pair ...' \
 	'# lab-record engine {"name":"edu","kind":"emulated"}' \
 	'# lab-record metric {"name":"rate","value":5,"unit":"1/s"}' \
 	'# lab-record metric {"name":"bytes","value":4096,"unit":"B"}' \
-	'ok 1 dma.edu.pair' | "$collect" --program p --json "$tmp/j4" --ktap /dev/null
+	'ok 1 dma.edu.pair' | "$collect" --program p --json "$tmp/j4" --ktap "$tmp/discard"
 grep -q '"engine":{"name":"edu","kind":"emulated"}' "$tmp/j4" || fail "engine record"
 grep -q '"metrics":\[{"name":"rate","value":5,"unit":"1/s"},{"name":"bytes","value":4096,"unit":"B"}\]' "$tmp/j4" || fail "metrics"
+
+# A record that is not one JSON object (a line cut short, two interleaved)
+# is left out, said on stderr; the results stay readable.
+printf '%s\n' 'TAP version 13' '1..1' '#  RUN           dma.edu.pair ...' \
+	'# lab-record metric {"name":"a","value# lab-record metric {"name":"b","value":2,"unit":"B"}' \
+	'# lab-record engine {"name":"edu\' '# lab-record metric {"name":"c","value":3,"unit":"B"}' \
+	'ok 1 dma.edu.pair' | "$collect" --program p --json "$tmp/j7" --ktap "$tmp/discard" 2> "$tmp/e7"
+"$results" "$tmp/j7" > /dev/null || fail "a broken lab-record made results.jsonl unreadable"
+grep -q '"engine":null' "$tmp/j7" && grep -q '"metrics":\[{"name":"c","value":3,"unit":"B"}\]' "$tmp/j7" ||
+	fail "broken lab-records must be left out, whole ones kept: $(cat "$tmp/j7")"
+[ "$(grep -c 'not one JSON object' "$tmp/e7")" = 2 ] || fail "each broken lab-record is named on stderr"
 
 # No plan at all (the program failed to start) is a failure, and bad usage is 2.
 rc=0; echo "exec format error" | "$collect" --program p --ktap "$tmp/k5" > /dev/null || rc=$?
@@ -63,7 +74,7 @@ rc=0; "$collect" --index 0 --program p < /dev/null 2>/dev/null || rc=$?
 # A filtered run: only the planned tests are reported, never the rest of the program.
 printf '%s\n' prog.f.one.b prog.f.one.c > "$tmp/plan"
 printf '%s\n' 'TAP version 13' '1..1' '#  RUN           f.one.b ...' 'ok 1 f.one.b' |
-	"$collect" --program prog --plan "$tmp/plan" --json "$tmp/j6" --ktap /dev/null || true
+	"$collect" --program prog --plan "$tmp/plan" --json "$tmp/j6" --ktap "$tmp/discard" || true
 [ "$(wc -l < "$tmp/j6")" = 2 ] || fail "a plan of two gives two records, got $(wc -l < "$tmp/j6")"
 grep -q '"test":"f.one.c","verdict":"NOTRUN"' "$tmp/j6" || fail "a planned test that did not run is NOTRUN"
 grep -q '"test":"global.a"' "$tmp/j6" && fail "an unplanned test was reported"

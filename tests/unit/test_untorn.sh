@@ -66,6 +66,21 @@ for r in $(seq "$rounds"); do
 	wait "$pid" 2> /dev/null
 	[ ! -e "$c" ] || [ "$(whole "$c")" = 1 ] || fail "round $r: run.json torn"
 done
+
+# Only regular files are renamed over. A FIFO named as the output (as
+# /dev/null or /dev/stdout would be) is written in place and stays a FIFO;
+# a symbolic link stays a link, to the committed file.
+mkfifo "$tmp/fifo"
+timeout 20 cat "$tmp/fifo" > "$tmp/from-fifo" &
+echo '{"a":1}' | "$collect" --commit "$tmp/fifo" || fail "--commit to a FIFO"
+wait $! || fail "the FIFO's reader never got its end of file"
+[ -p "$tmp/fifo" ] || fail "--commit replaced a FIFO with a regular file"
+[ "$(cat "$tmp/from-fifo")" = '{"a":1}' ] || fail "--commit to a FIFO: the reader got '$(cat "$tmp/from-fifo")'"
+echo '{"a":1}' > "$tmp/target"; ln -s target "$tmp/link"
+echo '{"b":2}' | "$collect" --commit "$tmp/link" --append || fail "--commit --append through a symbolic link"
+[ -L "$tmp/link" ] || fail "--commit replaced a symbolic link with a file"
+[ "$(whole "$tmp/target")" = 2 ] || fail "--commit through a link did not append to the file it names"
+
 [ "$killed" -gt 0 ] || fail "the writer was never killed while writing (too fast a machine?)"
 [ "$grew" -gt 0 ] || fail "no round wrote a record before the kill"
 echo "test_untorn: $rounds rounds, $killed writers killed mid-way, results.jsonl grew in $grew, never torn ($prev records, $blocks whole KTAP blocks)"
