@@ -85,6 +85,11 @@ int lab_faults_find(const struct lab_fault_rec *recs, int n, const char *bdf,
  * that window also says a retried access will print in a fresh one.
  */
 #define LAB_FAULT_LOG_WAIT_MS 6000
+/* The drivers' rate limit on fault messages (the kernel's default
+ * ratelimit: 10 messages per 5 s window; VT-d spends 3 per fault interrupt). */
+#define LAB_FAULT_LIMIT_WINDOW_MS 5000
+#define LAB_FAULT_LIMIT_MARGIN_MS 300	/* log clock vs CLOCK_MONOTONIC, and slack */
+#define LAB_FAULT_LOG_DELAY_MS 1000	/* what a record is given before a retry */
 
 /*
  * Wait up to timeout_ms for a record lab_faults_find() would match to be
@@ -94,5 +99,16 @@ int lab_faults_find(const struct lab_fault_rec *recs, int n, const char *bdf,
  */
 int lab_faults_wait(const struct lab_kmsg_mark *m, struct lab_fault_rec *recs, int max, const char *bdf,
 		    uint64_t iova_page, int write, int timeout_ms);
+
+/*
+ * The same, for a caller that can repeat the access: -EAGAIN as soon as the
+ * record is missing and the rate-limit window that may have dropped it has
+ * ended (its latest fault message was under a window before the transfer;
+ * the window opened at or before it), so the repeat prints in a fresh one.
+ * This replaces a full timeout_ms wait by the rest of that window. A record
+ * missing when no window was in force is waited for the whole timeout_ms.
+ */
+int lab_faults_wait_or_retry(const struct lab_kmsg_mark *m, struct lab_fault_rec *recs, int max,
+			     const char *bdf, uint64_t iova_page, int write, int timeout_ms);
 
 #endif

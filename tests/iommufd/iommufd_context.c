@@ -68,12 +68,7 @@ FIXTURE_SETUP(ctx)
 	self->ifd = -1;
 	self->dev.pci.fd = -1;
 	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
-	if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), variant->ops, false, 0, bdf))
-		SKIP(return, "no %s function handed to vfio-pci (iommu-lab run --vfio BDF; IOMMU_LAB_VFIO='%s')",
-		     variant->ops->name, getenv("IOMMU_LAB_VFIO") ?: "");
-	test_open_iommufd(&self->ifd);
-	test_open_vfio(self->ifd, bdf, &self->dev);
-	test_open_engine(&self->dev);
+	test_open_vfio_engine(&self->ifd, &self->dev, variant->ops, bdf);
 	test_need_writes(&self->dev);
 	test_cmd_hw_info(&self->dev, &hw);
 	self->pasid_ok = hw.has_max_pasid && hw.max_pasid_log2;

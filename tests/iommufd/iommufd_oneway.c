@@ -147,17 +147,25 @@ TEST_F(oneway, compare_at_an_unmapped_iova_faults)
 
 	if (lab_kmsg_mark(&mark))
 		SKIP(return, "the kernel log is not readable: the IOMMU's fault record cannot be seen");
-	ret = lab_uengine_compare(&self->dev.eng, IOVA_UNMAPPED, PG, LAB_NO_PASID, &r);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "%s", self->dev.eng.why);
-	ASSERT_OK(ret);
-	TH_LOG("compare at %#llx: %s (device status %#x)", (unsigned long long)IOVA_UNMAPPED,
-	       lab_dma_status_name(r.status), r.device_status);
-	EXPECT_TRUE(r.status == LAB_DMA_FAULT || r.status == LAB_DMA_MISMATCH || r.status == LAB_DMA_OK)
-		TH_LOG("%s", self->dev.eng.why);
+	/* Repeated (up to three times) when the IOMMU driver's rate limit
+	 * may have dropped the record, as soon as its window is over. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		lab_kmsg_mark(&mark);
+		ret = lab_uengine_compare(&self->dev.eng, IOVA_UNMAPPED, PG, LAB_NO_PASID, &r);
+		if (ret == -EOPNOTSUPP)
+			SKIP(return, "%s", self->dev.eng.why);
+		ASSERT_OK(ret);
+		TH_LOG("compare at %#llx: %s (device status %#x)", (unsigned long long)IOVA_UNMAPPED,
+		       lab_dma_status_name(r.status), r.device_status);
+		EXPECT_TRUE(r.status == LAB_DMA_FAULT || r.status == LAB_DMA_MISMATCH || r.status == LAB_DMA_OK)
+			TH_LOG("%s", self->dev.eng.why);
+		i = (attempt < 2 ? lab_faults_wait_or_retry : lab_faults_wait)(&mark, recs, 16, self->dev.pci.bdf,
+									    IOVA_UNMAPPED, -1, LAB_FAULT_LOG_WAIT_MS);
+		if (i >= 0)
+			break;
+	}
 	lab_record_metric("device_reported_the_fault", r.status == LAB_DMA_FAULT, "bool");
-	i = lab_faults_wait(&mark, recs, 16, self->dev.pci.bdf, IOVA_UNMAPPED, -1, LAB_FAULT_LOG_WAIT_MS);
-	ASSERT_LE(0, i) TH_LOG("no IOMMU fault logged for %s at %#llx within %d ms", self->dev.pci.bdf,
+	ASSERT_LE(0, i) TH_LOG("no IOMMU fault logged for %s at %#llx within %d ms, three times", self->dev.pci.bdf,
 			       (unsigned long long)IOVA_UNMAPPED, LAB_FAULT_LOG_WAIT_MS);
 	TH_LOG("IOMMU fault: %s %s at %#llx", recs[i].iommu, recs[i].reason, (unsigned long long)recs[i].iova);
 	EXPECT_NE(1, recs[i].write) TH_LOG("the fault was a write: the device only reads for a compare");

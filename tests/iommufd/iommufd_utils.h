@@ -104,6 +104,20 @@ struct idev {
 	lab_record_engine((_dev)->eng.ops->name,                                             \
 			  (_dev)->eng.emulated ? LAB_ENGINE_EMULATED : LAB_ENGINE_DEVICE)
 
+/* A function of engine OPS that the run handed to vfio-pci (SKIP when
+ * there is none), opened on a new iommufd *_ifd as _dev with its engine
+ * ready; _bdf (char[32]) gets its address. */
+#define test_open_vfio_engine(_ifd, _dev, _ops, _bdf)                                        \
+	do {                                                                                 \
+		if (lab_uengine_find(getenv("IOMMU_LAB_VFIO"), _ops, false, 0, _bdf))       \
+			SKIP(return, "no %s function handed to vfio-pci (iommu-lab run --vfio " \
+			     "BDF; IOMMU_LAB_VFIO='%s')", (_ops)->name,                         \
+			     getenv("IOMMU_LAB_VFIO") ?: "");                                   \
+		test_open_iommufd(_ifd);                                                     \
+		test_open_vfio(*(_ifd), _bdf, _dev);                                         \
+		test_open_engine(_dev);                                                      \
+	} while (0)
+
 /* Copies and pairs write the device's media on an engine that has any
  * (nvme): only inside a scratch range the user named. */
 #define test_need_writes(_dev)                                                               \

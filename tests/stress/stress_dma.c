@@ -18,7 +18,7 @@
  * waits for that space's transfer: Linux 7.3 replaces are not hitless, which
  * the hitless fixture below measures on its own.)
  *
- * Environment: IOMMU_LAB_STRESS_DURATION seconds (default 20),
+ * Environment: IOMMU_LAB_STRESS_DURATION seconds (default 10),
  * IOMMU_LAB_STRESS_SEED (default: from the clock), IOMMU_LAB_STOP_FILE (the
  * runner creates it on SIGINT: the run stops within milliseconds and reports
  * what it did). `iommu-lab stress` sets them. docs/tests/stress.md.
@@ -389,7 +389,7 @@ FIXTURE_SETUP(stress)
 	const char *seed = getenv("IOMMU_LAB_STRESS_SEED"), *loads;
 	char bdf[32], *end, names[64] = "";
 	bool emulated = true;
-	long secs = 20;
+	long secs = 10;	/* in `iommu-lab run`: the suite's per-guest budget (docs/tests/stress.md) */
 
 	self->st.ifd = -1;
 	if (dur) {

@@ -522,13 +522,23 @@ static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint
 	} while (0)
 
 /* Did the IOMMU driver log a fault of f's device at IOVA's page (from its
- * fault interrupt thread: waited for)? */
-static inline bool td_logged(struct td_fixture *f, uint64_t iova, int write)
+ * fault interrupt thread: waited for)? 1 yes, 0 not within
+ * LAB_FAULT_LOG_WAIT_MS; with retry, -EAGAIN: missing, and the rate-limit
+ * window that may have dropped it is over: repeat the access now
+ * (lab_faults_wait_or_retry()). */
+static inline int td_log_check(struct td_fixture *f, uint64_t iova, int write, bool retry)
 {
 	struct lab_fault_rec logged[32];
+	int i = (retry ? lab_faults_wait_or_retry : lab_faults_wait)(&f->mark, logged, 32, f->bdf,
+								       iova & ~(SZ_4K - 1), write,
+								       LAB_FAULT_LOG_WAIT_MS);
 
-	return lab_faults_wait(&f->mark, logged, 32, f->bdf, iova & ~(SZ_4K - 1), write,
-			       LAB_FAULT_LOG_WAIT_MS) >= 0;
+	return i >= 0 ? 1 : i == -EAGAIN ? -EAGAIN : 0;
+}
+
+static inline bool td_logged(struct td_fixture *f, uint64_t iova, int write)
+{
+	return td_log_check(f, iova, write, false) > 0;
 }
 
 /*
@@ -574,20 +584,29 @@ static inline void td_faults_drop(struct td_fixture *f)
  * drivers rate-limit; the log is checked where it is the behaviour itself
  * (testdev_faults' the_iommu_reports_the_fault).
  */
-static inline bool td_faulted(struct td_fixture *f, uint64_t iova, int write)
+static inline int td_fault_check(struct td_fixture *f, uint64_t iova, int write, bool retry)
 {
 	if (f->software)
 		return td_engine_reported(f, iova, write, ITD_FAULT_SOURCE_SOFTWARE);
-	return td_engine_reported(f, iova, write, ITD_FAULT_SOURCE_ENGINE) || td_logged(f, iova, write);
+	if (td_engine_reported(f, iova, write, ITD_FAULT_SOURCE_ENGINE))
+		return 1;
+	return td_log_check(f, iova, write, retry);
+}
+
+static inline bool td_faulted(struct td_fixture *f, uint64_t iova, int write)
+{
+	return td_fault_check(f, iova, write, false) > 0;
 }
 
 /*
  * Issue a transfer that must fault at IOVA and look for the fault (need_log:
  * in the IOMMU driver's log only). The IOMMU drivers rate-limit their fault
- * messages (VT-d spends three of ten tokens per 5 s on each fault interrupt),
- * so a device fault missing from the log after LAB_FAULT_LOG_WAIT_MS (longer
- * than that window) is looked for once more after repeating the same access,
- * now in a fresh window. The engine's records of earlier transfers are
+ * messages (VT-d spends three of ten tokens per 5 s on each fault interrupt):
+ * a fault missing from the log while a window of the limit may have dropped
+ * it is looked for once more after repeating the same access as soon as that
+ * window is over (lab_faults_wait_or_retry()); one missing outside any window
+ * after LAB_FAULT_LOG_WAIT_MS, once more too. At most three transfers, the
+ * last one waited for in full. The engine's records of earlier transfers are
  * dropped first: only this transfer's count.
  * Returns the last ITD_DMA status (or -errno); *seen says if the fault was found.
  */
@@ -597,12 +616,13 @@ static inline int td_copy_faults_in(struct td_fixture *f, uint64_t src, uint64_t
 	int st = 0;
 
 	*seen = false;
-	for (int attempt = 0; attempt < 2 && !*seen; attempt++) {
+	for (int attempt = 0; attempt < 3 && !*seen; attempt++) {
 		td_faults_drop(f);
 		st = td_copy(f, src, dst, len);
 		if (st < 0)
 			return st;
-		*seen = need_log ? td_logged(f, iova, write) : td_faulted(f, iova, write);
+		*seen = (need_log ? td_log_check(f, iova, write, attempt < 2) :
+				    td_fault_check(f, iova, write, attempt < 2)) > 0;
 		if (f->software)
 			break;	/* the software engine reports every fault itself */
 	}

@@ -29,18 +29,7 @@
 #include <fcntl.h>
 #include "kselftest_harness.h"
 #include "testdev_common.h"
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
+#include "testdev_bind.h"
 
 /* BDF's IOMMU group number, or -errno. */
 static int group_of(const char *bdf)
@@ -74,31 +63,6 @@ static int group_type(int grp, char *type, size_t len)
 	return lab_read_str(type, len, "/sys/kernel/iommu_groups/%d/type", grp);
 }
 
-static bool bound(const char *bdf)
-{
-	char drv[64];
-
-	return !lab_read_link_base(drv, sizeof(drv), "/sys/bus/pci/devices/%s/driver", bdf) &&
-	       !strcmp(drv, "iommu_testdev");
-}
-
-/* Bind BDF to the module again (the runner left its driver_override naming
- * it) and wait up to 10 s for its node: a probe on a loaded machine is slow. */
-static int rebind(const char *bdf)
-{
-	char node[128];
-
-	if (!bound(bdf))
-		write_file("/sys/bus/pci/drivers_probe", bdf);
-	snprintf(node, sizeof(node), "%s/%s", LAB_TD_DEV_DIR, bdf);
-	for (int i = 0; i < 500; i++) {
-		if (bound(bdf) && !access(node, F_OK))
-			return 0;
-		usleep(20 * 1000);
-	}
-	return -ETIMEDOUT;
-}
-
 /*
  * Group GRP of BDF (alone in it, the fd closed) in default domain TYPE: the
  * kernel changes the type only while no driver is bound. 0, or -errno of the
@@ -110,13 +74,13 @@ static int switch_type(const char *bdf, int grp, const char *type, const char **
 	int ret, r;
 
 	*step = "unbind";
-	ret = write_file("/sys/bus/pci/drivers/iommu_testdev/unbind", bdf);
+	ret = td_write_file("/sys/bus/pci/drivers/iommu_testdev/unbind", bdf);
 	if (!ret) {
 		*step = "write the group's type";
 		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", grp);
-		ret = write_file(path, type);
+		ret = td_write_file(path, type);
 	}
-	r = rebind(bdf);
+	r = td_rebind(bdf);
 	if (!ret && r)
 		*step = "bind again";
 	return ret ? ret : r;

@@ -9,44 +9,7 @@
 #include <sys/syscall.h>
 #include "kselftest_harness.h"
 #include "testdev_common.h"
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static bool bound(const char *bdf)
-{
-	char drv[64];
-
-	return !lab_read_link_base(drv, sizeof(drv), "/sys/bus/pci/devices/%s/driver", bdf) &&
-	       !strcmp(drv, "iommu_testdev");
-}
-
-/* Bind BDF to the module again (its driver_override still names it) and wait for the node. */
-static int rebind(const char *bdf)
-{
-	char node[128];
-
-	if (!bound(bdf))
-		write_file("/sys/bus/pci/drivers_probe", bdf);
-	snprintf(node, sizeof(node), "%s/%s", LAB_TD_DEV_DIR, bdf);
-	/* Up to 10 s: a probe on a loaded machine can take seconds (the wait
-	 * ends as soon as the node is there). */
-	for (int i = 0; i < 500; i++) {
-		if (bound(bdf) && !access(node, F_OK))
-			return 0;
-		usleep(20 * 1000);
-	}
-	return -ETIMEDOUT;
-}
+#include "testdev_bind.h"
 
 FIXTURE(life) {
 	struct td_fixture f;
@@ -73,7 +36,7 @@ FIXTURE_TEARDOWN(life)
 	/* Leave every function handed to the run bound to the module (unloading
 	 * it let go of all of them) for whatever runs next. */
 	for (const char *p = list; lab_bdf_next(&p, bdf);)
-		rebind(bdf);
+		td_rebind(bdf);
 }
 
 /* An engine that cannot copy (nvme without a scratch range) writes its
@@ -136,10 +99,10 @@ TEST_F(life, unbind_with_domain_attached_restores_default)
 {
 	struct itd_info info;
 
-	ASSERT_EQ(0, write_file("/sys/bus/pci/drivers/iommu_testdev/unbind", self->f.bdf));
-	EXPECT_FALSE(bound(self->f.bdf));
+	ASSERT_EQ(0, td_write_file("/sys/bus/pci/drivers/iommu_testdev/unbind", self->f.bdf));
+	EXPECT_FALSE(td_bound(self->f.bdf));
 	EXPECT_EQ(-ENODEV, lab_td_info(self->f.fd, &info)) TH_LOG("the open file must fail after unbind");
-	ASSERT_EQ(0, rebind(self->f.bdf));
+	ASSERT_EQ(0, td_rebind(self->f.bdf));
 	expect_default_domain_works(_metadata, self);
 }
 
@@ -158,14 +121,14 @@ TEST_F(life, unload_with_domain_attached_restores_default)
 	self->f.fd = -1;
 	module_params(params, sizeof(params));
 	ASSERT_EQ(0, syscall(SYS_delete_module, "iommu_testdev", O_NONBLOCK)) TH_LOG("rmmod: %s", strerror(errno));
-	EXPECT_FALSE(bound(self->f.bdf));
+	EXPECT_FALSE(td_bound(self->f.bdf));
 	mfd = open(path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, mfd) TH_LOG("%s: %s", path, strerror(errno));
 	/* A DKMS build may be compressed (.ko.xz): the kernel decompresses it. */
 	ASSERT_EQ(0, syscall(SYS_finit_module, mfd, params, strstr(path, ".ko.") ? 4 /* MODULE_INIT_COMPRESSED_FILE */ : 0))
 		TH_LOG("insmod %s %s: %s", path, params, strerror(errno));
 	close(mfd);
-	ASSERT_EQ(0, rebind(self->f.bdf));
+	ASSERT_EQ(0, td_rebind(self->f.bdf));
 	self->f.fd = lab_td_open(self->f.bdf);
 	ASSERT_LE(0, self->f.fd);
 	expect_default_domain_works(_metadata, self);
