@@ -100,24 +100,7 @@ FIXTURE_TEARDOWN(bad)
 static void lands(struct __test_metadata *_metadata, FIXTURE_DATA(bad) *self, uint64_t iova, int page,
 		  const char *step)
 {
-	static uint32_t seed = 0xbad00000;
-	struct lab_dma_result r;
-
-	memset(self->data, 0, NDATA * PG);
-	seed++;
-	test_cmd_dma_pair(&self->dev, iova, PG, seed, LAB_NO_PASID, &r);
-	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("%s: DMA pair at %#llx: %s (fault at %#llx)", step,
-					       (unsigned long long)iova, lab_dma_status_name(r.status),
-					       (unsigned long long)r.fault_iova);
-	for (int i = 0; i < NDATA; i++) {
-		if (i == page) {
-			EXPECT_TRUE(lab_labdev_has_pattern(self->data + i * PG, PG, seed))
-				TH_LOG("%s: not in data page %d", step, page);
-		} else {
-			EXPECT_TRUE(lab_mem_is_zero(self->data + i * PG, PG))
-				TH_LOG("%s: data page %d written", step, i);
-		}
-	}
+	test_pair_lands_in_page(_metadata, &self->dev, self->data, NDATA, iova, page, step);
 }
 
 /* Which data page a DMA pair at IOVA lands in (-1: none, or more than one). */

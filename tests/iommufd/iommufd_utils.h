@@ -287,6 +287,33 @@ static inline int _test_cmd_dma_pair(struct idev *d, uint64_t dst, uint32_t len,
 #define test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r) \
 	ASSERT_OK(_test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r))
 
+/*
+ * A DMA pair of one 4 KiB page at IOVA, with a new seed, lands in page PAGE
+ * of the NPAGES data pages at DATA (zeroed first) and in no other one.
+ */
+static inline void test_pair_lands_in_page(struct __test_metadata *_metadata, struct idev *dev, uint8_t *data,
+					   int npages, uint64_t iova, int page, const char *step)
+{
+	static uint32_t seed = 0x1a4d0000;
+	struct lab_dma_result r;
+
+	memset(data, 0, (size_t)npages * 4096);
+	seed++;
+	test_cmd_dma_pair(dev, iova, 4096, seed, LAB_NO_PASID, &r);
+	ASSERT_EQ(LAB_DMA_OK, r.status) TH_LOG("%s: DMA pair at %#llx: %s (fault at %#llx)", step,
+					       (unsigned long long)iova, lab_dma_status_name(r.status),
+					       (unsigned long long)r.fault_iova);
+	for (int i = 0; i < npages; i++) {
+		if (i == page) {
+			EXPECT_TRUE(lab_labdev_has_pattern(data + i * 4096, 4096, seed))
+				TH_LOG("%s: not in data page %d", step, page);
+		} else {
+			EXPECT_TRUE(lab_mem_is_zero(data + i * 4096, 4096))
+				TH_LOG("%s: data page %d written too", step, i);
+		}
+	}
+}
+
 /* Every vector of self->irq signals its eventfd (VFIO_DEVICE_SET_IRQS). */
 #define test_cmd_msi_enable(_dev) ASSERT_OK(lab_uengine_irqs_enable(&(_dev)->eng, &self->irq))
 
