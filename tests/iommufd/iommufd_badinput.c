@@ -57,15 +57,6 @@ FIXTURE_VARIANT(bad) { const struct lab_uengine_ops *ops; };
  * make), so no test waits on the kernel log. */
 FIXTURE_VARIANT_ADD(bad, labdev) { .ops = &lab_uengine_labdev };
 
-static void *pages(struct __test_metadata *_metadata, size_t n)
-{
-	void *p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0, n * PG);
-	return p;
-}
-
 FIXTURE_SETUP(bad)
 {
 	char bdf[32];
@@ -75,16 +66,12 @@ FIXTURE_SETUP(bad)
 	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_IOMMUFD);
 	test_open_vfio_engine(&self->ifd, &self->dev, variant->ops, bdf);
 	test_record_engine(&self->dev);
-	self->data = pages(_metadata, NDATA);
-	self->s1mem = pages(_metadata, NS1);
-	self->cdmem = pages(_metadata, 1);
+	self->data = test_pages(_metadata, NDATA);
+	self->s1mem = test_pages(_metadata, NS1);
+	self->cdmem = test_pages(_metadata, 1);
 	test_cmd_ioas_alloc(&self->ioas);
-	/* One mapping per page: an IOAS unmap removes whole mappings only. */
-	for (int i = 0; i < NDATA; i++)
-		test_cmd_ioas_map(self->ioas, self->data + i * PG, PG, IPA_DATA + i * PG,
-				  LAB_IOAS_READ | LAB_IOAS_WRITE);
-	test_cmd_ioas_map(self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ);
-	test_cmd_ioas_map(self->ioas, self->cdmem, PG, IPA_CD, LAB_IOAS_READ);
+	test_map_stage2(_metadata, self->ifd, self->ioas, self->data, NDATA, IPA_DATA, self->s1mem, NS1,
+			IPA_S1, self->cdmem, IPA_CD);
 	test_cmd_hwpt_alloc(&self->dev, self->ioas, 0, &self->hwpt);
 	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt);
 }

@@ -60,15 +60,6 @@ FIXTURE_VARIANT(nested) { const struct lab_uengine_ops *ops; };
 FIXTURE_VARIANT_ADD(nested, labdev) { .ops = &lab_uengine_labdev };
 FIXTURE_VARIANT_ADD(nested, nvme) { .ops = &lab_uengine_nvme };
 
-static void *pages(struct __test_metadata *_metadata, size_t n)
-{
-	void *p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0, n * PG);
-	return p;
-}
-
 /* The vSTE for stage 1 through our CD, as a nested HWPT. */
 static int nested_hwpt(FIXTURE_DATA(nested) *self, enum lab_ste_cfg cfg, uint32_t *id)
 {
@@ -114,16 +105,12 @@ FIXTURE_SETUP(nested)
 	self->kmsg_ok = !lab_kmsg_mark(&self->mark);
 
 	/* Stage 2: data pages, stage-1 tables and the CD in one IOAS. */
-	self->data = pages(_metadata, NDATA);
-	self->s1mem = pages(_metadata, NS1);
-	self->cdmem = pages(_metadata, 1);
+	self->data = test_pages(_metadata, NDATA);
+	self->s1mem = test_pages(_metadata, NS1);
+	self->cdmem = test_pages(_metadata, 1);
 	test_cmd_ioas_alloc(&self->ioas);
-	/* One mapping per page: an IOAS unmap removes whole mappings only. */
-	for (int i = 0; i < NDATA; i++)
-		test_cmd_ioas_map(self->ioas, self->data + i * PG, PG, IPA_DATA + i * PG,
-				  LAB_IOAS_READ | LAB_IOAS_WRITE);
-	test_cmd_ioas_map(self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ);
-	test_cmd_ioas_map(self->ioas, self->cdmem, PG, IPA_CD, LAB_IOAS_READ);
+	test_map_stage2(_metadata, self->ifd, self->ioas, self->data, NDATA, IPA_DATA, self->s1mem, NS1,
+			IPA_S1, self->cdmem, IPA_CD);
 	test_cmd_ctrl_map(&self->dev, self->ioas);
 	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
 	if (!self->smmu) {
@@ -357,7 +344,7 @@ TEST_F(nested, nested_to_blocked_and_back)
 TEST_F(nested, leave_nested_for_stage1_only)
 {
 	uint32_t ioas2, s1_hwpt;
-	uint8_t *other = pages(_metadata, 1);
+	uint8_t *other = test_pages(_metadata, 1);
 	struct lab_dma_result r;
 
 	test_cmd_ioas_alloc(&ioas2);
@@ -437,7 +424,7 @@ static int bad_ste_events_since(const struct lab_kmsg_mark *m)
 TEST_F(nested, no_bad_ste_at_any_stage_transition)
 {
 	uint32_t bypass, abort, ioas2, s1_hwpt;
-	uint8_t *other = pages(_metadata, 1);
+	uint8_t *other = test_pages(_metadata, 1);
 	bool blockable = !self->dev.eng.ctrl;	/* nvme cannot even fetch commands when blocked */
 	struct lab_dma_result r;
 	int bad;
@@ -670,7 +657,7 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 {
 	struct idev dev2 = IDEV_INIT;
 	struct lab_s1pt t2;
-	uint8_t *cd2mem = pages(_metadata, 1), *data2 = pages(_metadata, 2);
+	uint8_t *cd2mem = test_pages(_metadata, 1), *data2 = test_pages(_metadata, 2);
 	uint64_t cd[8], ste[2], cmd[1][2];
 	uint32_t vdev2, hwpt2, done;
 	struct lab_dma_result r;

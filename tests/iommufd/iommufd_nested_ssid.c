@@ -66,15 +66,6 @@ FIXTURE_VARIANT_ADD(nested_ssid, linear) { .fmt = LAB_STE_S1FMT_LINEAR, .s1cdmax
 /* 128 CDs in leaves of 64: SubstreamIDs 1, 2 in leaf 0, 0x41 in leaf 1. */
 FIXTURE_VARIANT_ADD(nested_ssid, two_level) { .fmt = LAB_STE_S1FMT_L2_4K, .s1cdmax = 7, .ssid3 = 0x41 };
 
-static void *pages(struct __test_metadata *_metadata, size_t n)
-{
-	void *p = mmap(NULL, n * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0, n * PG);
-	return p;
-}
-
 /* The CD of SubstreamID ssid in the table (its memory, as the CPU sees it). */
 static uint64_t *cd_slot(FIXTURE_DATA(nested_ssid) *self, const FIXTURE_VARIANT(nested_ssid) *variant,
 			 uint32_t ssid)
@@ -140,10 +131,10 @@ FIXTURE_SETUP(nested_ssid)
 		SKIP(return, "IDR0.CD2L = 0: no 2-level CD tables");
 	lab_record_engine(self->dev.eng.ops->name, LAB_ENGINE_EMULATED);
 
-	self->data = pages(_metadata, NDATA);
-	self->range = pages(_metadata, NRANGE);
-	self->s1mem = pages(_metadata, NS1);
-	self->cdt = pages(_metadata, NCDT);
+	self->data = test_pages(_metadata, NDATA);
+	self->range = test_pages(_metadata, NRANGE);
+	self->s1mem = test_pages(_metadata, NS1);
+	self->cdt = test_pages(_metadata, NCDT);
 	test_cmd_ioas_alloc(&self->ioas);
 	for (int i = 0; i < NDATA; i++)
 		test_cmd_ioas_map(self->ioas, self->data + i * PG, PG, IPA_DATA + i * PG,

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "lab_iommufd.h"
 #include "lab_engines.h"
 #include "lab_results.h"
@@ -286,6 +287,32 @@ static inline int _test_cmd_dma_pair(struct idev *d, uint64_t dst, uint32_t len,
 	ASSERT_OK(_test_cmd_dma_copy(_dev, _src, _dst, _len, _pasid, _r))
 #define test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r) \
 	ASSERT_OK(_test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r))
+
+/* N zeroed 4 KiB pages of anonymous memory: a test's DMA targets and tables. */
+static inline void *test_pages(struct __test_metadata *_metadata, size_t n)
+{
+	void *p = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0, n * 4096);
+	return p;
+}
+
+/*
+ * The nested tests' stage 2 in IOAS (of iommufd IFD): NDATA data pages at IPA_DATA, one
+ * mapping per page (an IOAS unmap removes whole mappings only), read-write;
+ * NS1 stage-1 table pages at IPA_S1 and one CD page at IPA_CD, read-only.
+ */
+static inline void test_map_stage2(struct __test_metadata *_metadata, int ifd, uint32_t ioas, uint8_t *data,
+				   int ndata, uint64_t ipa_data, uint8_t *s1mem, int ns1, uint64_t ipa_s1,
+				   uint8_t *cdmem, uint64_t ipa_cd)
+{
+	for (int i = 0; i < ndata; i++)
+		ASSERT_OK(lab_ioas_map(ifd, ioas, data + i * 4096, 4096, ipa_data + i * 4096,
+				       LAB_IOAS_READ | LAB_IOAS_WRITE));
+	ASSERT_OK(lab_ioas_map(ifd, ioas, s1mem, (size_t)ns1 * 4096, ipa_s1, LAB_IOAS_READ));
+	ASSERT_OK(lab_ioas_map(ifd, ioas, cdmem, 4096, ipa_cd, LAB_IOAS_READ));
+}
 
 /*
  * A DMA pair of one 4 KiB page at IOVA, with a new seed, lands in page PAGE
