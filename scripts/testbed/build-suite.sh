@@ -42,6 +42,11 @@ fi
 # Reconfigure only when the inputs changed.
 stamp="$(printf '%s\n' "${args[@]}" "${envs[@]}" | sha256sum | cut -c1-12)"
 mkdir -p "$bdir"
+# Runs started at the same time from one checkout (other guests, other output
+# directories) share this directory: one configures and builds at a time,
+# and the stage is replaced whole, so a run never finds half of it.
+exec 9> "$bdir/.lock"
+flock 9
 if [ ! -f "$bdir/Makefile" ] || [ "$(cat "$bdir/.lab-config" 2>/dev/null)" != "$stamp" ] ||
    [ "$LAB_TOP/configure" -nt "$bdir/Makefile" ]; then
 	lab_log "configuring for $arch"
@@ -51,6 +56,9 @@ if [ ! -f "$bdir/Makefile" ] || [ "$(cat "$bdir/.lab-config" 2>/dev/null)" != "$
 fi
 make -C "$bdir" -j"$(( $(nproc) + 1 ))" > "$bdir/make.log" 2>&1 \
 	|| { grep -E 'error|Error' "$bdir/make.log" | head -n 20 >&2; lab_die "build for $arch failed, see $bdir/make.log"; }
-rm -rf "$stage"
-make -C "$bdir" install DESTDIR="$stage" > "$bdir/install.log" 2>&1 || lab_die "install for $arch failed, see $bdir/install.log"
+rm -rf "$stage.new" "$stage.old"
+make -C "$bdir" install DESTDIR="$stage.new" > "$bdir/install.log" 2>&1 || lab_die "install for $arch failed, see $bdir/install.log"
+[ ! -d "$stage" ] || mv "$stage" "$stage.old"
+mv "$stage.new" "$stage"
+rm -rf "$stage.old"
 echo "$stage"

@@ -218,7 +218,6 @@ TEST_F(bad, fault_queue_reads_of_odd_sizes_are_refused)
 static void nest(struct __test_metadata *_metadata, FIXTURE_DATA(bad) *self)
 {
 	uint64_t cd[8], ste[2];
-	int ret;
 
 	if (lab_pci_iommu_type(self->dev.pci.bdf) != LAB_IOMMU_SMMUV3)
 		SKIP(return, "%s: vIOMMU, vDEVICE and vEVENTQ checks are written for SMMUv3 "
@@ -226,13 +225,7 @@ static void nest(struct __test_metadata *_metadata, FIXTURE_DATA(bad) *self)
 	if (lab_iommufd_unusable(LAB_NEED_VIOMMU))
 		SKIP(return, "%s", lab_iommufd_unusable(LAB_NEED_VIOMMU));
 	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
-	ret = lab_viommu_alloc(self->ifd, self->dev.id, self->s2_hwpt, LAB_VIOMMU_ARM_SMMUV3,
-			       &self->viommu);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "the kernel refuses an SMMUv3 vIOMMU here (it needs NESTING and S2FWB "
-		     "or a CANWBS root complex)");
-	ASSERT_EQ(0, ret) TH_LOG("vIOMMU: %s", strerror(-ret));
-	test_cmd_vdevice_alloc(self->viommu, &self->dev, VSID, &self->vdev);
+	test_cmd_smmuv3_viommu(&self->dev, self->s2_hwpt, VSID, &self->viommu, &self->vdev);
 	ASSERT_EQ(0, lab_s1pt_init(&self->s1, LAB_S1PT_ARM_VMSA, self->s1mem, IPA_S1, NS1));
 	ASSERT_EQ(0, lab_s1pt_map(&self->s1, IOVA_A, IPA_DATA, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));
 	ASSERT_EQ(0, lab_s1pt_map(&self->s1, IOVA_B, IPA_DATA + PG, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));

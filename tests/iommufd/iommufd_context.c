@@ -224,8 +224,10 @@ TEST_F(ctx, rid_replace_next_dma_uses_new_hwpt_and_unmap_takes_effect)
 	transitions(_metadata, self);
 }
 
-/* PASID 1's HWPT replaced back and forth, the RID unattached (blocked). */
-TEST_F(ctx, pasid_replace_next_dma_uses_new_hwpt_and_unmap_takes_effect)
+/* At PASID 1, spaces A and B with PASID-capable HWPTs; a SKIP where the
+ * device or the kernel has no such thing (the caller returns on KSFT_SKIP). */
+static void pasid_spaces(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *self,
+			 const FIXTURE_VARIANT(ctx) *variant)
 {
 	if (variant->hwpt_flags & LAB_HWPT_NEST_PARENT)
 		SKIP(return, "a nest parent at a PASID: the kernel's SMMUv3 driver attaches only stage-1 "
@@ -239,7 +241,13 @@ TEST_F(ctx, pasid_replace_next_dma_uses_new_hwpt_and_unmap_takes_effect)
 	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_PASID);
 	self->at = CTX_PASID;
 	build_spaces(_metadata, self, variant, LAB_HWPT_PASID);
-	if (_metadata->exit_code == KSFT_SKIP)	/* build_spaces() skipped */
+}
+
+/* PASID 1's HWPT replaced back and forth, the RID unattached (blocked). */
+TEST_F(ctx, pasid_replace_next_dma_uses_new_hwpt_and_unmap_takes_effect)
+{
+	pasid_spaces(_metadata, self, variant);
+	if (_metadata->exit_code == KSFT_SKIP)
 		return;
 	transitions(_metadata, self);
 }
@@ -322,7 +330,51 @@ static void *churn_dma(void *arg)
 	return NULL;
 }
 
-static void teardown_under_dma(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *self)
+/*
+ * After the churn: a third address space that maps nothing at IOVA_DST (the
+ * engine's control memory only), attached where the churn ran. Every pair
+ * must fault and leave both pages as they were: a translation of the churn's
+ * HWPTs that outlived their teardown (an IOTLB entry filled through an entry
+ * being torn down, which no invalidation then removes) shows here, while the
+ * pages are still ours; after this process it would write memory the kernel
+ * has given to someone else.
+ */
+#define AFTER_PAIRS 4
+
+static void nothing_outlives_the_churn(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *self,
+				       uint32_t hwpt_flags, bool attached)
+{
+	unsigned int landed = 0, completed = 0;
+	uint32_t ioas, hwpt;
+
+	test_cmd_ioas_alloc(&ioas);
+	test_cmd_ctrl_map(&self->dev, ioas);
+	ASSERT_EQ(0, lab_hwpt_alloc(self->ifd, self->dev.id, ioas, hwpt_flags, &hwpt));
+	if (attached) {
+		test_cmd_replace(&self->dev, self->at, hwpt);
+	} else {
+		test_cmd_attach(&self->dev, self->at, hwpt);
+	}
+	for (uint32_t n = 0; n < AFTER_PAIRS; n++) {
+		struct lab_dma_result r;
+
+		memset(self->page[0], POISON, PG);
+		memset(self->page[1], POISON, PG);
+		r = pair(_metadata, self, 0xc0ea0000u + n);
+		landed += !poisoned(self->page[0]) || !poisoned(self->page[1]);
+		completed += !lab_dma_pair_blocked(&self->dev.eng, &r);
+	}
+	lab_record_metric("after_pairs_landed", landed, "");
+	EXPECT_EQ(0u, landed) TH_LOG("%u of %u pairs through a HWPT that maps nothing at %#llx landed in a "
+				     "page of the churn's address spaces: a translation outlived its "
+				     "domain's teardown (stale IOTLB entry)", landed, AFTER_PAIRS,
+				     (unsigned long long)IOVA_DST);
+	EXPECT_EQ(0u, completed) TH_LOG("%u of %u pairs through a HWPT that maps nothing at %#llx were "
+					"not refused", completed, AFTER_PAIRS, (unsigned long long)IOVA_DST);
+}
+
+static void teardown_under_dma(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *self,
+			       uint32_t hwpt_flags)
 {
 	/* Replace both ways, detach, re-attach the other, detach, re-attach. */
 	static const int cycle[] = { 1, 0, -1, 1, -1, 0 };
@@ -362,6 +414,7 @@ static void teardown_under_dma(struct __test_metadata *_metadata, FIXTURE_DATA(c
 	EXPECT_EQ(0u, c.torn) TH_LOG("torn translation: %s", c.first);
 	EXPECT_EQ(0u, c.not_blocked) TH_LOG("DMA completed while detached: %s", c.first);
 	EXPECT_EQ(0u, c.errors) TH_LOG("the engine failed: %s", c.first);
+	nothing_outlives_the_churn(_metadata, self, hwpt_flags, cur >= 0);
 }
 
 /* Replace, detach and re-attach at the RID while the device's DMA runs. */
@@ -374,7 +427,7 @@ TEST_F(ctx, rid_teardown_under_dma_never_reaches_the_old_domain)
 	build_spaces(_metadata, self, variant, 0);
 	if (_metadata->exit_code == KSFT_SKIP)	/* build_spaces() skipped */
 		return;
-	teardown_under_dma(_metadata, self);
+	teardown_under_dma(_metadata, self, variant->hwpt_flags);
 }
 
 /* The same at PASID 1. */
@@ -383,17 +436,10 @@ TEST_F(ctx, pasid_teardown_under_dma_never_reaches_the_old_domain)
 	if (self->dev.eng.ctrl)
 		SKIP(return, "%s fetches its commands by DMA: detached, it cannot be driven (labdev only)",
 		     self->dev.eng.ops->name);
-	if (variant->hwpt_flags & LAB_HWPT_NEST_PARENT)
-		SKIP(return, "a nest parent at a PASID: the kernel's SMMUv3 driver attaches only stage-1 "
-		     "domains at PASIDs");
-	if (!self->pasid_ok)
-		SKIP(return, "%s: iommufd reports no PASIDs for it", self->dev.pci.bdf);
-	LAB_SKIP_UNLESS_IOMMUFD(LAB_NEED_PASID);
-	self->at = CTX_PASID;
-	build_spaces(_metadata, self, variant, LAB_HWPT_PASID);
-	if (_metadata->exit_code == KSFT_SKIP)	/* build_spaces() skipped */
+	pasid_spaces(_metadata, self, variant);
+	if (_metadata->exit_code == KSFT_SKIP)
 		return;
-	teardown_under_dma(_metadata, self);
+	teardown_under_dma(_metadata, self, variant->hwpt_flags | LAB_HWPT_PASID);
 }
 
 /*
@@ -425,7 +471,6 @@ FIXTURE_SETUP(nested_ctx)
 {
 	char bdf[32];
 	uint64_t cd[8], ste[2];
-	int ret;
 
 	self->ifd = -1;
 	self->dev.pci.fd = -1;
@@ -458,12 +503,7 @@ FIXTURE_SETUP(nested_ctx)
 	test_cmd_ioas_map(self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ);
 	test_cmd_ioas_map(self->ioas, self->cdmem, PG, IPA_CD, LAB_IOAS_READ);
 	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
-	ret = lab_viommu_alloc(self->ifd, self->dev.id, self->s2_hwpt, LAB_VIOMMU_ARM_SMMUV3, &self->viommu);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "the kernel refuses an SMMUv3 vIOMMU: it needs NESTING and S2FWB or an IORT "
-		     "CANWBS root complex");
-	ASSERT_EQ(0, ret) TH_LOG("vIOMMU: %s", strerror(-ret));
-	test_cmd_vdevice_alloc(self->viommu, &self->dev, VSID, &self->vdev);
+	test_cmd_smmuv3_viommu(&self->dev, self->s2_hwpt, VSID, &self->viommu, &self->vdev);
 
 	/* CD i (64 bytes each, in one page) at IPA_CD + 64 i, ASID 7 + i, over
 	 * tables i mapping IOVA_DST to data page i; vSTE i points at CD i. */

@@ -86,7 +86,6 @@ FIXTURE_SETUP(nested)
 	struct lab_hw_info hw;
 	char bdf[32];
 	uint64_t cd[8];
-	int ret;
 
 	self->ifd = -1;
 	self->dev.pci.fd = -1;
@@ -126,12 +125,7 @@ FIXTURE_SETUP(nested)
 		test_cmd_attach(&self->dev, LAB_NO_PASID, self->nested_hwpt);
 		return;
 	}
-	ret = lab_viommu_alloc(self->ifd, self->dev.id, self->s2_hwpt, LAB_VIOMMU_ARM_SMMUV3, &self->viommu);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "the kernel refuses an SMMUv3 vIOMMU: it needs NESTING and S2FWB or an IORT "
-		     "CANWBS root complex (stock QEMU has neither: the testbed's QEMU advertises S2FWB)");
-	ASSERT_EQ(0, ret) TH_LOG("vIOMMU: %s", strerror(-ret));
-	test_cmd_vdevice_alloc(self->viommu, &self->dev, VSID, &self->vdev);
+	test_cmd_smmuv3_viommu(&self->dev, self->s2_hwpt, VSID, &self->viommu, &self->vdev);
 
 	/* Stage 1: our tables and CD. */
 	/* The first half of the pool; tests build other tables in the second. */

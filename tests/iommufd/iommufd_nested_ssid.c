@@ -108,7 +108,6 @@ FIXTURE_SETUP(nested_ssid)
 	struct lab_hw_info hw;
 	uint64_t ste[2];
 	char bdf[32];
-	int ret;
 
 	self->ifd = -1;
 	self->dev.pci.fd = -1;
@@ -143,12 +142,7 @@ FIXTURE_SETUP(nested_ssid)
 	test_cmd_ioas_map(self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ);
 	test_cmd_ioas_map(self->ioas, self->cdt, NCDT * PG, IPA_CDT, LAB_IOAS_READ);
 	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
-	ret = lab_viommu_alloc(self->ifd, self->dev.id, self->s2_hwpt, LAB_VIOMMU_ARM_SMMUV3, &self->viommu);
-	if (ret == -EOPNOTSUPP)
-		SKIP(return, "the kernel refuses an SMMUv3 vIOMMU: it needs NESTING and S2FWB or an IORT "
-		     "CANWBS root complex");
-	ASSERT_EQ(0, ret) TH_LOG("vIOMMU: %s", strerror(-ret));
-	test_cmd_vdevice_alloc(self->viommu, &self->dev, VSID, &self->vdev);
+	test_cmd_smmuv3_viommu(&self->dev, self->s2_hwpt, VSID, &self->viommu, &self->vdev);
 
 	/* CD k: its own ASID and tables, IOVA_A -> data page k. */
 	self->pasid[0] = LAB_NO_PASID;

@@ -246,6 +246,19 @@ static inline int _test_cmd_detach(int ifd, struct idev *d, uint32_t pasid)
 /* _dev's virtual ID (its vSID) on a vIOMMU. */
 #define test_cmd_vdevice_alloc(_viommu, _dev, _virt_id, _vdev) \
 	ASSERT_OK(lab_vdevice_alloc(self->ifd, _viommu, (_dev)->id, _virt_id, _vdev))
+/* An SMMUv3 vIOMMU over the nest parent _s2 and _dev's vDEVICE at _vsid in
+ * it; a SKIP when the kernel refuses the vIOMMU. */
+#define test_cmd_smmuv3_viommu(_dev, _s2, _vsid, _viommu, _vdev)                            \
+	do {                                                                                 \
+		int _ret = lab_viommu_alloc(self->ifd, (_dev)->id, _s2, LAB_VIOMMU_ARM_SMMUV3,  \
+					    _viommu);                                        \
+		if (_ret == -EOPNOTSUPP)                                                     \
+			SKIP(return, "the kernel refuses an SMMUv3 vIOMMU: it needs NESTING and "   \
+			     "S2FWB or an IORT CANWBS root complex (stock QEMU has neither: the " \
+			     "testbed's QEMU advertises S2FWB)");                              \
+		ASSERT_EQ(0, _ret) TH_LOG("vIOMMU: %s", strerror(-_ret));                    \
+		test_cmd_vdevice_alloc(*(_viommu), _dev, _vsid, _vdev);                       \
+	} while (0)
 /* A nested HWPT for _dev on a vIOMMU from an SMMUv3 vSTE. */
 #define test_cmd_hwpt_alloc_vste(_dev, _viommu, _ste, _hwpt) \
 	ASSERT_OK(lab_hwpt_alloc_smmuv3_nested(self->ifd, (_dev)->id, _viommu, _ste, _hwpt))

@@ -15,6 +15,9 @@
 static const char *const bad[] = {
 	"WARNING:", "BUG:", "Oops", "general protection fault", "Kernel panic", "UBSAN:",
 	"KASAN:", "list_add corruption", "list_del corruption", "refcount_t:",
+	/* page_poison=1: a freed page was written before its next allocation,
+	 * which is what DMA into memory its owner gave back looks like. */
+	"pagealloc: ",
 };
 
 TEST(no_warnings_or_oopses_during_run)
