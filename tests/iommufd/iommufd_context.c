@@ -93,9 +93,7 @@ static void build_spaces(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *s
 	int ret;
 
 	for (int i = 0; i < 2; i++) {
-		self->page[i] = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ASSERT_NE(MAP_FAILED, self->page[i]);
-		memset(self->page[i], 0, PG);
+		self->page[i] = test_pages(_metadata, 1);
 		test_cmd_ioas_alloc(&self->ioas[i]);
 		test_cmd_ioas_map(self->ioas[i], self->page[i], PG, IOVA_DST, LAB_IOAS_READ | LAB_IOAS_WRITE);
 		test_cmd_ctrl_map(&self->dev, self->ioas[i]);
@@ -485,23 +483,12 @@ FIXTURE_SETUP(nested_ctx)
 	test_open_engine(&self->dev);
 	test_record_engine(&self->dev);
 
-	self->data = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	self->s1mem = mmap(NULL, NS1 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	self->cdmem = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->data);
-	ASSERT_NE(MAP_FAILED, self->s1mem);
-	ASSERT_NE(MAP_FAILED, self->cdmem);
-	/* Touched before the IOAS pins them: a read-only pin of untouched
-	 * anonymous memory could pin the shared zero page. */
-	memset(self->data, 0, 2 * PG);
-	memset(self->s1mem, 0, NS1 * PG);
-	memset(self->cdmem, 0, PG);
+	self->data = test_pages(_metadata, 2);
+	self->s1mem = test_pages(_metadata, NS1);
+	self->cdmem = test_pages(_metadata, 1);
 	test_cmd_ioas_alloc(&self->ioas);
-	for (int i = 0; i < 2; i++)
-		test_cmd_ioas_map(self->ioas, self->data + i * PG, PG, IPA_DATA + i * PG,
-				  LAB_IOAS_READ | LAB_IOAS_WRITE);
-	test_cmd_ioas_map(self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ);
-	test_cmd_ioas_map(self->ioas, self->cdmem, PG, IPA_CD, LAB_IOAS_READ);
+	test_map_stage2(_metadata, self->ifd, self->ioas, self->data, 2, IPA_DATA, self->s1mem, NS1, IPA_S1,
+			self->cdmem, IPA_CD);
 	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
 	test_cmd_smmuv3_viommu(&self->dev, self->s2_hwpt, VSID, &self->viommu, &self->vdev);
 

@@ -301,7 +301,9 @@ static inline int _test_cmd_dma_pair(struct idev *d, uint64_t dst, uint32_t len,
 #define test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r) \
 	ASSERT_OK(_test_cmd_dma_pair(_dev, _dst, _len, _seed, _pasid, _r))
 
-/* N zeroed 4 KiB pages of anonymous memory: a test's DMA targets and tables. */
+/* N zeroed 4 KiB pages of anonymous memory: a test's DMA targets and tables.
+ * Zeroed, so touched before an IOAS pins them: a read-only pin of untouched
+ * anonymous memory could pin the shared zero page. */
 static inline void *test_pages(struct __test_metadata *_metadata, size_t n)
 {
 	void *p = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
