@@ -420,6 +420,47 @@ int lab_kmsg_mark(struct lab_kmsg_mark *m)
 	return ret;
 }
 
+bool lab_kmsg_is_report(const char *msg)
+{
+	static const char *const reports[] = {
+		/* lockdep's reports are WARNINGs; KASAN's and "sleeping function
+		 * called from invalid context" are BUGs */
+		"WARNING:", "BUG:", "Oops", "general protection fault", "Kernel panic",
+		"UBSAN:", "KASAN:", "list_add corruption", "list_del corruption", "refcount_t:",
+		/* page_poison=1: a freed page was written before its next
+		 * allocation, which is what DMA into memory its owner gave back
+		 * looks like */
+		"pagealloc: ",
+	};
+
+	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
+		if (strstr(msg, reports[i]))
+			return true;
+	return false;
+}
+
+int lab_kmsg_reports_since(const struct lab_kmsg_mark *m, char *first, size_t len)
+{
+	uint64_t seq, usec;
+	char *buf, *msg;
+	int fd, ret, found = 0;
+
+	if (first && len)
+		first[0] = 0;
+	fd = kmsg_open(&buf);
+	if (fd < 0)
+		return fd;
+	while ((ret = kmsg_next(fd, buf, &seq, &usec, &msg)) > 0) {
+		if (seq < m->seq || !lab_kmsg_is_report(msg))
+			continue;
+		if (!found++ && first && len)
+			snprintf(first, len, "%s", msg);
+	}
+	free(buf);
+	close(fd);
+	return ret < 0 ? ret : found;
+}
+
 /* A big-endian 32-bit cell of a device-tree property. */
 static uint32_t dt_cell(const unsigned char *p)
 {

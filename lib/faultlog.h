@@ -12,6 +12,8 @@
 #ifndef LAB_FAULTLOG_H
 #define LAB_FAULTLOG_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A position in the kernel log. */
@@ -52,6 +54,19 @@ struct lab_fault_ctx {
 
 /* Remember the current end of the kernel log (/dev/kmsg). 0 or -errno. */
 int lab_kmsg_mark(struct lab_kmsg_mark *m);
+
+/*
+ * Is this log message (the text after a /dev/kmsg record's ';') a kernel
+ * report: a warning (lockdep's included), a BUG (KASAN's, a sleep in atomic
+ * context), an oops, UBSAN, list or refcount corruption, a poisoned page
+ * written after it was freed? The one list kernel_log, the fail-nth tests
+ * and the runner's module-unload check use.
+ */
+bool lab_kmsg_is_report(const char *msg);
+
+/* The kernel reports logged after mark m: how many (or -errno); the first
+ * one's text in first[len] (may be NULL). */
+int lab_kmsg_reports_since(const struct lab_kmsg_mark *m, char *first, size_t len);
 
 /* Fault records logged after mark m, oldest first, at most max of them.
  * The number stored (may be 0) or -errno. */

@@ -20,6 +20,8 @@ static void usage(FILE *out)
 		"usage: iommu-lab-discover [--json]           platform report\n"
 		"       iommu-lab-discover --platform-id      print the platform id (e.g. x86_64-vtd)\n"
 		"       iommu-lab-discover --kmsg-seq         print the sequence number the next kernel log record gets\n"
+		"       iommu-lab-discover --kmsg-reports SEQ the kernel reports (warning, BUG, KASAN, ...) logged\n"
+		"                                  from record SEQ on: their number, then the first; exit 1 if any\n"
 		"       iommu-lab-discover --decode vtd CAP ECAP\n"
 		"       iommu-lab-discover --decode smmuv3 IDR0 IDR1 IDR2 IDR3 IDR4 IDR5\n"
 		"       iommu-lab-discover --nvme-namespaces BDF   the namespaces the nvme driver shows,\n"
@@ -123,11 +125,36 @@ static int decode(int argc, char **argv)
 	return bad ? 1 : 0;
 }
 
+/* --kmsg-reports SEQ: for the runner's checks after the tests (the module's
+ * unload), with the list kernel_log uses. */
+static int kmsg_reports(const char *from)
+{
+	struct lab_kmsg_mark m;
+	char first[512], *end;
+	int n;
+
+	errno = 0;
+	m.seq = strtoull(from, &end, 10);
+	if (errno || end == from || *end) {
+		fprintf(stderr, "iommu-lab-discover: --kmsg-reports needs a sequence number, not '%s'\n", from);
+		return 2;
+	}
+	n = lab_kmsg_reports_since(&m, first, sizeof(first));
+	if (n < 0) {
+		fprintf(stderr, "iommu-lab-discover: /dev/kmsg: %s\n", strerror(-n));
+		return 2;
+	}
+	printf("%d\n", n);
+	if (n)
+		printf("%s\n", first);
+	return n ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "json", 0, 0, 'j' }, { "platform-id", 0, 0, 'p' }, { "decode", 0, 0, 'd' },
-		{ "kmsg-seq", 0, 0, 'k' }, { "help", 0, 0, 'h' },
+		{ "kmsg-seq", 0, 0, 'k' }, { "kmsg-reports", 1, 0, 'r' }, { "help", 0, 0, 'h' },
 		{ "nvme-namespaces", 1, 0, 'n' }, { "nvme-uses", 1, 0, 'u' }, { 0 }
 	};
 	struct lab_platform p;
@@ -149,6 +176,7 @@ int main(int argc, char **argv)
 			printf("%llu\n", (unsigned long long)m.seq);
 			return 0;
 		}
+		case 'r': return kmsg_reports(optarg);
 		case 'n': return nvme(optarg, false);
 		case 'u': return nvme(optarg, true);
 		case 'h': usage(stdout); return 0;

@@ -237,10 +237,19 @@ lab_module_load() {
 lab_run_restore() {
 	local a
 	for a in "${LAB_RUN_VFIO[@]}"; do lab_unbind "$a"; done
+	# For the run's record of the module's unload: reports from the
+	# hand-back of its functions (the module's remove) on are its.
+	LAB_RUN_UNLOAD_SEQ=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-seq 2>/dev/null || echo 0)
 	for a in "${LAB_RUN_TESTDEV[@]}"; do lab_unbind "$a"; done
 	lab_nvme_param_restore
+	LAB_RUN_UNLOAD=""
 	if [ "$LAB_RUN_MODULE_LOADED" = 1 ]; then
-		rmmod iommu_testdev || lab_log "warning: rmmod iommu_testdev failed"
+		if LAB_RUN_UNLOAD_ERR=$(rmmod iommu_testdev 2>&1); then
+			LAB_RUN_UNLOAD=ok
+		else
+			LAB_RUN_UNLOAD=failed
+			lab_log "warning: rmmod iommu_testdev failed: $LAB_RUN_UNLOAD_ERR"
+		fi
 	fi
 	rm -f "$LAB_STATE/module.loaded" "$LAB_STATE/program.pgid"
 	# The run's claim ends once nothing it recorded is left.
@@ -253,6 +262,34 @@ lab_run_restore() {
 		LAB_RUN_CLAIMED=0
 	fi
 	LAB_RUN_VFIO=() LAB_RUN_TESTDEV=() LAB_RUN_MODULE_LOADED=0
+}
+
+# lab_unload_record : the record of the module's unload at the end of the run
+# (runner_restore.module.unloads_cleanly): PASS when the run loaded the
+# module and rmmod took it away with no kernel report (lab_kmsg_is_report's
+# list) logged from the hand-back of its functions on (their remove, then
+# rmmod; the VFIO functions go back before); SKIP when the module was there before the
+# run (it stays loaded). kernel_log has run by then: this is the one check of
+# what the unload itself logs. docs/tests/runner.md.
+lab_unload_record() {
+	local verdict=PASS reason="" first
+	case "$LAB_RUN_UNLOAD" in
+	"") verdict=SKIP reason="iommu_testdev was loaded before the run: the run leaves it loaded" ;;
+	failed) verdict=FAIL reason="rmmod iommu_testdev failed: $LAB_RUN_UNLOAD_ERR" ;;
+	ok)
+		if [ -d /sys/module/iommu_testdev ]; then
+			verdict=FAIL reason="rmmod iommu_testdev returned, but /sys/module/iommu_testdev is still there"
+		elif ! first=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-reports "$LAB_RUN_UNLOAD_SEQ" 2>&1); then
+			verdict=FAIL reason="kernel report during the unload: $(sed -n 2p <<< "$first")"
+			[ -n "$(sed -n 2p <<< "$first")" ] || reason="the kernel log could not be read: $first"
+		fi ;;
+	esac
+	[ $verdict = FAIL ] && lab_log "FAIL: $reason"
+	local reason_m=(reason="$reason")
+	[ -n "$reason" ] || reason_m=(reason:=null)
+	lab_record id=runner_restore.module.unloads_cleanly program=runner_restore test=module.unloads_cleanly \
+		verdict=$verdict "${reason_m[@]}" engine:=null platform="${LAB_RUN_PLATFORM:-}" kernel="$(uname -r)" \
+		run_id="${LAB_RUN_RUN_ID:-}" duration_ms:=null metrics:[ ']'
 }
 
 # Tests that read the kernel log start from here; kmemleak forgets older
@@ -449,6 +486,13 @@ lab_run() {
 		[ -n "$stream" ] && cat "$out/logs/restore.json" >> "$stream"
 		lab_json_get verdict "$out/logs/restore.json" | grep -qx FAIL && failed=1
 	done
+	# The module the run loaded went away without a kernel report.
+	if [ ${#testdev[@]} -gt 0 ]; then
+		lab_unload_record > "$out/logs/restore.json"
+		lab_commit "$out/results.jsonl" --append < "$out/logs/restore.json"
+		[ -n "$stream" ] && cat "$out/logs/restore.json" >> "$stream"
+		lab_json_get verdict "$out/logs/restore.json" | grep -qx FAIL && failed=1
+	fi
 	rm -f "$out/logs/restore.json"
 	dmesg 2>/dev/null | tail -n +"$((dmesg_before + 1))" > "$out/dmesg.txt"
 	rm -f "$out/logs/dmesg.before"

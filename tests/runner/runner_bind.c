@@ -26,18 +26,6 @@ FIXTURE(bind) {
 	const char *runner;
 };
 
-/* The first line of a file, without its newline; "" when unreadable. */
-static void first_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = 0;
-	if (f && fgets(buf, len, f))
-		buf[strcspn(buf, "\n")] = 0;
-	if (f)
-		fclose(f);
-}
-
 static void override_of(const char *bdf, char *buf, size_t len)
 {
 	char path[128];

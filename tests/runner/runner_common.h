@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the runner's own tests share: the driver a function is on, and
- * running `iommu-lab ARGS` the way a user does, keeping what it says.
+ * What the runner's own tests share: a file's first line, the driver a
+ * function is on, and running `iommu-lab ARGS` the way a user does, keeping
+ * what it says.
  */
 #ifndef TESTS_RUNNER_COMMON_H
 #define TESTS_RUNNER_COMMON_H
@@ -12,6 +13,18 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "lab_platform.h"
+
+/* The first line of a file, without its newline; "" when unreadable. */
+static inline void first_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (f && fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = 0;
+	if (f)
+		fclose(f);
+}
 
 /* The driver bound to bdf ("" for none). */
 static inline void driver_of(const char *bdf, char *buf, size_t len)
