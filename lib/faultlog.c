@@ -439,7 +439,9 @@ bool lab_kmsg_is_report(const char *msg)
 	return false;
 }
 
-int lab_kmsg_reports_since(const struct lab_kmsg_mark *m, char *first, size_t len)
+/* The reports after mark m, the first one's text in first[len]; each one's
+ * sequence number written to claims (when not NULL) as "SEQ BY". */
+static int kmsg_reports(const struct lab_kmsg_mark *m, char *first, size_t len, FILE *claims, const char *by)
 {
 	uint64_t seq, usec;
 	char *buf, *msg;
@@ -455,10 +457,50 @@ int lab_kmsg_reports_since(const struct lab_kmsg_mark *m, char *first, size_t le
 			continue;
 		if (!found++ && first && len)
 			snprintf(first, len, "%s", msg);
+		if (claims)
+			fprintf(claims, "%llu %s\n", (unsigned long long)seq, by);
 	}
 	free(buf);
 	close(fd);
 	return ret < 0 ? ret : found;
+}
+
+int lab_kmsg_reports_since(const struct lab_kmsg_mark *m, char *first, size_t len)
+{
+	return kmsg_reports(m, first, len, NULL, NULL);
+}
+
+int lab_kmsg_claim_reports(const struct lab_kmsg_mark *m, const char *by, char *first, size_t len)
+{
+	const char *path = getenv("IOMMU_LAB_KMSG_CLAIMS");
+	FILE *claims = path && *path ? fopen(path, "a") : NULL;
+	int n = kmsg_reports(m, first, len, claims, by);
+
+	if (claims)
+		fclose(claims);
+	return n;
+}
+
+bool lab_kmsg_claimed(uint64_t seq, char *by, size_t len)
+{
+	const char *path = getenv("IOMMU_LAB_KMSG_CLAIMS");
+	FILE *claims = path && *path ? fopen(path, "r") : NULL;
+	unsigned long long s;
+	char line[512];
+	int at;
+	bool found = false;
+
+	if (!claims)
+		return false;
+	while (!found && fgets(line, sizeof(line), claims)) {
+		if (sscanf(line, "%llu %n", &s, &at) < 1 || s != seq)
+			continue;
+		found = true;
+		if (by && len)
+			snprintf(by, len, "%.*s", (int)strcspn(line + at, "\n"), line + at);
+	}
+	fclose(claims);
+	return found;
 }
 
 /* A big-endian 32-bit cell of a device-tree property. */

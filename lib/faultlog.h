@@ -68,6 +68,20 @@ bool lab_kmsg_is_report(const char *msg);
  * one's text in first[len] (may be NULL). */
 int lab_kmsg_reports_since(const struct lab_kmsg_mark *m, char *first, size_t len);
 
+/*
+ * For a test that FAILs on the kernel reports logged after mark m (their
+ * number, or -errno, is returned; the first one's text in first[len]):
+ * their sequence numbers are added, with BY (who FAILed for them), to the
+ * file IOMMU_LAB_KMSG_CLAIMS names (`iommu-lab run` sets it). kernel_log then
+ * names them as BY's instead of FAILing for them a second time: one verdict
+ * per behaviour, and kernel_log still FAILs on every report no test claimed.
+ * Only a test that FAILs when this returns more than 0 may call it.
+ */
+int lab_kmsg_claim_reports(const struct lab_kmsg_mark *m, const char *by, char *first, size_t len);
+
+/* Did a test claim the report with sequence number seq? Its name in by[len]. */
+bool lab_kmsg_claimed(uint64_t seq, char *by, size_t len);
+
 /* Fault records logged after mark m, oldest first, at most max of them.
  * The number stored (may be 0) or -errno. */
 int lab_faults_since(const struct lab_kmsg_mark *m, struct lab_fault_rec *recs, int max);

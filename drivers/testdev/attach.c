@@ -159,8 +159,10 @@ static int rid_attach(struct testdev *td, u32 domain_id)
 			rid_detach(td);
 		release(td);
 		td->state = ITD_STATE_DEFAULT;
-		td_msi_rearm(td);
-		return 0;
+		/* On the default domain now whatever this says: an error means
+		 * its vectors could not be allocated again (the next domain
+		 * change tries again), and the caller is told. */
+		return td_msi_rearm(td);
 	case ITD_DOMAIN_BLOCKED:
 #ifndef TD_DMA_OWNER
 		return -EOPNOTSUPP;	/* no DMA ownership, no blocking domain */
@@ -196,10 +198,22 @@ static int rid_attach(struct testdev *td, u32 domain_id)
 			release(td);
 		return ret;
 	}
+	/* The vectors again, for the doorbell in the new domain (Arm). Without
+	 * them the function would be attached but deaf: the attach fails and is
+	 * undone, with the vectors allocated again for the default domain it
+	 * goes back to (none while blocked: there they cannot be). */
+	ret = td_msi_rearm(td);
+	if (ret) {
+		iommu_detach_device(d->domain, td_dev(td));
+		if (td->state == ITD_STATE_DEFAULT) {
+			release(td);
+			td_msi_rearm(td);
+		}
+		return ret;
+	}
 	d->attached++;
 	td->rid_domain = d;
 	td->state = ITD_STATE_DOMAIN;
-	td_msi_rearm(td);
 	return 0;
 }
 

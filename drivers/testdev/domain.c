@@ -90,23 +90,28 @@ static int map_pages(struct iommu_domain *domain, u64 iova, phys_addr_t phys, u6
  * The engine's own memory (nvme: its queues) at the IOVA it has in the
  * default domain, before any test mapping, so the engine works in this
  * domain without being told about it (td->engine_window). A domain that
- * cannot map it is still a domain: the engine refuses to run in it
- * (ENOLINK), and the kernel log says why.
+ * cannot map it (its IOVA outside the domain's aperture) is still a domain:
+ * the engine refuses to run in it (ENOLINK), and the kernel log says why.
+ * Out of memory is the allocation's failure instead (-ENOMEM): a domain
+ * that looks whole but that the engine cannot use would hide it.
  */
-static void map_engine_window(struct testdev *td, struct td_domain *d)
+static int map_engine_window(struct testdev *td, struct td_domain *d)
 {
 	const struct td_engine_window *w = &td->engine_window;
 	int ret;
 
 	if (!w->length)
-		return;
+		return 0;
 	ret = map_pages(d->domain, w->iova, w->phys, w->length, w->prot);
+	if (ret == -ENOMEM)
+		return ret;
 	if (ret) {
 		pci_warn_once(td->pdev, "engine memory not mapped at IOVA %#llx in a test domain: %d\n",
 			      w->iova, ret);
-		return;
+		return 0;
 	}
 	d->engine_window = true;
+	return 0;
 }
 
 int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a)
@@ -130,12 +135,13 @@ int td_domain_alloc(struct testdev *td, struct itd_domain_alloc *a)
 		return ret;
 	}
 	ret = finalise_by_attach(td, d->domain);
+	if (!ret)
+		ret = map_engine_window(td, d);
 	if (ret) {
 		iommu_domain_free(d->domain);
 		kfree(d);
 		return ret;
 	}
-	map_engine_window(td, d);
 	/*
 	 * A domain holds one cookie: since 6.15 the fault handler and the MSI
 	 * cookie share it. Where MSIs need the doorbell mapped (a software MSI

@@ -85,8 +85,12 @@ static int td_pci_alloc_vectors(struct testdev *td, unsigned int min, unsigned i
 		ret = p->vec[i].irq < 0 ? p->vec[i].irq :
 		      request_irq(p->vec[i].irq, td_pci_irq, 0, "iommu_testdev", &p->vec[i]);
 		if (ret) {
-			p->vec[i].irq = 0;
-			td_pci_free_vectors(td);
+			/* Only vectors 0 .. i-1 have a handler: the entries
+			 * after i still hold the previous allocation's numbers. */
+			while (i--)
+				free_irq(p->vec[i].irq, &p->vec[i]);
+			pci_free_irq_vectors(pdev);
+			p->nvec = 0;
 			return ret;
 		}
 	}
@@ -185,24 +189,28 @@ int td_pci_send_msi(struct testdev *td, u32 vector)
  * allocation fails, and Linux 7.3's GICv3 ITS keeps the event it took for
  * it, so the function could not get an MSI again (docs/msi.md). An MSI-X
  * table entry only names a message: the device's queues keep their vector
- * numbers, so nothing else needs to know.
+ * numbers, so nothing else needs to know. 0, or the allocation's error: the
+ * function then has no vectors until the next re-arm.
  */
-void td_msi_rearm(struct testdev *td)
+int td_msi_rearm(struct testdev *td)
 {
 	struct td_pci *p = td->pci;
 	unsigned int n;
 	int ret;
 
 	if (!td->sw_msi || !p)
-		return;
+		return 0;
 	n = p->nvec ? p->nvec : td->msi_vectors;
 	td_pci_free_vectors(td);
 	if (!n)
-		return;
+		return 0;
 	ret = td_pci_alloc_vectors(td, n, n);
-	if (ret < 0)
+	if (ret < 0) {
 		pci_warn(td->pdev, "%u interrupt vectors not allocated again after a domain change: %d\n",
 			 n, ret);
+		return ret;
+	}
+	return 0;
 }
 
 void td_pci_teardown(struct testdev *td)

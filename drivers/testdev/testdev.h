@@ -272,7 +272,7 @@ int td_pci_setup(struct testdev *td, const struct td_engine_ops *eng);
 void td_pci_teardown(struct testdev *td);
 /* send_msi of the emulated devices: one MSI through irq_raise (vector 0). */
 int td_pci_send_msi(struct testdev *td, u32 vector);
-void td_msi_rearm(struct testdev *td);
+int td_msi_rearm(struct testdev *td);
 
 static inline void __iomem *td_regs(struct testdev *td)
 {

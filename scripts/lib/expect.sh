@@ -2,7 +2,9 @@
 # Compare a run's verdicts with a platform's expectations file. Sourced after
 # common.sh; the records are read through iommu-lab-results (lab_host_tools).
 #
-# Expectations file: one "TEST-ID EXPECTATION [# why]" per line, '#' comments.
+# Expectations file: one "TEST-ID EXPECTATION [# why]" per line, '#' comments;
+# `include NAME` takes NAME.txt's lines there, and a later line for the same
+# test replaces an earlier one (lab_expect_lines).
 #   PASS, SKIP  the verdict the platform gives (a SKIP: it lacks what the test needs)
 #   FAIL        a reviewed finding, explained on its line ("# why" is required)
 #   RACE        a reviewed finding that is a race: FAIL expected, and a PASS
@@ -20,8 +22,30 @@
 #             gained it, or the finding was fixed), a RACE test that SKIPped or
 #             did not run, a test with no expectation, an expected test that
 #             did not run, a malformed expectations line.
+# lab_expect_lines FILE : FILE's lines as "FILE-NAME<TAB>LINE-NUMBER<TAB>TEXT",
+# a line `include NAME` replaced by the lines of NAME.txt in FILE's directory
+# (one level): a platform that differs from another in a few reviewed
+# findings (a debug kernel) lists only those, after the include.
+lab_expect_lines() {
+	local file=$1 line n=0 inc
+	while IFS= read -r line; do
+		n=$((n + 1))
+		if [[ "$line" =~ ^include[[:space:]]+([A-Za-z0-9._-]+)[[:space:]]*$ ]]; then
+			inc="$(dirname "$file")/${BASH_REMATCH[1]}.txt"
+			if [ -f "$inc" ]; then
+				awk -v f="$(basename "$inc")" '{ printf "%s\t%d\t%s\n", f, NR, $0 }' "$inc"
+			else
+				# (refused below as a word that is not a verdict, naming the file)
+				printf '%s\t%d\t%s\n' "$(basename "$file")" "$n" "include $(basename "$inc")-not-found"
+			fi
+			continue
+		fi
+		printf '%s\t%d\t%s\n' "$(basename "$file")" "$n" "$line"
+	done < "$file"
+}
+
 lab_expect() {
-	local results=$1 expect=$2 label=$3 id want got why line n=0 records r
+	local results=$1 expect=$2 label=$3 id want got why line file n records r
 	LAB_EXPECT_PASSED=0 LAB_EXPECT_FAILED=0 LAB_EXPECT_SKIPPED=0
 	declare -A exp=() act=() reason=()
 	if [ ! -f "$expect" ]; then
@@ -35,8 +59,7 @@ lab_expect() {
 		LAB_EXPECT_FAILED=1
 		return 1
 	fi
-	while IFS= read -r line; do
-		n=$((n + 1))
+	while IFS=$'\t' read -r file n line; do
 		read -r id want _ <<< "$line"
 		case "$id" in ''|'#'*) continue ;; esac
 		why=""
@@ -45,16 +68,16 @@ lab_expect() {
 		PASS|SKIP) ;;
 		FAIL|RACE)
 			if [ -z "${why// /}" ]; then
-				echo "$label: $(basename "$expect"):$n: $want needs the reviewed finding after '#'"
+				echo "$label: $file:$n: $want needs the reviewed finding after '#'"
 				LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
 			fi ;;
 		*)
-			echo "$label: $(basename "$expect"):$n: '$want' is not PASS, SKIP, FAIL or RACE"
+			echo "$label: $file:$n: '$want' is not PASS, SKIP, FAIL or RACE"
 			LAB_EXPECT_FAILED=$((LAB_EXPECT_FAILED + 1))
 			continue ;;
 		esac
 		exp[$id]=$want
-	done < "$expect"
+	done < <(lab_expect_lines "$expect")
 	# (iommu-lab-results R lines: id, program, verdict, reason, ...)
 	while IFS=' ' read -r id got r; do
 		[ -n "$id" ] || continue

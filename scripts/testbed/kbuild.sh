@@ -3,7 +3,9 @@
 # fragments (scripts/testbed/kconfig): shared by build-kernel.sh (the
 # testbed's 7.3 from linux-source-7.3) and kernel-tree.sh (a developer's
 # tree). Sourced after scripts/lib/common.sh.
-#   lab_kbuild_init ARCH SRC BUILD      sets LAB_KMAKE (make -C SRC O=BUILD ...) and LAB_KIMAGE
+#   lab_kbuild_init ARCH SRC BUILD [VARIANT]
+#                                       sets LAB_KMAKE (make -C SRC O=BUILD ...) and LAB_KIMAGE;
+#                                       VARIANT (e.g. debug) adds kconfig/VARIANT.config
 #   lab_kbuild_config LOG [BASE_CONFIG] tinyconfig (or BASE_CONFIG) + fragments, olddefconfig, checked
 #   lab_kbuild_all LOG                  make all (incremental in BUILD)
 #   lab_kbuild_headers UAPI LOG         make headers_install INSTALL_HDR_PATH=UAPI
@@ -11,11 +13,14 @@
 
 LAB_KCONFIG_DIR="$LAB_TOP/scripts/testbed/kconfig"
 
-# lab_kbuild_fragments ARCH : the fragment files merged into every guest kernel
-lab_kbuild_fragments() { echo "$LAB_KCONFIG_DIR/common.config" "$LAB_KCONFIG_DIR/$1.config"; }
+# lab_kbuild_fragments ARCH [VARIANT] : the fragment files merged into a guest
+# kernel: every guest's, the architecture's, and the variant's
+lab_kbuild_fragments() {
+	echo "$LAB_KCONFIG_DIR/common.config" "$LAB_KCONFIG_DIR/$1.config" ${2:+"$LAB_KCONFIG_DIR/$2.config"}
+}
 
 lab_kbuild_init() {
-	LAB_KARCH=$1 LAB_KSRC=$2 LAB_KBUILD=$3
+	LAB_KARCH=$1 LAB_KSRC=$2 LAB_KBUILD=$3 LAB_KVARIANT=${4:-}
 	if [ "$LAB_KARCH" = arm64 ]; then
 		LAB_KMAKE=(make -C "$LAB_KSRC" O="$LAB_KBUILD" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 		LAB_KIMAGE=arch/arm64/boot/Image
@@ -32,7 +37,7 @@ lab_kbuild_init() {
 # build does not re-run syncconfig for nothing.
 lab_kbuild_config() {
 	local log=$1 base=${2:-} cfg="$LAB_KBUILD/.config" prev="$LAB_KBUILD/.config.lab-prev" missing frags
-	read -r -a frags <<< "$(lab_kbuild_fragments "$LAB_KARCH")"
+	read -r -a frags <<< "$(lab_kbuild_fragments "$LAB_KARCH" "$LAB_KVARIANT")"
 	[ -f "$cfg" ] && cp -p "$cfg" "$prev"
 	{
 		if [ -n "$base" ]; then

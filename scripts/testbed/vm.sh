@@ -17,9 +17,9 @@
 # where the guest's kernel has one: the Debian guests).
 # Guests: the table scripts/testbed/guests.cfg: x86_64 (VT-d scalable mode,
 # first-stage tables), x86_64-ss (the same, second-stage tables), arm64
-# (SMMUv3), on Linux 7.3 and on Debian's kernels. By default the guests CI
-# runs the suite in (their `ci` says suite); --arch all runs every guest of
-# the table, --arch x86_64 every x86_64 guest.
+# (SMMUv3), each on Linux 7.3 and some on Debian's kernels or the debug
+# kernel. By default the guests CI runs the suite in (their `ci` says suite);
+# --arch all runs every guest of the table, --arch x86_64 every x86_64 guest.
 # The QEMU is built from Debian's source with iommu-lab's PASID test device
 # (scripts/testbed/build-qemu.sh, cached); --qemu DIR runs qemu-system-* from
 # DIR instead, --stock-qemu Debian's packaged QEMU (no PASID device, 2 PASIDs).
@@ -36,6 +36,8 @@
 # tinyconfig, with the suite's fragments; incremental, cached per source
 # state: scripts/testbed/kernel-tree.sh, docs/bisect.md).
 # These need guests of one architecture (--guest or --arch).
+# --vm-timeout S: the time limit of each guest's run (default: the guest table's
+# `timeout`, else 1800 s).
 # Exit status: 0 all passed or skipped, 1 a test failed (or a guest died), 2 setup failed.
 set -uo pipefail
 . "$(dirname "$0")/../lib/common.sh"
@@ -43,7 +45,7 @@ T="$LAB_TOP/scripts/testbed"
 . "$T/guests.sh"
 
 ALL_GUESTS=$(lab_guest_names | tr '\n' ' ')
-guests=$(lab_guests_for suite x86_64 arm64 | tr ',' ' ') out="" vm_timeout=1800 stall_s=${IOMMU_LAB_STALL_S:-600} run_args=() qemu_dir="" stock=0 command=run
+guests=$(lab_guests_for suite x86_64 arm64 | tr ',' ' ') out="" vm_timeout="" stall_s=${IOMMU_LAB_STALL_S:-600} run_args=() qemu_dir="" stock=0 command=run
 kernel_deb="" kernel_img="" kernel_kbuild="" kernel_modules="" kernel_uapi=""
 kernel_tree="" kernel_config=""	# a developer's tree, built by kernel-tree.sh (docs/bisect.md)
 abs_dir() { [ -d "${1:-}" ] && (cd "$1" && pwd); }
@@ -219,7 +221,8 @@ finish_from_stream() {
 
 # guest_kernel GUEST ARCH DIR: the directory with the guest's kernel.img,
 # build/ (kbuild tree), uapi/ and, for a modular kernel, modules/ - from the
-# command line, the guest table's `kernel` (`debian ABI`), or built here.
+# command line, the guest table's `kernel` (`debian ABI`), or built here
+# (`debug`: the debug variant).
 guest_kernel() {
 	local guest=$1 arch=$2 dir=$3 k uapi
 	if [ -n "$kernel_img" ]; then
@@ -239,8 +242,9 @@ guest_kernel() {
 	[ -n "$k" ] || k=$(lab_guest_get "$guest" kernel)
 	case "$k" in
 	"") "$T/build-kernel.sh" "$arch" ;;
+	debug) "$T/build-kernel.sh" "$arch" debug ;;
 	"debian "*) "$T/kernel-deb.sh" "$arch" "${k#debian }" ;;
-	*) lab_die "guests.cfg: $guest: kernel = '$k' (want 'debian ABI' or nothing)" ;;
+	*) lab_die "guests.cfg: $guest: kernel = '$k' (want 'debian ABI', 'debug' or nothing)" ;;
 	esac
 }
 
@@ -306,7 +310,7 @@ run_guest() {
 		[ -s "$dir/results.tar" ] || rm -f "$dir/results.tar"
 		local cause="guest exited (qemu status $rc)"
 		[ $rc = $STALLED ] && cause=$STALL_CAUSE
-		{ [ $rc = 124 ] || [ $rc = 137 ]; } && cause="guest hung (stopped after ${vm_timeout}s)"
+		{ [ $rc = 124 ] || [ $rc = 137 ]; } && cause="guest hung (stopped after $(guest_timeout "$guest")s)"
 		grep -q 'Kernel panic' "$dir/console.log" 2>/dev/null && cause="guest kernel panicked"
 		lab_log "$guest: $cause before sending its results; see $dir/console.log"
 		# What QEMU itself said (an assertion, an abort): CI keeps only this output.
@@ -358,6 +362,14 @@ nvme_media_after() {
 	return $rc
 }
 
+# guest_timeout GUEST: the seconds a guest's run may take: --vm-timeout, else
+# the guest table's `timeout` (the debug guests'), else 1800.
+guest_timeout() {
+	local t=$vm_timeout
+	[ -n "$t" ] || t=$(lab_guest_get "$1" timeout)
+	echo "${t:-1800}"
+}
+
 # boot_guest GUEST DIR: run the guest's QEMU (the array QEMU) until it exits,
 # the run's time limit passes, or its result stream has not grown for
 # stall_s seconds (the guest streams a record at every test's start and end;
@@ -365,13 +377,18 @@ nvme_media_after() {
 # (and STALL_CAUSE) when it was stopped for making no progress.
 STALLED=200
 boot_guest() {
-	local guest=$1 dir=$2 pid size last=-1 quiet=0 start line
+	local guest=$1 dir=$2 pid size last=-1 quiet=0 start line stall limit
 	rm -f "$dir/stream.jsonl" "$dir/results.tar" "$dir/console.log"
+	# A guest given more time than 1800 s (a debug kernel) is as much slower
+	# everywhere: its stall limit grows with it.
+	limit=$(guest_timeout "$guest")
+	stall=$stall_s
+	[ "$limit" -le 1800 ] || stall=$((stall_s * limit / 1800))
 	lab_log "$guest: booting the testbed guest (console: $dir/console.log)"
 	start=$(date +%s)
 	date +%s.%N > "$dir/qemu.start"	# for scripts/bench/testbed.sh
 	# SIGTERM first (QEMU exits cleanly, timeout returns 124), SIGKILL 10 s later.
-	timeout -k 10 "$vm_timeout" "${QEMU[@]}" > "$dir/qemu.log" 2>&1 &
+	timeout -k 10 "$limit" "${QEMU[@]}" > "$dir/qemu.log" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2> /dev/null; do
 		sleep 5
@@ -381,10 +398,10 @@ boot_guest() {
 			continue
 		fi
 		quiet=$((quiet + 5))
-		[ $quiet -ge "$stall_s" ] || continue
+		[ $quiet -ge "$stall" ] || continue
 		line=$(grep -m1 -E 'rcu: INFO: .* detected stalls|soft lockup|hung_task|blocked for more than' \
 			"$dir/console.log" 2> /dev/null | sed 's/^\[[ 0-9.]*\] //')
-		STALL_CAUSE="guest stalled: no progress for ${stall_s}s after $(( $(date +%s) - start ))s${line:+ (console: $line)}"
+		STALL_CAUSE="guest stalled: no progress for ${stall}s after $(( $(date +%s) - start ))s${line:+ (console: $line)}"
 		# timeout passes SIGTERM on to QEMU; a QEMU that ignores it is killed.
 		kill "$pid" 2> /dev/null
 		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2> /dev/null && sleep 1; done

@@ -514,6 +514,23 @@ static inline int td_copy(struct td_fixture *f, uint64_t src, uint64_t dst, uint
 
 /* Pattern _SEED, written to the first page of buffer _SRC and copied from
  * _SRC_IOVA to _DST_IOVA, lands in the first page of buffer _DST. */
+/* The device reads into DMA-API buffers _A and _B (ITD_DMA_FROM_DEVICE, 4 KiB
+ * each at _A_DMA, _B_DMA), which then hold the same bytes: an engine that
+ * only reads (its reference data) wrote both through the default domain. */
+#define test_cmd_reads_land(_a, _a_dma, _b, _b_dma)                                           \
+	do {                                                                                 \
+		uint8_t _p[SZ_4K], _q[SZ_4K];                                                \
+		memset(_p, 0x5a, sizeof(_p));                                                \
+		memset(_q, 0xa5, sizeof(_q));                                                \
+		ASSERT_EQ(0, lab_td_buf_write(self->f.fd, _a, 0, _p, sizeof(_p)));           \
+		ASSERT_EQ(0, lab_td_buf_write(self->f.fd, _b, 0, _q, sizeof(_q)));           \
+		ASSERT_EQ(ITD_DMA_OK, td_oneway(&self->f, ITD_DMA_FROM_DEVICE, _a_dma, SZ_4K)); \
+		ASSERT_EQ(ITD_DMA_OK, td_oneway(&self->f, ITD_DMA_FROM_DEVICE, _b_dma, SZ_4K)); \
+		ASSERT_EQ(0, lab_td_buf_read(self->f.fd, _a, 0, _p, sizeof(_p)));            \
+		ASSERT_EQ(0, lab_td_buf_read(self->f.fd, _b, 0, _q, sizeof(_q)));            \
+		EXPECT_EQ(0, memcmp(_p, _q, sizeof(_p))) TH_LOG("the device's reads did not both land"); \
+	} while (0)
+
 #define test_cmd_copy_lands(_seed, _src, _src_iova, _dst, _dst_iova)                         \
 	do {                                                                                 \
 		test_cmd_fill(_src, 0, SZ_4K, _seed);                                        \

@@ -109,6 +109,19 @@ grep -q "p.d: expected SKIP, got PASS" "$tmp/cmp" || fail "unexpected pass repor
 grep -q "p.gone: expected PASS, but it did not run" "$tmp/cmp" || fail "missing test reported"
 grep -q "p.new: PASS, but no expectation" "$tmp/cmp" || fail "unknown test reported"
 
+# `include NAME`: NAME.txt's lines, then this file's, which replace them.
+cat > "$tmp/base.txt" <<'EOT'
+i.same PASS
+i.other PASS
+EOT
+printf '%s\n' 'include base' 'i.other FAIL # a finding of this platform only' > "$tmp/over.txt"
+printf '%s\n' '{"id":"i.same","verdict":"PASS"}' '{"id":"i.other","verdict":"FAIL"}' > "$tmp/res"
+lab_expect "$tmp/res" "$tmp/over.txt" t > "$tmp/cmp" || { cat "$tmp/cmp"; fail "an included file's lines count"; }
+[ "$LAB_EXPECT_PASSED $LAB_EXPECT_FAILED" = "2 0" ] || fail "include counts: $LAB_EXPECT_PASSED $LAB_EXPECT_FAILED"
+printf '%s\n' 'include nosuch' > "$tmp/over.txt"
+lab_expect "$tmp/res" "$tmp/over.txt" t > "$tmp/cmp" && fail "a missing include must fail"
+grep -q "over.txt:1: 'nosuch.txt-not-found' is not PASS" "$tmp/cmp" || { cat "$tmp/cmp"; fail "a missing include is named"; }
+
 # Known findings: a FAIL must fail; a RACE may fail or pass (named either way),
 # but nothing else; both need their reason; unknown words are refused.
 cat > "$tmp/exp" <<'EOT'
