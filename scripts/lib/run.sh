@@ -270,16 +270,18 @@ lab_run_restore() {
 # run (it stays loaded). kernel_log has run by then: this is the one check of
 # what the unload itself logs. docs/tests/runner.md.
 lab_unload_record() {
-	local verdict=PASS reason="" first
+	local verdict=PASS reason="" said first
 	case "$LAB_RUN_UNLOAD" in
 	"") verdict=SKIP reason="iommu_testdev was loaded before the run: the run leaves it loaded" ;;
 	failed) verdict=FAIL reason="rmmod iommu_testdev failed: $LAB_RUN_UNLOAD_ERR" ;;
 	ok)
 		if [ -d /sys/module/iommu_testdev ]; then
 			verdict=FAIL reason="rmmod iommu_testdev returned, but /sys/module/iommu_testdev is still there"
-		elif ! first=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-reports "$LAB_RUN_UNLOAD_SEQ" 2>&1); then
-			verdict=FAIL reason="kernel report during the unload: $(sed -n 2p <<< "$first")"
-			[ -n "$(sed -n 2p <<< "$first")" ] || reason="the kernel log could not be read: $first"
+		elif ! said=$("$LAB_LIBEXEC/iommu-lab-discover" --kmsg-reports "$LAB_RUN_UNLOAD_SEQ" 2>&1); then
+			# (it says the number of reports, then the first one)
+			first=$(sed -n 2p <<< "$said")
+			verdict=FAIL reason="kernel report during the unload: $first"
+			[ -n "$first" ] || reason="the kernel log could not be read: $said"
 		fi ;;
 	esac
 	[ $verdict = FAIL ] && lab_log "FAIL: $reason"
@@ -482,16 +484,14 @@ lab_run() {
 	lab_run_restore
 	# Each NVMe function is back on the driver it had, its namespaces with it:
 	# compared with what they were before the run (docs/nvme.md).
+	# And the module the run loaded went away without a kernel report.
+	# The runner's own records, added to the run's like a program's.
 	LAB_RUN_PLATFORM=$platform LAB_RUN_RUN_ID=$run_id
-	for a in "${LAB_NVME_FUNCS[@]}"; do
-		lab_nvme_record "$a" "${nvme_pre[$a]}" > "$out/logs/restore.json"
-		lab_commit "$out/results.jsonl" --append < "$out/logs/restore.json"
-		[ -n "$stream" ] && cat "$out/logs/restore.json" >> "$stream"
-		lab_json_get verdict "$out/logs/restore.json" | grep -qx FAIL && failed=1
-	done
-	# The module the run loaded went away without a kernel report.
-	if [ ${#testdev[@]} -gt 0 ]; then
-		lab_unload_record > "$out/logs/restore.json"
+	{
+		for a in "${LAB_NVME_FUNCS[@]}"; do lab_nvme_record "$a" "${nvme_pre[$a]}"; done
+		[ ${#testdev[@]} = 0 ] || lab_unload_record
+	} > "$out/logs/restore.json"
+	if [ -s "$out/logs/restore.json" ]; then
 		lab_commit "$out/results.jsonl" --append < "$out/logs/restore.json"
 		[ -n "$stream" ] && cat "$out/logs/restore.json" >> "$stream"
 		lab_json_get verdict "$out/logs/restore.json" | grep -qx FAIL && failed=1

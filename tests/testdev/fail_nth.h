@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "lab_platform.h"
 
 /* The debugfs attributes of one injection point that fail-nth needs: by
  * default failslab and fail_page_alloc leave every allocation that may sleep
