@@ -98,6 +98,24 @@ static int parse_bdf(const char *s, size_t len, char *out)
 }
 
 /*
+ * The stage a VT-d scalable-mode fault reason names (VT-d 7.1.3), 0 where it
+ * names none: first-stage entries (SFS.1-4, SGN.1-2: 0x70-0x73, 0x80, 0x81)
+ * are stage 1; in nested translation the second stage denying or failing a
+ * first-stage table access (SFS.5-8: 0x74-0x77), the second-stage walk itself
+ * (SSS.1-5: 0x78-0x7c) and an output beyond the second stage (SGN.4-5: 0x83,
+ * 0x84) are stage 2, as SMMUv3 reports a stage-1 table walk that stage 2
+ * faulted. Permission faults (0x85, 0x86) do not say which stage denied.
+ */
+static int vtd_reason_stage(unsigned long code)
+{
+	if ((code >= 0x70 && code <= 0x73) || code == 0x80 || code == 0x81)
+		return 1;
+	if ((code >= 0x74 && code <= 0x7c) || code == 0x83 || code == 0x84)
+		return 2;
+	return 0;
+}
+
+/*
  * VT-d, one line per fault:
  * "DMAR: [DMA Write NO_PASID] Request device [0000:00:10.0] fault addr 0x12345000
  *  [fault reason 0x05] PTE Write access is not set", or "[DMA Read PASID 0x5]".
@@ -145,6 +163,7 @@ static enum line_kind parse_vtd(const char *msg, struct lab_fault_rec *r)
 
 		snprintf(r->reason, sizeof(r->reason), "%s%.*s %s", hex ? "" : "0x",
 			 (int)(end - p), p, text);
+		r->stage = vtd_reason_stage(strtoul(r->reason, NULL, 16));
 	}
 	return LINE_COMPLETE;
 }

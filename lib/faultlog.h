@@ -30,7 +30,7 @@ struct lab_fault_rec {
 	int has_sid;		/* SMMUv3 raw event: the StreamID it names */
 	uint32_t sid;
 	char iommu[16];		/* "vtd" or "smmuv3" */
-	int stage;		/* SMMUv3: 1 or 2, the stage that faulted; 0 unknown (VT-d) */
+	int stage;		/* 1 or 2, the stage that faulted; 0 unknown (VT-d: by the reason) */
 	char reason[128];	/* VT-d: "0x05 PTE Write access is not set"; SMMUv3: "F_TRANSLATION" */
 };
 

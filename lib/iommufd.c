@@ -375,11 +375,12 @@ int lab_vdevice_alloc(int iommufd, uint32_t viommu_id, uint32_t dev_id, uint64_t
 
 /* IOMMU_HWPT_ALLOC of a nested HWPT on pt_id (a vIOMMU or a nest parent)
  * from the vendor's stage-1 data. */
-static int hwpt_alloc_nested(int iommufd, uint32_t dev_id, uint32_t pt_id, uint32_t data_type,
-			     const void *data, uint32_t data_len, uint32_t *hwpt_id)
+static int hwpt_alloc_nested(int iommufd, uint32_t dev_id, uint32_t pt_id, uint32_t hwpt_flags,
+			     uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_alloc c = {
 		.size = sizeof(c),
+		.flags = hwpt_flags,
 		.dev_id = dev_id,
 		.pt_id = pt_id,
 		.data_type = data_type,
@@ -398,17 +399,27 @@ int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_i
 {
 	struct iommu_hwpt_arm_smmuv3 data = { .ste = { htole64(ste[0]), htole64(ste[1]) } };
 
-	return hwpt_alloc_nested(iommufd, dev_id, viommu_id, IOMMU_HWPT_DATA_ARM_SMMUV3, &data, sizeof(data),
+	return hwpt_alloc_nested(iommufd, dev_id, viommu_id, 0, IOMMU_HWPT_DATA_ARM_SMMUV3, &data, sizeof(data),
 				 hwpt_id);
 }
 
-int lab_hwpt_alloc_vtd_nested(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint64_t pgtbl_gpa,
-			      uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id)
+int lab_hwpt_alloc_vtd_nested_flags(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint32_t hwpt_flags,
+				    uint64_t pgtbl_gpa, uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_vtd_s1 data = { .flags = flags, .pgtbl_addr = pgtbl_gpa, .addr_width = addr_width };
+	uint32_t uapi_flags = 0;
 
-	return hwpt_alloc_nested(iommufd, dev_id, parent_hwpt_id, IOMMU_HWPT_DATA_VTD_S1, &data, sizeof(data),
-				 hwpt_id);
+	if (hwpt_flags & ~LAB_HWPT_PASID)
+		return -EINVAL;
+	if (hwpt_flags & LAB_HWPT_PASID) {
+#ifdef HAVE_IOMMUFD_PASID_UAPI
+		uapi_flags = IOMMU_HWPT_ALLOC_PASID;
+#else
+		return -EOPNOTSUPP;	/* headers older than the PASID uAPI */
+#endif
+	}
+	return hwpt_alloc_nested(iommufd, dev_id, parent_hwpt_id, uapi_flags, IOMMU_HWPT_DATA_VTD_S1, &data,
+				 sizeof(data), hwpt_id);
 }
 
 /* IOMMU_HWPT_INVALIDATE of n entries of the vendor's data_type on id (a
@@ -431,11 +442,24 @@ static int hwpt_invalidate(int iommufd, uint32_t id, uint32_t data_type, const v
 	return ret;
 }
 
+int lab_hwpt_invalidate_vtd_s1_n(int iommufd, uint32_t hwpt_id, const struct lab_vtd_s1_inv *e, uint32_t n,
+				 uint32_t *done)
+{
+	struct iommu_hwpt_vtd_s1_invalidate ent[16];
+
+	if (n > 16)
+		return -E2BIG;
+	for (uint32_t i = 0; i < n; i++)
+		ent[i] = (struct iommu_hwpt_vtd_s1_invalidate){ .addr = e[i].addr, .npages = e[i].npages,
+								 .flags = e[i].flags, .__reserved = e[i].reserved };
+	return hwpt_invalidate(iommufd, hwpt_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, ent, sizeof(ent[0]), n, done);
+}
+
 int lab_hwpt_invalidate_vtd_s1(int iommufd, uint32_t hwpt_id, uint64_t addr, uint64_t npages)
 {
-	struct iommu_hwpt_vtd_s1_invalidate ent = { .addr = addr, .npages = npages };
+	struct lab_vtd_s1_inv e = { .addr = addr, .npages = npages };
 
-	return hwpt_invalidate(iommufd, hwpt_id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, &ent, sizeof(ent), 1, NULL);
+	return lab_hwpt_invalidate_vtd_s1_n(iommufd, hwpt_id, &e, 1, NULL);
 }
 
 int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,
@@ -506,16 +530,22 @@ int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_i
 	(void)iommufd; (void)dev_id; (void)viommu_id; (void)ste; (void)hwpt_id;
 	return -EOPNOTSUPP;
 }
-int lab_hwpt_alloc_vtd_nested(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint64_t pgtbl_gpa,
-			      uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id)
+int lab_hwpt_alloc_vtd_nested_flags(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint32_t hwpt_flags,
+				    uint64_t pgtbl_gpa, uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id)
 {
-	(void)iommufd; (void)dev_id; (void)parent_hwpt_id; (void)pgtbl_gpa; (void)addr_width; (void)flags;
-	(void)hwpt_id;
+	(void)iommufd; (void)dev_id; (void)parent_hwpt_id; (void)hwpt_flags; (void)pgtbl_gpa; (void)addr_width;
+	(void)flags; (void)hwpt_id;
 	return -EOPNOTSUPP;
 }
 int lab_hwpt_invalidate_vtd_s1(int iommufd, uint32_t hwpt_id, uint64_t addr, uint64_t npages)
 {
 	(void)iommufd; (void)hwpt_id; (void)addr; (void)npages;
+	return -EOPNOTSUPP;
+}
+int lab_hwpt_invalidate_vtd_s1_n(int iommufd, uint32_t hwpt_id, const struct lab_vtd_s1_inv *e, uint32_t n,
+				 uint32_t *done)
+{
+	(void)iommufd; (void)hwpt_id; (void)e; (void)n; (void)done;
 	return -EOPNOTSUPP;
 }
 int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,

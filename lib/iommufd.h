@@ -94,12 +94,30 @@ int lab_hwpt_alloc_smmuv3_nested(int iommufd, uint32_t dev_id, uint32_t viommu_i
 				 uint32_t *hwpt_id);
 /* A nested HWPT on a nest-parent HWPT from VT-d first-stage data
  * (IOMMU_HWPT_DATA_VTD_S1): the first-stage table at pgtbl_gpa, 48 or 57-bit
- * input, flags IOMMU_VTD_S1_* (0: user requests, no extended access). */
-int lab_hwpt_alloc_vtd_nested(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint64_t pgtbl_gpa,
-			      uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id);
+ * input, flags IOMMU_VTD_S1_* (0: user requests, no extended access);
+ * hwpt_flags LAB_HWPT_PASID for one that may be attached at PASIDs. */
+int lab_hwpt_alloc_vtd_nested_flags(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id, uint32_t hwpt_flags,
+				    uint64_t pgtbl_gpa, uint32_t addr_width, uint64_t flags, uint32_t *hwpt_id);
+static inline int lab_hwpt_alloc_vtd_nested(int iommufd, uint32_t dev_id, uint32_t parent_hwpt_id,
+					    uint64_t pgtbl_gpa, uint32_t addr_width, uint64_t flags,
+					    uint32_t *hwpt_id)
+{
+	return lab_hwpt_alloc_vtd_nested_flags(iommufd, dev_id, parent_hwpt_id, 0, pgtbl_gpa, addr_width, flags,
+					       hwpt_id);
+}
 /* IOMMU_HWPT_INVALIDATE of a VT-d nested HWPT's first-stage translations for
  * [addr, addr + npages * 4 KiB) (npages UINT64_MAX: all). */
 int lab_hwpt_invalidate_vtd_s1(int iommufd, uint32_t hwpt_id, uint64_t addr, uint64_t npages);
+/* One VT-d first-stage invalidation entry as the uAPI has it (flags
+ * IOMMU_VTD_INV_FLAGS_*; reserved must be 0: a test sets it as bad input). */
+struct lab_vtd_s1_inv {
+	uint64_t addr, npages;
+	uint32_t flags, reserved;
+};
+/* n entries in one IOMMU_HWPT_INVALIDATE; *done (may be NULL): how many the
+ * kernel handled, on failure the index of the entry it refused. */
+int lab_hwpt_invalidate_vtd_s1_n(int iommufd, uint32_t hwpt_id, const struct lab_vtd_s1_inv *e, uint32_t n,
+				 uint32_t *done);
 /* IOMMU_HWPT_INVALIDATE of SMMUv3 commands (two qwords each) through the
  * vIOMMU; *done (may be NULL) is how many the kernel handled. */
 int lab_viommu_invalidate_smmuv3(int iommufd, uint32_t viommu_id, const uint64_t (*cmds)[2], uint32_t n,

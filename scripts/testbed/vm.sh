@@ -180,8 +180,9 @@ qemu_cmd() {
 	[[ "$iommu" == intel-iommu,* ]] && has_prop intel-iommu x-pasid-bits && iommu+=,x-pasid-bits=20
 	[ -n "$iommu" ] && QEMU+=(-device "$iommu")
 	# Properties of devices the machine creates itself (the virt machine's
-	# SMMUv3), the table's `global` (DRIVER.PROP=VALUE ...), each where this
-	# QEMU has the property (our patches add them: not with --stock-qemu).
+	# SMMUv3) or of the IOMMU (VT-d's x-nested), the table's `global`
+	# (DRIVER.PROP=VALUE ...), each where this QEMU has the property (our
+	# patches add them: not with --stock-qemu).
 	local g prop
 	for g in $(lab_guest_get "$guest" global); do
 		prop=${g#*.}

@@ -13,9 +13,6 @@
 #include "lab_engines.h"
 #include "../iommufd/vfio_setup.h"
 
-#define IOVA_SRC 0x10000000ull
-#define IOVA_DST 0x20000000ull
-
 static const char *smmuv3_note(const char *bdf)
 {
 	return lab_pci_iommu_type(bdf) == LAB_IOMMU_SMMUV3 ?
@@ -150,7 +147,7 @@ static int iommufd_space(struct bench_dev *d, struct bench_space *s)
 	}
 	ret = lab_ioas_alloc(d->ifd, &s->ioas);
 	if (!ret)
-		ret = lab_ioas_map(d->ifd, s->ioas, s->page, d->len, IOVA_DST, LAB_IOAS_READ | LAB_IOAS_WRITE);
+		ret = lab_ioas_map(d->ifd, s->ioas, s->page, d->len, BENCH_IOVA_DST, LAB_IOAS_READ | LAB_IOAS_WRITE);
 	/* The engine's queues (nvme), in every space it is attached to. */
 	if (!ret)
 		ret = lab_uengine_ctrl_map(&d->eng, d->ifd, s->ioas);
@@ -173,9 +170,9 @@ static int module_space(struct bench_dev *d, struct bench_space *s, uint8_t fill
 	if (!ret)
 		ret = lab_td_domain_alloc(d->tfd, d->pasids ? ITD_DOMAIN_PASID : 0, &s->dom);
 	if (!ret)
-		ret = lab_td_map(d->tfd, s->dom, IOVA_SRC, s->src, 0, d->len, ITD_MAP_READ);
+		ret = lab_td_map(d->tfd, s->dom, BENCH_IOVA_SRC, s->src, 0, d->len, ITD_MAP_READ);
 	if (!ret)
-		ret = lab_td_map(d->tfd, s->dom, IOVA_DST, s->dst, 0, d->len, ITD_MAP_READ | ITD_MAP_WRITE);
+		ret = lab_td_map(d->tfd, s->dom, BENCH_IOVA_DST, s->dst, 0, d->len, ITD_MAP_READ | ITD_MAP_WRITE);
 	return ret;
 }
 
@@ -230,12 +227,12 @@ int bench_transfer(struct bench_dev *d, uint32_t pasid, uint32_t seed)
 
 	if (!d->module) {
 		struct lab_dma_result r;
-		int ret = lab_uengine_pair(&d->eng, IOVA_DST, d->len, seed, pasid, &r);
+		int ret = lab_uengine_pair(&d->eng, BENCH_IOVA_DST, d->len, seed, pasid, &r);
 
 		return ret ? ret : (int)r.status;
 	}
 	struct itd_dma op = { .flags = tagged ? ITD_DMA_PASID : 0, .pasid = tagged ? pasid : 0,
-			      .src_iova = IOVA_SRC, .dst_iova = IOVA_DST, .length = d->len };
+			      .src_iova = BENCH_IOVA_SRC, .dst_iova = BENCH_IOVA_DST, .length = d->len };
 	int ret = lab_td_dma(d->tfd, &op);
 
 	if (!ret && op.engine_kind == ITD_ENGINE_SOFTWARE)

@@ -26,6 +26,10 @@
 #define BENCH_BATCH_S 0.025
 #define BENCH_BATCH_MIN 4
 #define BENCH_RID LAB_NO_PASID
+/* Where every space maps a transfer's buffers: the module's source and
+ * destination, iommufd's destination (a DMA pair writes and reads it back). */
+#define BENCH_IOVA_SRC 0x10000000ull
+#define BENCH_IOVA_DST 0x20000000ull
 
 /* One address space: the transfer's buffers mapped at fixed IOVAs. */
 struct bench_space {

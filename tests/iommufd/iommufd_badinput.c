@@ -71,7 +71,7 @@ FIXTURE_SETUP(bad)
 	self->cdmem = test_pages(_metadata, 1);
 	test_cmd_ioas_alloc(&self->ioas);
 	test_map_stage2(_metadata, self->ifd, self->ioas, self->data, NDATA, IPA_DATA, self->s1mem, NS1,
-			IPA_S1, self->cdmem, IPA_CD);
+			IPA_S1, self->cdmem, IPA_CD, LAB_IOAS_READ);
 	test_cmd_hwpt_alloc(&self->dev, self->ioas, 0, &self->hwpt);
 	test_cmd_attach(&self->dev, LAB_NO_PASID, self->hwpt);
 }

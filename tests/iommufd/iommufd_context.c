@@ -227,9 +227,12 @@ TEST_F(ctx, rid_replace_next_dma_uses_new_hwpt_and_unmap_takes_effect)
 static void pasid_spaces(struct __test_metadata *_metadata, FIXTURE_DATA(ctx) *self,
 			 const FIXTURE_VARIANT(ctx) *variant)
 {
-	if (variant->hwpt_flags & LAB_HWPT_NEST_PARENT)
+	if ((variant->hwpt_flags & LAB_HWPT_NEST_PARENT) &&
+	    lab_pci_iommu_type(self->dev.pci.bdf) == LAB_IOMMU_SMMUV3)
 		SKIP(return, "a nest parent at a PASID: the kernel's SMMUv3 driver attaches only stage-1 "
 		     "domains at PASIDs");
+	if (lab_pci_pasid_width(self->dev.pci.bdf) <= 0)
+		SKIP(return, "%s (%s) has no PASID capability", self->dev.pci.bdf, self->dev.eng.ops->name);
 	if (!self->pasid_ok) {
 		if (lab_pci_iommu_type(self->dev.pci.bdf) == LAB_IOMMU_SMMUV3)
 			SKIP(return, "%s: iommufd reports no PASIDs for it behind this SMMUv3 (no "
@@ -488,7 +491,7 @@ FIXTURE_SETUP(nested_ctx)
 	self->cdmem = test_pages(_metadata, 1);
 	test_cmd_ioas_alloc(&self->ioas);
 	test_map_stage2(_metadata, self->ifd, self->ioas, self->data, 2, IPA_DATA, self->s1mem, NS1, IPA_S1,
-			self->cdmem, IPA_CD);
+			self->cdmem, IPA_CD, LAB_IOAS_READ);
 	test_cmd_hwpt_alloc(&self->dev, self->ioas, LAB_HWPT_NEST_PARENT, &self->s2_hwpt);
 	test_cmd_smmuv3_viommu(&self->dev, self->s2_hwpt, VSID, &self->viommu, &self->vdev);
 

@@ -316,17 +316,19 @@ static inline void *test_pages(struct __test_metadata *_metadata, size_t n)
 /*
  * The nested tests' stage 2 in IOAS (of iommufd IFD): NDATA data pages at IPA_DATA, one
  * mapping per page (an IOAS unmap removes whole mappings only), read-write;
- * NS1 stage-1 table pages at IPA_S1 and one CD page at IPA_CD, read-only.
+ * NS1 stage-1 table pages at IPA_S1 and one CD page at IPA_CD, with
+ * TABLE_PROT: read-only where the IOMMU allows it (SMMUv3); Linux refuses a
+ * read-only mapping in a VT-d nest parent (ERRATA_772415_SPR17, on every VT-d).
  */
 static inline void test_map_stage2(struct __test_metadata *_metadata, int ifd, uint32_t ioas, uint8_t *data,
 				   int ndata, uint64_t ipa_data, uint8_t *s1mem, int ns1, uint64_t ipa_s1,
-				   uint8_t *cdmem, uint64_t ipa_cd)
+				   uint8_t *cdmem, uint64_t ipa_cd, uint32_t table_prot)
 {
 	for (int i = 0; i < ndata; i++)
 		ASSERT_OK(lab_ioas_map(ifd, ioas, data + i * 4096, 4096, ipa_data + i * 4096,
 				       LAB_IOAS_READ | LAB_IOAS_WRITE));
-	ASSERT_OK(lab_ioas_map(ifd, ioas, s1mem, (size_t)ns1 * 4096, ipa_s1, LAB_IOAS_READ));
-	ASSERT_OK(lab_ioas_map(ifd, ioas, cdmem, 4096, ipa_cd, LAB_IOAS_READ));
+	ASSERT_OK(lab_ioas_map(ifd, ioas, s1mem, (size_t)ns1 * 4096, ipa_s1, table_prot));
+	ASSERT_OK(lab_ioas_map(ifd, ioas, cdmem, 4096, ipa_cd, table_prot));
 }
 
 /*

@@ -87,11 +87,19 @@ VTD_LINE_TEST(vtd_linux_6_12_scalable_write, "DMAR: [DMA Write PASID 0x0] Reques
 	      .reason = "0x85 SM: No write permission for Write/AtomicOp request")
 VTD_LINE_TEST(vtd_linux_6_12_scalable_read, "DMAR: [DMA Read PASID 0x0] Request device [00:11.0] fault addr 0x10005000 [fault reason 0x71] SM: Present bit in first-level paging entry is clear",
 	      .bdf = "0000:00:11.0", .iova = 0x10005000, .write = 0, .has_pasid = 1, .pasid = 0,
-	      .reason = "0x71 SM: Present bit in first-level paging entry is clear")
+	      .stage = 1, .reason = "0x71 SM: Present bit in first-level paging entry is clear")
 /* Captured from Debian's 6.1.0-57-amd64 in the testbed (the same machine). */
 VTD_LINE_TEST(vtd_linux_6_1_scalable_write, "DMAR: [DMA Write PASID 0x0] Request device [00:11.0] fault addr 0x20001000 [fault reason 0x71] SM: Present bit in first-level paging entry is clear",
 	      .bdf = "0000:00:11.0", .iova = 0x20001000, .write = 1, .has_pasid = 1, .pasid = 0,
-	      .reason = "0x71 SM: Present bit in first-level paging entry is clear")
+	      .stage = 1, .reason = "0x71 SM: Present bit in first-level paging entry is clear")
+/* Nested translation (the testbed's QEMU, patch 0018; Linux 7.3's text): a
+ * second-stage failure names stage 2, a permission fault neither stage. */
+VTD_LINE_TEST(vtd_nested_second_stage, "DMAR: [DMA Write PASID 0x0] Request device [00:13.0] fault addr 0x10003000 [fault reason 0x79] SM: Read/Write permission error in second-level paging entry",
+	      .bdf = "0000:00:13.0", .iova = 0x10003000, .write = 1, .has_pasid = 1, .pasid = 0, .stage = 2,
+	      .reason = "0x79 SM: Read/Write permission error in second-level paging entry")
+VTD_LINE_TEST(vtd_nested_first_stage_root, "DMAR: [DMA Read PASID 0x0] Request device [00:13.0] fault addr 0x10000000 [fault reason 0x75] SM: Read permission error in FL-PML4 entry in Nested translation",
+	      .bdf = "0000:00:13.0", .iova = 0x10000000, .write = 0, .has_pasid = 1, .pasid = 0, .stage = 2,
+	      .reason = "0x75 SM: Read permission error in FL-PML4 entry in Nested translation")
 
 TEST(vtd_ignored_lines)
 {
