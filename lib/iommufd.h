@@ -3,6 +3,7 @@
 #ifndef LAB_IOMMUFD_H
 #define LAB_IOMMUFD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -53,6 +54,12 @@ struct lab_hw_info {
 int lab_iommufd_hw_info(const char *bdf, struct lab_hw_info *info);
 /* The same for a device already bound to iommufd as dev_id. */
 int lab_iommufd_hw_info_dev(int iommufd, uint32_t dev_id, struct lab_hw_info *info);
+/* VT-d registers (CAP, ECAP) with ECAP.NEST (VT-d 11.4.3, bit 26): nested
+ * translation. */
+static inline bool lab_hw_info_vtd_nests(const struct lab_hw_info *info)
+{
+	return info->nregs == 2 && (info->regs[1] >> 26) & 1;
+}
 
 /*
  * IOAS, HWPT and VFIO-cdev attachment. Each returns 0 or -errno, and

@@ -46,7 +46,7 @@ FIXTURE_SETUP(bench)
 		SKIP(return, "%s is not behind VT-d: this benchmark builds Intel first-stage tables",
 		     self->d.bdf);
 	ASSERT_EQ(0, lab_iommufd_hw_info_dev(self->d.ifd, self->d.pci.dev_id, &hw));
-	if (!(hw.nregs == 2 && (hw.regs[1] >> 26) & 1))
+	if (!lab_hw_info_vtd_nests(&hw))
 		SKIP(return, "VT-d: ECAP.NEST not set (the IOMMU cannot nest)");
 	bench_record_engine(&self->d);
 	self->s1mem = mmap(NULL, NS1 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

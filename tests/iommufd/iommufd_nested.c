@@ -95,7 +95,7 @@ FIXTURE_SETUP(nested)
 	test_cmd_hw_info(&self->dev, &hw);
 	self->smmu = lab_pci_iommu_type(bdf) == LAB_IOMMU_SMMUV3;
 	if (lab_pci_iommu_type(bdf) == LAB_IOMMU_VTD) {
-		if (!(hw.nregs == 2 && (hw.regs[1] >> 26) & 1))
+		if (!lab_hw_info_vtd_nests(&hw))
 			SKIP(return, "VT-d: ECAP.NEST not set (the IOMMU cannot nest)");
 	} else if (!self->smmu) {
 		SKIP(return, "%s: nested tests need SMMUv3 or VT-d with ECAP.NEST", bdf);
@@ -191,35 +191,18 @@ static void faults(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self
 }
 
 /* The fault the last transfer at iova caused, as the kernel logged it (no
- * vEVENTQ is open, so the host driver reports the event), names the stage
- * (SMMUv3: the event's s1/s2; VT-d: its fault reason, lib/faultlog.c).
- * The driver rate-limits its event messages: an event missing while a window
- * of the limit may have dropped it is looked for again after the same
- * transfer, in a fresh window (lab_faults_wait_or_retry(), as td_copy_faults()
- * does); at most three transfers. */
+ * vEVENTQ is open, so the host driver reports the event; test_fault_logged()),
+ * names the stage (SMMUv3: the event's s1/s2; VT-d: its fault reason,
+ * lib/faultlog.c). */
 static void fault_stage(struct __test_metadata *_metadata, FIXTURE_DATA(nested) *self, uint64_t iova,
 			int stage)
 {
 	struct lab_fault_rec recs[16];
-	struct lab_dma_result r;
 	int i;
 
 	if (!self->kmsg_ok)
 		SKIP(return, "the kernel log is not readable: cannot see which stage faulted");
-	/* The driver logs events from its event-queue thread, after the
-	 * transfer has returned. */
-	i = lab_faults_wait_or_retry(&self->mark, recs, 16, self->dev.pci.bdf, iova, -1, LAB_FAULT_LOG_WAIT_MS);
-	for (int attempt = 1; attempt < 3 && i < 0; attempt++) {
-		lab_kmsg_mark(&self->mark);
-		test_cmd_dma_pair(&self->dev, iova, PG, 1, LAB_NO_PASID, &r);
-		ASSERT_TRUE(lab_dma_pair_blocked(&self->dev.eng, &r))
-			TH_LOG("repeated at %#llx: %s", (unsigned long long)iova, lab_dma_status_name(r.status));
-		i = (attempt < 2 ? lab_faults_wait_or_retry : lab_faults_wait)(&self->mark, recs, 16,
-									    self->dev.pci.bdf, iova, -1,
-									    LAB_FAULT_LOG_WAIT_MS);
-	}
-	ASSERT_LE(0, i) TH_LOG("no event logged for %#llx within %d ms, three times", (unsigned long long)iova,
-			       LAB_FAULT_LOG_WAIT_MS);
+	i = test_fault_logged(_metadata, &self->dev, &self->mark, iova, recs, 16);
 	EXPECT_EQ(stage, recs[i].stage) TH_LOG("%s at %#llx: stage %d", recs[i].reason,
 					       (unsigned long long)iova, recs[i].stage);
 }
@@ -688,9 +671,7 @@ TEST_F(nested, invalidating_one_asid_leaves_the_other)
 	if (dev2.eng.ctrl)
 		ASSERT_OK(lab_uengine_ctrl_move(&dev2.eng, LAB_UENGINE_CTRL_IOVA_N(1)));
 	test_cmd_ctrl_map(&dev2, self->ioas);
-	for (int i = 0; i < 2; i++)
-		test_cmd_ioas_map(self->ioas, data2 + i * PG, PG, IPA_DATA + (8 + i) * PG,
-				  LAB_IOAS_READ | LAB_IOAS_WRITE);
+	test_map_each_page(_metadata, self->ifd, self->ioas, data2, 2, IPA_DATA + 8 * PG);
 	ASSERT_EQ(0, lab_s1pt_init(&t2, self->smmu ? LAB_S1PT_ARM_VMSA : LAB_S1PT_INTEL_FS,
 				   self->s1mem + NS1 / 2 * PG, IPA_S1 + NS1 / 2 * PG, NS1 / 2));
 	ASSERT_EQ(0, lab_s1pt_map(&t2, IOVA_A, IPA_DATA + 8 * PG, PG, LAB_S1PT_READ | LAB_S1PT_WRITE));

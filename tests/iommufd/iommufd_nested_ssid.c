@@ -135,9 +135,7 @@ FIXTURE_SETUP(nested_ssid)
 	self->s1mem = test_pages(_metadata, NS1);
 	self->cdt = test_pages(_metadata, NCDT);
 	test_cmd_ioas_alloc(&self->ioas);
-	for (int i = 0; i < NDATA; i++)
-		test_cmd_ioas_map(self->ioas, self->data + i * PG, PG, IPA_DATA + i * PG,
-				  LAB_IOAS_READ | LAB_IOAS_WRITE);
+	test_map_each_page(_metadata, self->ifd, self->ioas, self->data, NDATA, IPA_DATA);
 	test_cmd_ioas_map(self->ioas, self->range, NRANGE * PG, IPA_RANGE, LAB_IOAS_READ | LAB_IOAS_WRITE);
 	test_cmd_ioas_map(self->ioas, self->s1mem, NS1 * PG, IPA_S1, LAB_IOAS_READ);
 	test_cmd_ioas_map(self->ioas, self->cdt, NCDT * PG, IPA_CDT, LAB_IOAS_READ);

@@ -61,7 +61,6 @@
 #define VTD_S1_EAFE (1u << 1)		/* IOMMU_VTD_S1_EAFE: extended access flag */
 #define VTD_INV_LEAF (1u << 0)		/* IOMMU_VTD_INV_FLAGS_LEAF */
 /* ECAP bits (VT-d 11.4.3) */
-#define ECAP_NEST(e) (((e) >> 26) & 1)
 #define ECAP_SRS(e) (((e) >> 31) & 1)
 #define ECAP_EAFS(e) (((e) >> 34) & 1)
 #define CAP_FL5LP(c) (((c) >> 60) & 1)
@@ -96,7 +95,7 @@ FIXTURE_SETUP(nested_vtd)
 	ASSERT_EQ(2, hw.nregs) TH_LOG("VT-d hw_info: CAP and ECAP expected");
 	self->cap = hw.regs[0];
 	self->ecap = hw.regs[1];
-	if (!ECAP_NEST(self->ecap))
+	if (!lab_hw_info_vtd_nests(&hw))
 		SKIP(return, "VT-d: ECAP.NEST not set (the IOMMU cannot nest)");
 	test_record_engine(&self->dev);
 	self->kmsg_ok = !lab_kmsg_mark(&self->mark);
@@ -104,10 +103,7 @@ FIXTURE_SETUP(nested_vtd)
 	self->data = test_pages(_metadata, NDATA);
 	self->s1mem = test_pages(_metadata, NS1);
 	test_cmd_ioas_alloc(&self->ioas);
-	/* One mapping per page: an IOAS unmap removes whole mappings only. */
-	for (int i = 0; i < NDATA; i++)
-		test_cmd_ioas_map(self->ioas, self->data + i * PG, PG, GPA_DATA + i * PG,
-				  LAB_IOAS_READ | LAB_IOAS_WRITE);
+	test_map_each_page(_metadata, self->ifd, self->ioas, self->data, NDATA, GPA_DATA);
 	/* Writable: Linux refuses read-only mappings in a VT-d nest parent
 	 * (nest_parent_refuses_read_only_mappings below). */
 	test_cmd_ioas_map(self->ioas, self->s1mem, NS1 * PG, GPA_S1, LAB_IOAS_READ | LAB_IOAS_WRITE);
@@ -165,31 +161,19 @@ static void faults(struct __test_metadata *_metadata, FIXTURE_DATA(nested_vtd) *
 
 /*
  * The reason the IOMMU recorded for the last fault at iova (after
- * expect_faults), as the kernel logged it: the one kernel-log record these
- * tests wait for, where the reason is the behaviour. Intel's driver
- * rate-limits its fault messages: a record missing after
- * LAB_FAULT_LOG_WAIT_MS is looked for once more after the same transfer.
+ * expect_faults), as the kernel logged it (test_fault_logged()): the one
+ * kernel-log record these tests wait for, where the reason is the behaviour.
  */
 static void expect_reason(struct __test_metadata *_metadata, FIXTURE_DATA(nested_vtd) *self, uint64_t iova,
 			  unsigned int want, const char *what)
 {
 	struct lab_fault_rec recs[16];
-	struct lab_dma_result r;
 	unsigned int got;
 	int i;
 
 	if (!self->kmsg_ok)
 		SKIP(return, "the kernel log is not readable: cannot see the fault reason");
-	i = lab_faults_wait(&self->mark, recs, 16, self->dev.pci.bdf, iova, -1, LAB_FAULT_LOG_WAIT_MS);
-	if (i < 0) {
-		lab_kmsg_mark(&self->mark);
-		test_cmd_dma_pair(&self->dev, iova, PG, 0x5eed, LAB_NO_PASID, &r);
-		ASSERT_EQ(LAB_DMA_FAULT, r.status) TH_LOG("repeated at %#llx: %s", (unsigned long long)iova,
-							  lab_dma_status_name(r.status));
-		i = lab_faults_wait(&self->mark, recs, 16, self->dev.pci.bdf, iova, -1, LAB_FAULT_LOG_WAIT_MS);
-	}
-	ASSERT_LE(0, i) TH_LOG("no fault logged for %#llx within %d ms, twice", (unsigned long long)iova,
-			       LAB_FAULT_LOG_WAIT_MS);
+	i = test_fault_logged(_metadata, &self->dev, &self->mark, iova, recs, 16);
 	got = (unsigned int)strtoul(recs[i].reason, NULL, 16);
 	TH_LOG("%s at %#llx: fault reason %s", what, (unsigned long long)iova, recs[i].reason);
 	EXPECT_EQ(want, got) TH_LOG("%s: expected fault reason %#x", what, want);

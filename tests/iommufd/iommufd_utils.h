@@ -313,9 +313,20 @@ static inline void *test_pages(struct __test_metadata *_metadata, size_t n)
 	return p;
 }
 
+/* N pages at DATA in IOAS (of iommufd IFD) at IOVA, read-write, one mapping
+ * per page: an IOAS unmap removes whole mappings only, so a test can take
+ * one page away. */
+static inline void test_map_each_page(struct __test_metadata *_metadata, int ifd, uint32_t ioas, uint8_t *data,
+				      int n, uint64_t iova)
+{
+	for (int i = 0; i < n; i++)
+		ASSERT_OK(lab_ioas_map(ifd, ioas, data + i * 4096, 4096, iova + i * 4096,
+				       LAB_IOAS_READ | LAB_IOAS_WRITE));
+}
+
 /*
- * The nested tests' stage 2 in IOAS (of iommufd IFD): NDATA data pages at IPA_DATA, one
- * mapping per page (an IOAS unmap removes whole mappings only), read-write;
+ * The nested tests' stage 2 in IOAS (of iommufd IFD): NDATA data pages at IPA_DATA
+ * (test_map_each_page());
  * NS1 stage-1 table pages at IPA_S1 and one CD page at IPA_CD, with
  * TABLE_PROT: read-only where the IOMMU allows it (SMMUv3); Linux refuses a
  * read-only mapping in a VT-d nest parent (ERRATA_772415_SPR17, on every VT-d).
@@ -324,9 +335,7 @@ static inline void test_map_stage2(struct __test_metadata *_metadata, int ifd, u
 				   int ndata, uint64_t ipa_data, uint8_t *s1mem, int ns1, uint64_t ipa_s1,
 				   uint8_t *cdmem, uint64_t ipa_cd, uint32_t table_prot)
 {
-	for (int i = 0; i < ndata; i++)
-		ASSERT_OK(lab_ioas_map(ifd, ioas, data + i * 4096, 4096, ipa_data + i * 4096,
-				       LAB_IOAS_READ | LAB_IOAS_WRITE));
+	test_map_each_page(_metadata, ifd, ioas, data, ndata, ipa_data);
 	ASSERT_OK(lab_ioas_map(ifd, ioas, s1mem, (size_t)ns1 * 4096, ipa_s1, table_prot));
 	ASSERT_OK(lab_ioas_map(ifd, ioas, cdmem, 4096, ipa_cd, table_prot));
 }
@@ -356,6 +365,34 @@ static inline void test_pair_lands_in_page(struct __test_metadata *_metadata, st
 				TH_LOG("%s: data page %d written too", step, i);
 		}
 	}
+}
+
+/*
+ * The kernel-log record of the fault a DMA pair of one page at IOVA by DEV
+ * caused, the pair issued after lab_kmsg_mark(MARK): the IOMMU driver logs
+ * from its interrupt or event thread, after the pair returned, and
+ * rate-limits its messages, so a record missing while a window of the limit
+ * may have dropped it is looked for again after the same pair, in a fresh
+ * window (lab_faults_wait_or_retry()); at most three pairs, each of which
+ * must be refused. Its index in RECS (MAX of them).
+ */
+static inline int test_fault_logged(struct __test_metadata *_metadata, struct idev *dev,
+				    struct lab_kmsg_mark *mark, uint64_t iova, struct lab_fault_rec *recs, int max)
+{
+	struct lab_dma_result r;
+	int i = lab_faults_wait_or_retry(mark, recs, max, dev->pci.bdf, iova, -1, LAB_FAULT_LOG_WAIT_MS);
+
+	for (int attempt = 1; attempt < 3 && i < 0; attempt++) {
+		lab_kmsg_mark(mark);
+		test_cmd_dma_pair(dev, iova, 4096, 1, LAB_NO_PASID, &r);
+		ASSERT_TRUE(lab_dma_pair_blocked(&dev->eng, &r))
+			TH_LOG("repeated at %#llx: %s", (unsigned long long)iova, lab_dma_status_name(r.status));
+		i = (attempt < 2 ? lab_faults_wait_or_retry : lab_faults_wait)(mark, recs, max, dev->pci.bdf, iova,
+									    -1, LAB_FAULT_LOG_WAIT_MS);
+	}
+	ASSERT_LE(0, i) TH_LOG("no fault logged for %#llx within %d ms, three times", (unsigned long long)iova,
+			       LAB_FAULT_LOG_WAIT_MS);
+	return i;
 }
 
 /* Every vector of self->irq signals its eventfd (VFIO_DEVICE_SET_IRQS). */
